@@ -1,0 +1,87 @@
+// The append-only log (`events`) is the truth; `requests`, `alerts` and `workers` are projections
+// of it, written in the same transaction as the event that changes them.
+export const SCHEMA_VERSION = 1
+
+export const SCHEMA_SQL = `
+CREATE TABLE events (
+  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+  type         TEXT    NOT NULL,
+  entity_id    TEXT    NOT NULL,
+  at           INTEGER NOT NULL,
+  district_id  TEXT    NOT NULL,
+  street_id    TEXT    NOT NULL,
+  community_id TEXT    NOT NULL,
+  grid_id      TEXT    NOT NULL,
+  data         TEXT    NOT NULL,
+  private      TEXT,
+  fingerprint  TEXT
+);
+CREATE INDEX events_district  ON events (district_id, seq);
+CREATE INDEX events_street    ON events (street_id, seq);
+CREATE INDEX events_community ON events (community_id, seq);
+CREATE INDEX events_grid      ON events (grid_id, seq);
+CREATE INDEX events_entity    ON events (entity_id, seq);
+CREATE INDEX events_at        ON events (at);
+
+CREATE TABLE requests (
+  id             TEXT PRIMARY KEY,
+  source         TEXT    NOT NULL,
+  category       TEXT    NOT NULL,
+  priority       TEXT    NOT NULL,
+  lon            REAL    NOT NULL,
+  lat            REAL    NOT NULL,
+  district_id    TEXT    NOT NULL,
+  street_id      TEXT    NOT NULL,
+  community_id   TEXT    NOT NULL,
+  grid_id        TEXT    NOT NULL,
+  received_at    INTEGER NOT NULL,
+  description    TEXT,
+  reporter_name  TEXT,
+  reporter_phone TEXT,
+  stage          TEXT    NOT NULL,
+  stage_at       INTEGER NOT NULL,
+  created_seq    INTEGER NOT NULL,
+  fingerprint    TEXT    NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX requests_district_received  ON requests (district_id, received_at);
+CREATE INDEX requests_street_received    ON requests (street_id, received_at);
+CREATE INDEX requests_community_received ON requests (community_id, received_at);
+CREATE INDEX requests_grid_received      ON requests (grid_id, received_at);
+CREATE INDEX requests_open ON requests (stage) WHERE stage NOT IN ('resolved', 'reviewed');
+
+CREATE TABLE alerts (
+  id           TEXT PRIMARY KEY,
+  camera_id    TEXT    NOT NULL,
+  kind         TEXT    NOT NULL,
+  confidence   REAL    NOT NULL,
+  lon          REAL    NOT NULL,
+  lat          REAL    NOT NULL,
+  district_id  TEXT    NOT NULL,
+  street_id    TEXT    NOT NULL,
+  community_id TEXT    NOT NULL,
+  grid_id      TEXT    NOT NULL,
+  at           INTEGER NOT NULL,
+  snapshot_url TEXT,
+  verdict      TEXT,
+  reviewed_at  INTEGER,
+  review_seq   INTEGER,
+  request_id   TEXT,
+  created_seq  INTEGER NOT NULL,
+  fingerprint  TEXT    NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX alerts_unreviewed ON alerts (at) WHERE verdict IS NULL;
+CREATE INDEX alerts_street_at  ON alerts (street_id, at);
+
+CREATE TABLE workers (
+  worker_id    TEXT PRIMARY KEY,
+  kind         TEXT    NOT NULL,
+  lon          REAL    NOT NULL,
+  lat          REAL    NOT NULL,
+  district_id  TEXT    NOT NULL,
+  street_id    TEXT    NOT NULL,
+  community_id TEXT    NOT NULL,
+  grid_id      TEXT    NOT NULL,
+  at           INTEGER NOT NULL,
+  seq          INTEGER NOT NULL
+) WITHOUT ROWID;
+`

@@ -1,0 +1,617 @@
+// SQLite engine (better-sqlite3, WAL). Writes are queued and committed together once per turn of
+// the event loop (group commit): every caller's promise resolves only after that COMMIT returns,
+// so an acknowledged event is on disk, and a burst of ingests costs one fsync, not one each.
+import Database from 'better-sqlite3'
+import { allowedNextStages, type Stage, type TransitionStage } from '../../shared/domain'
+import type { LiveEvent, LiveSnapshot, OpenAlert, OpenRequest, UnsequencedEvent, WorkerPosition } from '../../shared/events'
+import type { RequestDetail, StageRecord } from '../../shared/schemas/requests'
+import { maskName, maskPhone } from '../../shared/privacy'
+import type { UnitRef } from '../geo/geography'
+import type {
+  CreatedReply,
+  EventsAfter,
+  HistoryOp,
+  NewAlert,
+  NewAlertReview,
+  NewPing,
+  NewRequest,
+  NewTransition,
+  Outcome,
+  RequestFacts,
+  ReviewedReply,
+  Store,
+  StoreFailure,
+  TransitionedReply,
+} from './types'
+import { SCHEMA_SQL, SCHEMA_VERSION } from './sqlite-schema'
+
+export interface SqliteStoreOptions {
+  /** A file path, or ':memory:' for tests. */
+  filename: string
+  /** FULL (default) fsyncs the WAL at every commit: an acknowledged event survives power loss. */
+  synchronous?: 'full' | 'normal'
+}
+
+interface Job {
+  run: () => unknown
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
+  result?: unknown
+  error?: unknown
+}
+
+interface EventRow {
+  seq: number
+  type: LiveEvent['type']
+  at: number
+  grid_id: string
+  data: string
+}
+
+interface RequestRow {
+  id: string
+  source: RequestDetail['source']
+  category: RequestDetail['category']
+  priority: RequestDetail['priority']
+  lon: number
+  lat: number
+  grid_id: string
+  community_id: string
+  street_id: string
+  district_id: string
+  received_at: number
+  description: string | null
+  reporter_name: string | null
+  reporter_phone: string | null
+  stage: Stage
+  stage_at: number
+  created_seq: number
+  fingerprint: string
+}
+
+interface AlertRow {
+  id: string
+  camera_id: string
+  kind: OpenAlert['kind']
+  confidence: number
+  lon: number
+  lat: number
+  grid_id: string
+  community_id: string
+  street_id: string
+  district_id: string
+  at: number
+  verdict: ReviewedReply['verdict'] | null
+  reviewed_at: number | null
+  review_seq: number | null
+  request_id: string | null
+  created_seq: number
+  fingerprint: string
+}
+
+const UNIT_COLUMN = { district: 'district_id', street: 'street_id', community: 'community_id', grid: 'grid_id' } as const
+
+export class SqliteStore implements Store {
+  readonly engine = 'sqlite'
+  private readonly db: Database.Database
+  private readonly listeners = new Set<(events: LiveEvent[]) => void>()
+  private queue: Job[] = []
+  private flushScheduled = false
+  /** Events written by the transaction in progress, published after COMMIT. */
+  private pending: LiveEvent[] = []
+  private closed = false
+  private readonly stmt: ReturnType<SqliteStore['prepare']>
+
+  constructor(options: SqliteStoreOptions) {
+    this.db = new Database(options.filename)
+    this.db.pragma('journal_mode = WAL')
+    this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
+    this.db.pragma('busy_timeout = 5000')
+    this.migrate()
+    this.stmt = this.prepare()
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number
+    if (version === SCHEMA_VERSION) return
+    if (version !== 0) throw new Error(`data file has schema version ${version}; this build knows ${SCHEMA_VERSION}`)
+    this.db.exec(SCHEMA_SQL)
+    this.db.pragma(`user_version = ${SCHEMA_VERSION}`)
+  }
+
+  private prepare() {
+    const db = this.db
+    return {
+      insertEvent: db.prepare(
+        `INSERT INTO events (type, entity_id, at, district_id, street_id, community_id, grid_id, data, private, fingerprint)
+         VALUES (@type, @entityId, @at, @districtId, @streetId, @communityId, @gridId, @data, @private, @fingerprint)`,
+      ),
+      lastSeq: db.prepare(`SELECT coalesce(max(seq), 0) AS seq FROM events`).pluck(),
+      getRequest: db.prepare(`SELECT * FROM requests WHERE id = ?`),
+      insertRequest: db.prepare(
+        `INSERT INTO requests (id, source, category, priority, lon, lat, district_id, street_id, community_id, grid_id,
+           received_at, description, reporter_name, reporter_phone, stage, stage_at, created_seq, fingerprint)
+         VALUES (@id, @source, @category, @priority, @lon, @lat, @districtId, @streetId, @communityId, @gridId,
+           @receivedAt, @description, @reporterName, @reporterPhone, 'received', @receivedAt, @seq, @fingerprint)`,
+      ),
+      updateRequestStage: db.prepare(`UPDATE requests SET stage = ?, stage_at = ? WHERE id = ?`),
+      lastRequestEvent: db.prepare(
+        `SELECT seq, fingerprint FROM events WHERE entity_id = ? AND type = 'request.transitioned' ORDER BY seq DESC LIMIT 1`,
+      ),
+      requestEvents: db.prepare(
+        `SELECT seq, type, at, data, private FROM events
+         WHERE entity_id = ? AND type IN ('request.received', 'request.transitioned') ORDER BY seq`,
+      ),
+      getAlert: db.prepare(`SELECT * FROM alerts WHERE id = ?`),
+      insertAlert: db.prepare(
+        `INSERT INTO alerts (id, camera_id, kind, confidence, lon, lat, district_id, street_id, community_id, grid_id,
+           at, snapshot_url, created_seq, fingerprint)
+         VALUES (@id, @cameraId, @kind, @confidence, @lon, @lat, @districtId, @streetId, @communityId, @gridId,
+           @at, @snapshotUrl, @seq, @fingerprint)`,
+      ),
+      reviewAlert: db.prepare(`UPDATE alerts SET verdict = ?, reviewed_at = ?, review_seq = ?, request_id = ? WHERE id = ?`),
+      upsertWorker: db.prepare(
+        `INSERT INTO workers (worker_id, kind, lon, lat, district_id, street_id, community_id, grid_id, at, seq)
+         VALUES (@workerId, @kind, @lon, @lat, @districtId, @streetId, @communityId, @gridId, @at, @seq)
+         ON CONFLICT (worker_id) DO UPDATE SET kind = excluded.kind, lon = excluded.lon, lat = excluded.lat,
+           district_id = excluded.district_id, street_id = excluded.street_id, community_id = excluded.community_id,
+           grid_id = excluded.grid_id, at = excluded.at, seq = excluded.seq
+         WHERE excluded.at >= workers.at`,
+      ),
+    }
+  }
+
+  // ---- writes ---------------------------------------------------------------------------------
+
+  /** Queue a write; it runs inside the next group commit, in a savepoint of its own. */
+  private enqueue<T>(run: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('store is closed'))
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject })
+      if (!this.flushScheduled) {
+        this.flushScheduled = true
+        setImmediate(() => this.flush())
+      }
+    })
+  }
+
+  private flush(): void {
+    this.flushScheduled = false
+    const jobs = this.queue
+    this.queue = []
+    if (jobs.length === 0) return
+    this.pending = []
+    try {
+      this.db.transaction(() => {
+        for (const job of jobs) {
+          const mark = this.pending.length
+          try {
+            // A nested better-sqlite3 transaction is a SAVEPOINT: a job that throws leaves nothing.
+            job.result = this.db.transaction(job.run)()
+          } catch (error) {
+            this.pending.length = mark
+            job.error = error
+          }
+        }
+      })()
+    } catch (error) {
+      this.pending = []
+      for (const job of jobs) job.reject(error)
+      return
+    }
+    const committed = this.pending
+    this.pending = []
+    if (committed.length > 0) this.publish(committed)
+    for (const job of jobs) {
+      if (job.error !== undefined) job.reject(job.error)
+      else job.resolve(job.result)
+    }
+  }
+
+  private publish(events: LiveEvent[]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(events)
+      } catch {
+        // A failing listener must not undo or hide a commit that callers are about to be told of.
+      }
+    }
+  }
+
+  private append(event: UnsequencedEvent, path: NewRequest['path'], entityId: string, extra?: { private?: unknown; fingerprint?: string }): number {
+    const { type, at, gridId: _gridId, ...rest } = event
+    const info = this.stmt.insertEvent.run({
+      type,
+      entityId,
+      at,
+      districtId: path.districtId,
+      streetId: path.streetId,
+      communityId: path.communityId,
+      gridId: path.gridId,
+      data: JSON.stringify(rest),
+      private: extra?.private === undefined ? null : JSON.stringify(extra.private),
+      fingerprint: extra?.fingerprint ?? null,
+    })
+    const seq = Number(info.lastInsertRowid)
+    this.pending.push({ ...event, seq } as LiveEvent)
+    return seq
+  }
+
+  createRequest(request: NewRequest): Promise<Outcome<CreatedReply>> {
+    return this.enqueue(() => this.applyCreateRequest(request))
+  }
+
+  transitionRequest(transition: NewTransition): Promise<Outcome<TransitionedReply>> {
+    return this.enqueue(() => this.applyTransition(transition))
+  }
+
+  createAlert(alert: NewAlert): Promise<Outcome<CreatedReply>> {
+    return this.enqueue(() => this.applyCreateAlert(alert))
+  }
+
+  reviewAlert(review: NewAlertReview): Promise<Outcome<ReviewedReply>> {
+    return this.enqueue(() => this.applyReview(review))
+  }
+
+  appendPings(pings: NewPing[]): Promise<{ accepted: number; seq: number }> {
+    return this.enqueue(() => this.applyPings(pings))
+  }
+
+  async importHistory(ops: HistoryOp[]): Promise<{ applied: number; rejected: number; seq: number }> {
+    if (this.closed) throw new Error('store is closed')
+    let applied = 0
+    let rejected = 0
+    this.pending = []
+    this.db.transaction(() => {
+      for (const op of ops) {
+        const outcome = this.applyOp(op)
+        if (outcome) applied++
+        else rejected++
+      }
+    })()
+    this.pending = []
+    return { applied, rejected, seq: await this.lastSeq() }
+  }
+
+  private applyOp(op: HistoryOp): boolean {
+    switch (op.op) {
+      case 'request':
+        return this.applyCreateRequest(op.request).ok
+      case 'transition':
+        return this.applyTransition(op.transition).ok
+      case 'alert':
+        return this.applyCreateAlert(op.alert).ok
+      case 'review':
+        return this.applyReview(op.review).ok
+      case 'pings':
+        this.applyPings(op.pings)
+        return true
+    }
+  }
+
+  private applyCreateRequest(r: NewRequest): Outcome<CreatedReply> {
+    const existing = this.stmt.getRequest.get(r.id) as RequestRow | undefined
+    if (existing) return this.replayOrConflict(existing, r.fingerprint, 'request')
+    const seq = this.append(
+      {
+        type: 'request.received',
+        at: r.receivedAt,
+        gridId: r.path.gridId,
+        requestId: r.id,
+        source: r.source,
+        category: r.category,
+        priority: r.priority,
+        lon: r.lon,
+        lat: r.lat,
+      },
+      r.path,
+      r.id,
+      { private: r.description || r.reporter ? { description: r.description, reporter: r.reporter } : undefined },
+    )
+    this.stmt.insertRequest.run({
+      id: r.id,
+      source: r.source,
+      category: r.category,
+      priority: r.priority,
+      lon: r.lon,
+      lat: r.lat,
+      ...r.path,
+      receivedAt: r.receivedAt,
+      description: r.description ?? null,
+      reporterName: r.reporter?.name ?? null,
+      reporterPhone: r.reporter?.phone ?? null,
+      seq,
+      fingerprint: r.fingerprint,
+    })
+    return { ok: true, replayed: false, value: { id: r.id, seq, gridId: r.path.gridId } }
+  }
+
+  private replayOrConflict(row: { id: string; created_seq: number; grid_id: string; fingerprint: string }, fingerprint: string, what: string): Outcome<CreatedReply> {
+    if (row.fingerprint !== fingerprint) {
+      return { ok: false, code: 'conflict', message: `${what} ${row.id} already exists with a different body` }
+    }
+    return { ok: true, replayed: true, value: { id: row.id, seq: row.created_seq, gridId: row.grid_id } }
+  }
+
+  private applyTransition(t: NewTransition): Outcome<TransitionedReply> {
+    const row = this.stmt.getRequest.get(t.requestId) as RequestRow | undefined
+    if (!row) return { ok: false, code: 'not_found', message: `request ${t.requestId} not found` }
+    const last = this.stmt.lastRequestEvent.get(t.requestId) as { seq: number; fingerprint: string | null } | undefined
+    if (last && last.fingerprint === t.fingerprint) {
+      return { ok: true, replayed: true, value: { id: row.id, seq: last.seq, stage: row.stage as TransitionStage } }
+    }
+    const allowed = allowedNextStages(row.stage)
+    if (!allowed.includes(t.stage)) {
+      return invalidTransition(row.stage, t.stage, allowed)
+    }
+    if (t.at < row.stage_at) {
+      return {
+        ok: false,
+        code: 'conflict',
+        message: `at ${new Date(t.at).toISOString()} is before the current stage ${row.stage} at ${new Date(row.stage_at).toISOString()}`,
+      }
+    }
+    const path = pathOf(row)
+    const seq = this.append(
+      {
+        type: 'request.transitioned',
+        at: t.at,
+        gridId: row.grid_id,
+        requestId: row.id,
+        stage: t.stage,
+        ...(t.assignee !== undefined ? { assignee: t.assignee } : {}),
+        ...(t.review ? { resolved: t.review.resolved, satisfaction: t.review.satisfaction } : {}),
+      },
+      path,
+      row.id,
+      { private: t.note !== undefined ? { note: t.note } : undefined, fingerprint: t.fingerprint },
+    )
+    this.stmt.updateRequestStage.run(t.stage, t.at, row.id)
+    return { ok: true, replayed: false, value: { id: row.id, seq, stage: t.stage } }
+  }
+
+  private applyCreateAlert(a: NewAlert): Outcome<CreatedReply> {
+    const existing = this.stmt.getAlert.get(a.id) as AlertRow | undefined
+    if (existing) return this.replayOrConflict(existing, a.fingerprint, 'alert')
+    const seq = this.append(
+      {
+        type: 'alert.raised',
+        at: a.at,
+        gridId: a.path.gridId,
+        alertId: a.id,
+        cameraId: a.cameraId,
+        kind: a.kind,
+        confidence: a.confidence,
+        lon: a.lon,
+        lat: a.lat,
+      },
+      a.path,
+      a.id,
+    )
+    this.stmt.insertAlert.run({ ...a, ...a.path, snapshotUrl: a.snapshotUrl ?? null, seq })
+    return { ok: true, replayed: false, value: { id: a.id, seq, gridId: a.path.gridId } }
+  }
+
+  private applyReview(r: NewAlertReview): Outcome<ReviewedReply> {
+    const row = this.stmt.getAlert.get(r.alertId) as AlertRow | undefined
+    if (!row) return { ok: false, code: 'not_found', message: `alert ${r.alertId} not found` }
+    if (row.verdict !== null) {
+      if (row.verdict === r.verdict && (r.raise === undefined || row.request_id !== null)) {
+        return {
+          ok: true,
+          replayed: true,
+          value: { id: row.id, seq: row.review_seq!, verdict: row.verdict, ...(row.request_id ? { requestId: row.request_id } : {}) },
+        }
+      }
+      return { ok: false, code: 'conflict', message: `alert ${row.id} was already reviewed as ${row.verdict}` }
+    }
+    if (r.at < row.at) {
+      return { ok: false, code: 'conflict', message: `at ${new Date(r.at).toISOString()} is before the alert (${new Date(row.at).toISOString()})` }
+    }
+    const path = pathOf(row)
+    let requestId: string | undefined
+    if (r.raise && r.verdict === 'confirmed') {
+      const raised = this.applyCreateRequest({
+        id: r.raise.requestId,
+        fingerprint: `alert:${row.id}`,
+        source: 'camera',
+        category: r.raise.category,
+        priority: r.raise.priority,
+        lon: row.lon,
+        lat: row.lat,
+        path,
+        receivedAt: r.at,
+      })
+      if (!raised.ok) return raised
+      requestId = raised.value.id
+    }
+    const seq = this.append(
+      { type: 'alert.reviewed', at: r.at, gridId: row.grid_id, alertId: row.id, verdict: r.verdict, ...(requestId ? { requestId } : {}) },
+      path,
+      row.id,
+    )
+    this.stmt.reviewAlert.run(r.verdict, r.at, seq, requestId ?? null, row.id)
+    return { ok: true, replayed: false, value: { id: row.id, seq, verdict: r.verdict, ...(requestId ? { requestId } : {}) } }
+  }
+
+  private applyPings(pings: NewPing[]): { accepted: number; seq: number } {
+    let seq = 0
+    for (const p of pings) {
+      seq = this.append({ type: 'patrol.reported', at: p.at, gridId: p.path.gridId, workerId: p.workerId, kind: p.kind, lon: p.lon, lat: p.lat }, p.path, p.workerId)
+      this.stmt.upsertWorker.run({ workerId: p.workerId, kind: p.kind, lon: p.lon, lat: p.lat, ...p.path, at: p.at, seq })
+    }
+    return { accepted: pings.length, seq }
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------
+
+  async lastSeq(): Promise<number> {
+    return this.stmt.lastSeq.get() as number
+  }
+
+  async getRequest(id: string): Promise<RequestDetail | undefined> {
+    const row = this.stmt.getRequest.get(id) as RequestRow | undefined
+    if (!row) return undefined
+    const events = this.stmt.requestEvents.all(id) as (EventRow & { private: string | null })[]
+    const stages: StageRecord[] = events.map((e) => {
+      const data = JSON.parse(e.data) as Record<string, unknown>
+      const priv = e.private ? (JSON.parse(e.private) as { note?: string }) : {}
+      const record: StageRecord = {
+        seq: e.seq,
+        stage: e.type === 'request.received' ? 'received' : (data.stage as Stage),
+        at: new Date(e.at).toISOString(),
+      }
+      if (typeof data.assignee === 'string') record.assignee = data.assignee
+      if (priv.note !== undefined) record.note = priv.note
+      if (typeof data.resolved === 'boolean') record.review = { resolved: data.resolved, satisfaction: data.satisfaction as never }
+      return record
+    })
+    const reporter: RequestDetail['reporter'] = {}
+    if (row.reporter_name) reporter.name = maskName(row.reporter_name)
+    if (row.reporter_phone) reporter.phone = maskPhone(row.reporter_phone)
+    return {
+      id: row.id,
+      source: row.source,
+      category: row.category,
+      priority: row.priority,
+      location: { lon: row.lon, lat: row.lat },
+      gridId: row.grid_id,
+      communityId: row.community_id,
+      streetId: row.street_id,
+      receivedAt: new Date(row.received_at).toISOString(),
+      stage: row.stage,
+      ...(row.description !== null ? { description: row.description } : {}),
+      ...(reporter.name || reporter.phone ? { reporter } : {}),
+      stages,
+    }
+  }
+
+  async requestsReceived(unit: UnitRef, from: number, to: number): Promise<RequestFacts[]> {
+    const column = UNIT_COLUMN[unit.level]
+    const rows = this.db
+      .prepare(
+        `SELECT id, source, category, priority, grid_id, received_at, stage FROM requests
+         WHERE ${column} = ? AND received_at >= ? AND received_at < ? ORDER BY received_at, id`,
+      )
+      .all(unit.id, from, to) as RequestRow[]
+    const stagesOf = this.db.prepare(
+      `SELECT at, data FROM events WHERE entity_id = ? AND type = 'request.transitioned' ORDER BY seq`,
+    )
+    return rows.map((row) => ({
+      id: row.id,
+      source: row.source,
+      category: row.category,
+      priority: row.priority,
+      gridId: row.grid_id,
+      receivedAt: row.received_at,
+      stage: row.stage,
+      stages: (stagesOf.all(row.id) as { at: number; data: string }[]).map((e) => {
+        const d = JSON.parse(e.data) as { stage: TransitionStage; resolved?: boolean; satisfaction?: RequestFacts['stages'][number]['satisfaction'] }
+        return { stage: d.stage, at: e.at, ...(d.resolved !== undefined ? { resolved: d.resolved, satisfaction: d.satisfaction } : {}) }
+      }),
+    }))
+  }
+
+  async snapshot(unit: UnitRef): Promise<{ seq: number; snapshot: LiveSnapshot }> {
+    const column = UNIT_COLUMN[unit.level]
+    // One read transaction: the rows and the seq describe the same instant.
+    return this.db.transaction(() => {
+      const seq = this.stmt.lastSeq.get() as number
+      const requests = (
+        this.db
+          .prepare(
+            `SELECT id, grid_id, source, category, priority, lon, lat, received_at, stage, stage_at FROM requests
+             WHERE ${column} = ? AND stage NOT IN ('resolved', 'reviewed') ORDER BY received_at`,
+          )
+          .all(unit.id) as RequestRow[]
+      ).map(
+        (r): OpenRequest => ({
+          requestId: r.id,
+          gridId: r.grid_id,
+          source: r.source,
+          category: r.category,
+          priority: r.priority,
+          lon: r.lon,
+          lat: r.lat,
+          receivedAt: r.received_at,
+          stage: r.stage,
+          stageAt: r.stage_at,
+        }),
+      )
+      const alerts = (
+        this.db
+          .prepare(`SELECT * FROM alerts WHERE ${column} = ? AND verdict IS NULL ORDER BY at`)
+          .all(unit.id) as AlertRow[]
+      ).map(
+        (a): OpenAlert => ({
+          alertId: a.id,
+          gridId: a.grid_id,
+          cameraId: a.camera_id,
+          kind: a.kind,
+          confidence: a.confidence,
+          lon: a.lon,
+          lat: a.lat,
+          at: a.at,
+        }),
+      )
+      const workers = (
+        this.db
+          .prepare(`SELECT worker_id, grid_id, kind, lon, lat, at FROM workers WHERE ${column} = ? ORDER BY worker_id`)
+          .all(unit.id) as { worker_id: string; grid_id: string; kind: WorkerPosition['kind']; lon: number; lat: number; at: number }[]
+      ).map((w): WorkerPosition => ({ workerId: w.worker_id, gridId: w.grid_id, kind: w.kind, lon: w.lon, lat: w.lat, at: w.at }))
+      return { seq, snapshot: { requests, alerts, workers } }
+    })()
+  }
+
+  async eventsAfter(unit: UnitRef, sinceSeq: number, limit: number): Promise<EventsAfter | undefined> {
+    const column = UNIT_COLUMN[unit.level]
+    return this.db.transaction(() => {
+      const seq = this.stmt.lastSeq.get() as number
+      const rows = this.db
+        .prepare(`SELECT seq, type, at, grid_id, data FROM events WHERE ${column} = ? AND seq > ? ORDER BY seq LIMIT ?`)
+        .all(unit.id, sinceSeq, limit + 1) as EventRow[]
+      if (rows.length > limit) return undefined
+      return { seq: Math.max(seq, sinceSeq), events: rows.map(toLiveEvent) }
+    })()
+  }
+
+  async eventsBetween(unit: UnitRef, from: number, to: number, limit: number): Promise<LiveEvent[]> {
+    const column = UNIT_COLUMN[unit.level]
+    const rows = this.db
+      .prepare(`SELECT seq, type, at, grid_id, data FROM events WHERE ${column} = ? AND at >= ? AND at < ? ORDER BY seq LIMIT ?`)
+      .all(unit.id, from, to, limit) as EventRow[]
+    return rows.map(toLiveEvent)
+  }
+
+  onCommit(listener: (events: LiveEvent[]) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    // Commit what callers are waiting for before the file closes.
+    if (this.queue.length > 0) this.flush()
+    this.closed = true
+    this.listeners.clear()
+    this.db.close()
+  }
+}
+
+function toLiveEvent(row: EventRow): LiveEvent {
+  return { seq: row.seq, type: row.type, at: row.at, gridId: row.grid_id, ...JSON.parse(row.data) } as LiveEvent
+}
+
+function pathOf(row: { district_id: string; street_id: string; community_id: string; grid_id: string }) {
+  return { districtId: row.district_id, streetId: row.street_id, communityId: row.community_id, gridId: row.grid_id }
+}
+
+function invalidTransition(current: Stage, wanted: TransitionStage, allowed: readonly TransitionStage[]): StoreFailure {
+  return {
+    ok: false,
+    code: 'invalid_transition',
+    current,
+    allowed,
+    message: `cannot move from ${current} to ${wanted}; allowed next: ${allowed.join(', ') || 'none'}`,
+  }
+}

@@ -1,0 +1,149 @@
+// The store's contract. One implementation per engine (SQLite now); one contract test suite
+// (test/server/store-contract.ts) runs against every engine.
+import type {
+  AlertKind,
+  Category,
+  PatrolKind,
+  Priority,
+  Satisfaction,
+  Source,
+  Stage,
+  TransitionStage,
+  UnitPath,
+  Verdict,
+} from '../../shared/domain'
+import type { LiveEvent, LiveSnapshot } from '../../shared/events'
+import type { RequestDetail, Reporter, Review } from '../../shared/schemas/requests'
+import type { UnitRef } from '../geo/geography'
+
+/** A request ready to store: WGS84, assigned to a grid, times in epoch ms. */
+export interface NewRequest {
+  id: string
+  /** Hash of the caller's body: the same id with another body is a conflict. */
+  fingerprint: string
+  source: Source
+  category: Category
+  priority: Priority
+  lon: number
+  lat: number
+  path: UnitPath
+  receivedAt: number
+  description?: string
+  reporter?: Reporter
+}
+
+export interface NewTransition {
+  requestId: string
+  fingerprint: string
+  stage: TransitionStage
+  at: number
+  assignee?: string
+  note?: string
+  review?: Review
+}
+
+export interface NewAlert {
+  id: string
+  fingerprint: string
+  cameraId: string
+  kind: AlertKind
+  confidence: number
+  lon: number
+  lat: number
+  path: UnitPath
+  at: number
+  snapshotUrl?: string
+}
+
+export interface NewAlertReview {
+  alertId: string
+  verdict: Verdict
+  at: number
+  /** For a confirmed alert: raise a service request (source camera) at the alert's place. */
+  raise?: { requestId: string; category: Category; priority: Priority }
+}
+
+export interface NewPing {
+  workerId: string
+  kind: PatrolKind
+  lon: number
+  lat: number
+  path: UnitPath
+  at: number
+}
+
+export type StoreFailure =
+  | { ok: false; code: 'not_found'; message: string }
+  | { ok: false; code: 'conflict'; message: string }
+  | { ok: false; code: 'invalid_transition'; message: string; current: Stage; allowed: readonly TransitionStage[] }
+
+export type Outcome<T> = { ok: true; value: T; replayed: boolean } | StoreFailure
+
+export interface CreatedReply {
+  id: string
+  seq: number
+  gridId: string
+}
+
+export interface TransitionedReply {
+  id: string
+  seq: number
+  stage: TransitionStage
+}
+
+export interface ReviewedReply {
+  id: string
+  seq: number
+  verdict: Verdict
+  requestId?: string
+}
+
+/** A request as the figures need it: no personal data. */
+export interface RequestFacts {
+  id: string
+  source: Source
+  category: Category
+  priority: Priority
+  gridId: string
+  receivedAt: number
+  stage: Stage
+  stages: { stage: TransitionStage; at: number; resolved?: boolean; satisfaction?: Satisfaction }[]
+}
+
+export type HistoryOp =
+  | { op: 'request'; request: NewRequest }
+  | { op: 'transition'; transition: NewTransition }
+  | { op: 'alert'; alert: NewAlert }
+  | { op: 'review'; review: NewAlertReview }
+  | { op: 'pings'; pings: NewPing[] }
+
+export interface EventsAfter {
+  seq: number
+  events: LiveEvent[]
+}
+
+export interface Store {
+  readonly engine: string
+  /** The highest committed seq (0 for an empty store). */
+  lastSeq(): Promise<number>
+  createRequest(request: NewRequest): Promise<Outcome<CreatedReply>>
+  transitionRequest(transition: NewTransition): Promise<Outcome<TransitionedReply>>
+  createAlert(alert: NewAlert): Promise<Outcome<CreatedReply>>
+  reviewAlert(review: NewAlertReview): Promise<Outcome<ReviewedReply>>
+  /** All pings in one transaction; they get consecutive seqs. */
+  appendPings(pings: NewPing[]): Promise<{ accepted: number; seq: number }>
+  /** Bulk path for the simulator's backfill: one transaction, no live publication. */
+  importHistory(ops: HistoryOp[]): Promise<{ applied: number; rejected: number; seq: number }>
+
+  getRequest(id: string): Promise<RequestDetail | undefined>
+  /** Requests received in [from, to) in the unit's subtree. */
+  requestsReceived(unit: UnitRef, from: number, to: number): Promise<RequestFacts[]>
+  snapshot(unit: UnitRef): Promise<{ seq: number; snapshot: LiveSnapshot }>
+  /** Events of the subtree after `sinceSeq`, in seq order; undefined when more than `limit`. */
+  eventsAfter(unit: UnitRef, sinceSeq: number, limit: number): Promise<EventsAfter | undefined>
+  /** Events of the subtree whose time lies in [from, to), in seq order (playback). */
+  eventsBetween(unit: UnitRef, from: number, to: number, limit: number): Promise<LiveEvent[]>
+  /** Called synchronously after each commit with the committed events in seq order. */
+  onCommit(listener: (events: LiveEvent[]) => void): () => void
+  close(): Promise<void>
+}

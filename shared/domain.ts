@@ -1,0 +1,111 @@
+// The governance domain: geography, the three event streams and the request lifecycle.
+// Pure data and functions; imported by the client, the server and the tests alike.
+
+/** 区 → 街道/镇 → 社区/村 → 网格 */
+export const UNIT_LEVELS = ['district', 'street', 'community', 'grid'] as const
+export type UnitLevel = (typeof UNIT_LEVELS)[number]
+
+/** A GeoJSON Polygon's coordinates: [outer ring, ...holes], each ring closed, WGS84 [lon, lat]. */
+export type PolygonCoords = [number, number][][]
+
+export interface GeoUnit {
+  id: string
+  level: UnitLevel
+  parentId: string | null
+  name: string
+  polygon: PolygonCoords
+  population?: number
+  households?: number
+}
+
+export const DISTRICT_ID = '640106'
+
+/** Where a request came from. 12345 热线, 网格群, 居民端, 扫码, 来访, 巡查发现, 视频发现. */
+export const SOURCES = ['hotline', 'grid_chat', 'app', 'qr', 'walk_in', 'patrol', 'camera'] as const
+export type Source = (typeof SOURCES)[number]
+
+/** 紧急 / 水电气热 / 一般 / 复杂: the priority decides the deadlines (时限). */
+export const PRIORITIES = ['urgent', 'utilities', 'general', 'complex'] as const
+export type Priority = (typeof PRIORITIES)[number]
+
+export const CATEGORIES = [
+  'environment', // 环境卫生
+  'municipal', // 市政设施
+  'public_order', // 治安秩序
+  'dispute', // 矛盾纠纷
+  'elderly_care', // 养老服务
+  'property', // 物业管理
+  'noise', // 噪音扰民
+  'utilities', // 水电气暖
+  'traffic', // 交通出行
+  'safety_hazard', // 安全隐患
+  'other',
+] as const
+export type Category = (typeof CATEGORIES)[number]
+
+/** Lifecycle stages that a transition can move a request to. `received` (受理) is the creation itself. */
+export const TRANSITION_STAGES = ['dispatched', 'accepted', 'onsite', 'resolved', 'reviewed', 'returned', 'reopened'] as const
+export type TransitionStage = (typeof TRANSITION_STAGES)[number]
+export const STAGES = ['received', ...TRANSITION_STAGES] as const
+export type Stage = (typeof STAGES)[number]
+
+/**
+ * 受理 → 派单 → 签收 → 到场 → 办结 → 回访, with 退单 (returned: the assignee hands it back to the
+ * center, which dispatches again) and 重办 (reopened: a resolution or a review found wanting).
+ */
+export const NEXT_STAGES: Readonly<Record<Stage, readonly TransitionStage[]>> = {
+  received: ['dispatched'],
+  dispatched: ['accepted', 'returned'],
+  accepted: ['onsite', 'resolved', 'returned'],
+  onsite: ['resolved', 'returned'],
+  resolved: ['reviewed', 'reopened'],
+  reviewed: ['reviewed', 'reopened'],
+  returned: ['dispatched'],
+  reopened: ['dispatched'],
+}
+
+export function allowedNextStages(current: Stage): readonly TransitionStage[] {
+  return NEXT_STAGES[current]
+}
+
+/** Stages after which a request is no longer "open" on the wall. */
+export function isClosedStage(stage: Stage): boolean {
+  return stage === 'resolved' || stage === 'reviewed'
+}
+
+export const SATISFACTIONS = ['satisfied', 'basically_satisfied', 'dissatisfied'] as const
+export type Satisfaction = (typeof SATISFACTIONS)[number]
+
+/** 雪亮工程 AI: 高空抛物, 电动车进电梯, 飞线充电, 井盖异常, 烟火, 人员聚集. */
+export const ALERT_KINDS = [
+  'high_altitude_throwing',
+  'ebike_in_elevator',
+  'flying_wire_charging',
+  'manhole_anomaly',
+  'smoke_fire',
+  'crowd_gathering',
+] as const
+export type AlertKind = (typeof ALERT_KINDS)[number]
+
+export const VERDICTS = ['confirmed', 'false_positive'] as const
+export type Verdict = (typeof VERDICTS)[number]
+
+/** 网格员巡查: a position ping, a check-in at a point, a household visit (入户走访). */
+export const PATROL_KINDS = ['ping', 'check_in', 'visit'] as const
+export type PatrolKind = (typeof PATROL_KINDS)[number]
+
+export const CRS_NAMES = ['wgs84', 'gcj02', 'bd09'] as const
+export type Crs = (typeof CRS_NAMES)[number]
+
+export interface LonLat {
+  lon: number
+  lat: number
+}
+
+/** Parent chain of a grid: what a live event needs to reach every room above it. */
+export interface UnitPath {
+  districtId: string
+  streetId: string
+  communityId: string
+  gridId: string
+}

@@ -1,0 +1,40 @@
+import Type, { type Static } from 'typebox'
+import { ALERT_KINDS, VERDICTS } from '../domain'
+import { EntityIdSchema, LocationSchema, TimestampSchema } from './common'
+
+/** POST /api/v1/alerts — a 雪亮工程 AI box flags something. */
+export const CreateAlertSchema = Type.Object(
+  {
+    id: Type.Optional(EntityIdSchema),
+    cameraId: EntityIdSchema,
+    kind: Type.Enum(ALERT_KINDS),
+    confidence: Type.Number({ minimum: 0, maximum: 1 }),
+    location: LocationSchema,
+    at: Type.Optional(TimestampSchema),
+    snapshotUrl: Type.Optional(Type.String({ minLength: 1, maxLength: 512, pattern: '^(https?://|/)[^\\s]*$' })),
+  },
+  { additionalProperties: false },
+)
+export type CreateAlert = Static<typeof CreateAlertSchema>
+
+export const CreateAlertReplySchema = Type.Object({ id: Type.String(), seq: Type.Integer(), gridId: Type.String() })
+export type CreateAlertReply = Static<typeof CreateAlertReplySchema>
+
+/** POST /api/v1/alerts/:id/review — staff confirm or dismiss; a confirmed alert may raise a request. */
+export const AlertReviewSchema = Type.Object(
+  {
+    verdict: Type.Enum(VERDICTS),
+    at: Type.Optional(TimestampSchema),
+    raiseRequest: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+)
+export type AlertReview = Static<typeof AlertReviewSchema>
+
+export const AlertReviewReplySchema = Type.Object({
+  id: Type.String(),
+  seq: Type.Integer(),
+  verdict: Type.Enum(VERDICTS),
+  requestId: Type.Optional(Type.String()),
+})
+export type AlertReviewReply = Static<typeof AlertReviewReplySchema>
