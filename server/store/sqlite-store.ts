@@ -8,6 +8,7 @@ import type { RequestDetail, StageRecord } from '../../shared/schemas/requests'
 import { maskName, maskPhone } from '../../shared/privacy'
 import type { UnitRef } from '../geo/geography'
 import type {
+  AlertState,
   CreatedReply,
   EventsAfter,
   HistoryOp,
@@ -486,6 +487,11 @@ export class SqliteStore implements Store {
     }
   }
 
+  async getAlert(id: string): Promise<AlertState | undefined> {
+    const row = this.stmt.getAlert.get(id) as AlertRow | undefined
+    return row ? { ...toOpenAlert(row), verdict: row.verdict, requestId: row.request_id } : undefined
+  }
+
   async requestsReceived(unit: UnitRef, from: number, to: number): Promise<RequestFacts[]> {
     const column = UNIT_COLUMN[unit.level]
     const rows = this.db
@@ -542,18 +548,7 @@ export class SqliteStore implements Store {
         this.db
           .prepare(`SELECT * FROM alerts WHERE ${column} = ? AND verdict IS NULL ORDER BY at`)
           .all(unit.id) as AlertRow[]
-      ).map(
-        (a): OpenAlert => ({
-          alertId: a.id,
-          gridId: a.grid_id,
-          cameraId: a.camera_id,
-          kind: a.kind,
-          confidence: a.confidence,
-          lon: a.lon,
-          lat: a.lat,
-          at: a.at,
-        }),
-      )
+      ).map(toOpenAlert)
       const workers = (
         this.db
           .prepare(`SELECT worker_id, grid_id, kind, lon, lat, at FROM workers WHERE ${column} = ? ORDER BY worker_id`)
@@ -596,6 +591,10 @@ export class SqliteStore implements Store {
     this.listeners.clear()
     this.db.close()
   }
+}
+
+function toOpenAlert(a: AlertRow): OpenAlert {
+  return { alertId: a.id, gridId: a.grid_id, cameraId: a.camera_id, kind: a.kind, confidence: a.confidence, lon: a.lon, lat: a.lat, at: a.at }
 }
 
 function toLiveEvent(row: EventRow): LiveEvent {

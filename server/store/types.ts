@@ -12,7 +12,7 @@ import type {
   UnitPath,
   Verdict,
 } from '../../shared/domain'
-import type { LiveEvent, LiveSnapshot } from '../../shared/events'
+import type { LiveEvent, LiveSnapshot, OpenAlert } from '../../shared/events'
 import type { RequestDetail, Reporter, Review } from '../../shared/schemas/requests'
 import type { UnitRef } from '../geo/geography'
 
@@ -110,6 +110,11 @@ export interface RequestFacts {
   stages: { stage: TransitionStage; at: number; resolved?: boolean; satisfaction?: Satisfaction }[]
 }
 
+export interface AlertState extends OpenAlert {
+  verdict: Verdict | null
+  requestId: string | null
+}
+
 export type HistoryOp =
   | { op: 'request'; request: NewRequest }
   | { op: 'transition'; transition: NewTransition }
@@ -136,6 +141,7 @@ export interface Store {
   importHistory(ops: HistoryOp[]): Promise<{ applied: number; rejected: number; seq: number }>
 
   getRequest(id: string): Promise<RequestDetail | undefined>
+  getAlert(id: string): Promise<AlertState | undefined>
   /** Requests received in [from, to) in the unit's subtree. */
   requestsReceived(unit: UnitRef, from: number, to: number): Promise<RequestFacts[]>
   snapshot(unit: UnitRef): Promise<{ seq: number; snapshot: LiveSnapshot }>

@@ -1,0 +1,65 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { Geography, UnitProperties } from '../../shared/schemas/geography'
+
+export const GEOGRAPHY_URL = '/api/v1/geography'
+
+export type GeographyFeature = Geography['features'][number]
+export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error'
+
+/**
+ * The unit tree (区 → 街道/镇 → 社区/村 → 网格) as the server serves it. Loaded once: it changes
+ * only when a center imports new grids, and a reload picks that up.
+ */
+export const useGeographyStore = defineStore('geography', () => {
+  // Thousands of polygons: never deep-reactive.
+  const collection = shallowRef<Geography | null>(null)
+  const status = ref<LoadStatus>('idle')
+  const error = ref<string | null>(null)
+  let pending: Promise<void> | null = null
+
+  const features = computed<readonly GeographyFeature[]>(() => collection.value?.features ?? [])
+  const featuresById = computed(() => new Map(features.value.map((f) => [f.properties.id, f])))
+  const grids = computed(() => features.value.filter((f) => f.properties.level === 'grid').map((f) => f.properties))
+  const streets = computed(() => features.value.filter((f) => f.properties.level === 'street').map((f) => f.properties))
+  const district = computed(() => features.value.find((f) => f.properties.level === 'district')?.properties ?? null)
+
+  function unit(id: string): UnitProperties | undefined {
+    return featuresById.value.get(id)?.properties
+  }
+
+  function feature(id: string): GeographyFeature | undefined {
+    return featuresById.value.get(id)
+  }
+
+  function setGeography(geography: Geography): void {
+    collection.value = geography
+    status.value = 'ready'
+    error.value = null
+  }
+
+  /** Fetches the geography once; later calls share the first request (or return at once). */
+  function load(fetchImpl: typeof fetch = fetch): Promise<void> {
+    if (status.value === 'ready') return Promise.resolve()
+    pending ??= (async () => {
+      status.value = 'loading'
+      try {
+        const res = await fetchImpl(GEOGRAPHY_URL, { headers: { accept: 'application/json' } })
+        if (!res.ok) throw new Error(`GET ${GEOGRAPHY_URL}: ${res.status}`)
+        const body = (await res.json()) as Geography
+        if (body?.type !== 'FeatureCollection' || !Array.isArray(body.features)) {
+          throw new Error(`GET ${GEOGRAPHY_URL}: not a FeatureCollection`)
+        }
+        setGeography(body)
+      } catch (e) {
+        status.value = 'error'
+        error.value = e instanceof Error ? e.message : String(e)
+      } finally {
+        pending = null
+      }
+    })()
+    return pending
+  }
+
+  return { collection, status, error, features, grids, streets, district, unit, feature, setGeography, load }
+})

@@ -1,0 +1,153 @@
+import { defineStore } from 'pinia'
+import { ref, shallowRef } from 'vue'
+import { isClosedStage } from '../../shared/domain'
+import type { LiveEvent, LiveSnapshot, OpenAlert, OpenRequest, WorkerPosition } from '../../shared/events'
+
+/** How many events the ticker keeps (newest first). */
+export const RECENT_LIMIT = 200
+/** How many positions a worker's trail keeps, the current one included. */
+export const TRAIL_LENGTH = 5
+/** A worker counts as online when pinged within this window. */
+export const WORKER_ONLINE_MS = 5 * 60_000
+
+export type ConnectionState = 'connecting' | 'live' | 'stale' | 'offline'
+
+export interface TrailPoint {
+  lon: number
+  lat: number
+  at: number
+}
+
+/** A worker's last position and the few before it, oldest first (the last point is the current one). */
+export interface WorkerTrack extends WorkerPosition {
+  trail: TrailPoint[]
+}
+
+export function workersOnline(workers: ReadonlyMap<string, WorkerPosition>, now: number): number {
+  let n = 0
+  for (const w of workers.values()) if (now - w.at <= WORKER_ONLINE_MS) n++
+  return n
+}
+
+function trackOf(position: WorkerPosition, previous?: WorkerTrack): WorkerTrack {
+  const point = { lon: position.lon, lat: position.lat, at: position.at }
+  const trail = previous ? [...previous.trail, point].slice(-TRAIL_LENGTH) : [point]
+  return { workerId: position.workerId, gridId: position.gridId, kind: position.kind, lon: position.lon, lat: position.lat, at: position.at, trail }
+}
+
+/**
+ * The live state of one scope. Pure state and actions: the socket lives in `useLiveStream`.
+ * The big collections sit in shallowRefs and are replaced once per batch (copy on first write),
+ * so a batch of 500 events costs watchers and the map one update, not 500.
+ */
+export const useLiveStore = defineStore('live', () => {
+  /** The last seq applied; anything at or below it is a duplicate. */
+  const seq = ref(0)
+  const openRequests = shallowRef<ReadonlyMap<string, OpenRequest>>(new Map())
+  const alerts = shallowRef<ReadonlyMap<string, OpenAlert>>(new Map())
+  const workers = shallowRef<ReadonlyMap<string, WorkerTrack>>(new Map())
+  const recent = shallowRef<readonly LiveEvent[]>([])
+  const connection = ref<ConnectionState>('connecting')
+  /** When (epoch ms, local clock) the last snapshot or batch arrived. */
+  const lastEventAt = ref<number | null>(null)
+
+  function applySnapshot(atSeq: number, snapshot: LiveSnapshot, now: number = Date.now()): void {
+    seq.value = atSeq
+    openRequests.value = new Map(snapshot.requests.map((r) => [r.requestId, r]))
+    alerts.value = new Map(snapshot.alerts.map((a) => [a.alertId, a]))
+    workers.value = new Map(snapshot.workers.map((w) => [w.workerId, trackOf(w)]))
+    recent.value = []
+    lastEventAt.value = now
+  }
+
+  /**
+   * Applies a batch in seq order, skipping what was already applied (duplicates are normal after a
+   * resubscribe). `throughSeq` says the batch covers the scope up to that seq even where no event
+   * of the scope carries it (seqs are global), so the next resync can start from there.
+   * Returns how many events were applied.
+   */
+  function applyEvents(events: readonly LiveEvent[], throughSeq?: number, now: number = Date.now()): number {
+    lastEventAt.value = now
+    let last = seq.value
+    const fresh = events.filter((e) => e.seq > last).sort((a, b) => a.seq - b.seq)
+
+    let requests: Map<string, OpenRequest> | null = null
+    let openAlerts: Map<string, OpenAlert> | null = null
+    let tracks: Map<string, WorkerTrack> | null = null
+    const applied: LiveEvent[] = []
+
+    for (const e of fresh) {
+      if (e.seq <= last) continue // the same seq twice in one batch
+      last = e.seq
+      applied.push(e)
+      switch (e.type) {
+        case 'request.received':
+          requests ??= new Map(openRequests.value)
+          requests.set(e.requestId, {
+            requestId: e.requestId,
+            gridId: e.gridId,
+            source: e.source,
+            category: e.category,
+            priority: e.priority,
+            lon: e.lon,
+            lat: e.lat,
+            receivedAt: e.at,
+            stage: 'received',
+            stageAt: e.at,
+          })
+          break
+        case 'request.transitioned': {
+          const current = (requests ?? openRequests.value).get(e.requestId)
+          if (!current) break // closed already, or outside what this client knows
+          requests ??= new Map(openRequests.value)
+          if (isClosedStage(e.stage)) requests.delete(e.requestId)
+          else requests.set(e.requestId, { ...current, stage: e.stage, stageAt: e.at })
+          break
+        }
+        case 'alert.raised':
+          openAlerts ??= new Map(alerts.value)
+          openAlerts.set(e.alertId, {
+            alertId: e.alertId,
+            gridId: e.gridId,
+            cameraId: e.cameraId,
+            kind: e.kind,
+            confidence: e.confidence,
+            lon: e.lon,
+            lat: e.lat,
+            at: e.at,
+          })
+          break
+        case 'alert.reviewed':
+          if (!(openAlerts ?? alerts.value).has(e.alertId)) break
+          openAlerts ??= new Map(alerts.value)
+          openAlerts.delete(e.alertId)
+          break
+        case 'patrol.reported': {
+          tracks ??= new Map(workers.value)
+          const position = { workerId: e.workerId, gridId: e.gridId, kind: e.kind, lon: e.lon, lat: e.lat, at: e.at }
+          tracks.set(e.workerId, trackOf(position, tracks.get(e.workerId)))
+          break
+        }
+      }
+    }
+
+    if (requests) openRequests.value = requests
+    if (openAlerts) alerts.value = openAlerts
+    if (tracks) workers.value = tracks
+    if (applied.length > 0) {
+      applied.reverse()
+      recent.value = applied.length >= RECENT_LIMIT ? applied.slice(0, RECENT_LIMIT) : [...applied, ...recent.value.slice(0, RECENT_LIMIT - applied.length)]
+    }
+    const through = Math.max(last, throughSeq ?? 0)
+    if (through > seq.value) seq.value = through
+    return applied.length
+  }
+
+  function setConnection(state: ConnectionState): void {
+    connection.value = state
+  }
+
+  return { seq, openRequests, alerts, workers, recent, connection, lastEventAt, applySnapshot, applyEvents, setConnection }
+})
+
+export type LiveStore = ReturnType<typeof useLiveStore>

@@ -1,0 +1,60 @@
+// buildApp: everything registered, nothing listening. main.ts alone reads the environment.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import helmet from '@fastify/helmet'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Geography } from './geo/geography'
+import type { Store } from './store/types'
+import context from './plugins/context'
+import validation from './plugins/validation'
+import client from './plugins/client'
+import realtime, { type RealtimeOptions } from './realtime/index'
+import requests from './routes/requests/index'
+import alerts from './routes/alerts/index'
+import patrols from './routes/patrols/index'
+import geographyRoutes from './routes/geography/index'
+
+export interface AppOptions {
+  store: Store
+  geography: Geography
+  now?: () => number
+  logger?: FastifyServerOptions['logger']
+  /** The built client (dist/client); omitted in API-only tests. */
+  clientDir?: string
+  /** Socket.IO on the app's server; false for inject-only tests. */
+  realtime?: RealtimeOptions | false
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 64 * 1024,
+    // Unknown query parameters are rejected by the schemas; keep the parser strict and simple.
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  await app.register(context, { store: options.store, geography: options.geography, now: options.now ?? Date.now })
+  await app.register(validation)
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        workerSrc: ["'self'", 'blob:'],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        fontSrc: ["'self'", 'data:'],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // The wall runs on plain http inside a center's LAN.
+    strictTransportSecurity: false,
+  })
+  await app.register(requests)
+  await app.register(alerts)
+  await app.register(patrols)
+  await app.register(geographyRoutes)
+  if (options.realtime !== false) await app.register(realtime, options.realtime ?? {})
+  if (options.clientDir) await app.register(client, { root: options.clientDir })
+  return app
+}

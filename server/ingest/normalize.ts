@@ -1,0 +1,65 @@
+// From a validated API body to what the store keeps: WGS84, a grid, epoch ms, a fingerprint.
+import { createHash, randomUUID } from 'node:crypto'
+import type { UnitPath } from '../../shared/domain'
+import { toWgs84 } from '../../shared/geo'
+import type { Location } from '../../shared/schemas/common'
+import type { Geography } from '../geo/geography'
+import { HttpError } from '../plugins/validation'
+
+/** Canonical JSON (sorted keys) hashed: the same body in another key order is the same body. */
+export function fingerprint(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('base64url')
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value)
+}
+
+export function newId(prefix: string): string {
+  return `${prefix}-${randomUUID()}`
+}
+
+export interface Placed {
+  lon: number
+  lat: number
+  path: UnitPath
+}
+
+/** Converts to WGS84 and finds the grid; a point outside the district is a 422 naming the field. */
+export function place(geography: Geography, location: Location, field: string): Placed {
+  const point = toWgs84(location, location.crs ?? 'wgs84')
+  const lon = round7(point.lon)
+  const lat = round7(point.lat)
+  const path = geography.locate({ lon, lat })
+  if (!path) {
+    throw new HttpError(
+      422,
+      `${field} (${lon.toFixed(6)}, ${lat.toFixed(6)} WGS84) lies outside every grid of ${geography.district.name}`,
+      { field, rule: 'within-area' },
+    )
+  }
+  return { lon, lat, path }
+}
+
+/** 1e-7° is about 1 cm: finer digits are noise, and rounding keeps stored values stable. */
+function round7(x: number): number {
+  return Math.round(x * 1e7) / 1e7
+}
+
+/** An optional ISO time, or now; times more than five minutes ahead of the server are refused. */
+export function timeOf(iso: string | undefined, now: number, field: string): number {
+  if (iso === undefined) return now
+  const ms = Date.parse(iso)
+  if (!Number.isFinite(ms)) throw new HttpError(400, `${field} is not a valid time`, { field, rule: 'format' })
+  if (ms > now + 5 * 60_000) {
+    throw new HttpError(400, `${field} ${iso} is in the future`, { field, rule: 'not-future' })
+  }
+  return ms
+}

@@ -1,0 +1,15 @@
+import type { Outcome } from '../store/types'
+import { HttpError } from '../plugins/validation'
+
+/** A store failure as the HTTP error the API documents: 404 unknown, 409 conflict or lifecycle. */
+export function unwrap<T>(outcome: Outcome<T>): T {
+  if (outcome.ok) return outcome.value
+  switch (outcome.code) {
+    case 'not_found':
+      throw new HttpError(404, outcome.message)
+    case 'conflict':
+      throw new HttpError(409, outcome.message)
+    case 'invalid_transition':
+      throw new HttpError(409, outcome.message, { field: 'body/stage', rule: 'lifecycle', allowed: [...outcome.allowed] })
+  }
+}

@@ -1,0 +1,102 @@
+// Process entry: configuration, the client build when stale, the store, the server, the simulator.
+import { mkdirSync, readdirSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { buildSampleGeography } from '../shared/sample-geography'
+import { buildApp } from './app'
+import { ConfigError, loadConfig, type Config } from './config'
+import { Geography } from './geo/geography'
+import { backfill } from './sim/backfill'
+import { startSimulator } from './sim/simulator'
+import { SqliteStore } from './store/sqlite-store'
+
+const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)))
+const clientDir = join(repoRoot, 'dist', 'client')
+
+async function main(): Promise<void> {
+  let config: Config
+  try {
+    config = loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`outpost: configuration error: ${error.message}`)
+      process.exit(1)
+    }
+    throw error
+  }
+
+  await buildClientIfStale()
+
+  const dataDir = resolve(config.dataDir)
+  mkdirSync(dataDir, { recursive: true })
+  const store = new SqliteStore({ filename: join(dataDir, 'outpost.db'), synchronous: config.sqliteSync })
+  const geography = new Geography(buildSampleGeography())
+
+  if (config.sim && (await store.lastSeq()) === 0) {
+    const started = Date.now()
+    const filled = await backfill({ store, geography, days: 30, now: Date.now() })
+    console.log(
+      `outpost: backfilled 30 days: ${filled.requests} requests, ${filled.alerts} alerts, ${filled.pings} pings in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    )
+  }
+
+  const app = await buildApp({ store, geography, clientDir, logger: { level: process.env.LOG_LEVEL ?? 'warn' } })
+  const address = await app.listen({ port: config.port, host: config.host })
+  const base = address.replace('[::1]', 'localhost')
+
+  const simulator = config.sim
+    ? startSimulator({
+        inject: (request) => app.inject(request),
+        geography,
+        speed: config.simSpeed,
+        log: (message) => app.log.warn(message),
+      })
+    : undefined
+
+  console.log(`outpost: listening on ${base} (data in ${dataDir}, simulator ${config.sim ? `on ×${config.simSpeed}` : 'off'})`)
+  console.log(`  wall    ${base}/wall`)
+  console.log(`  leader  ${base}/leader`)
+  console.log(`  kiosk   ${base}/kiosk`)
+
+  let closing = false
+  const shutdown = async (signal: string) => {
+    if (closing) return
+    closing = true
+    console.log(`outpost: ${signal}, closing`)
+    await simulator?.stop()
+    await app.close()
+    await store.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+}
+
+/** `npm start` on a fresh clone builds the client; later starts rebuild only when sources changed. */
+async function buildClientIfStale(): Promise<void> {
+  const builtAt = mtime(join(clientDir, 'index.html'))
+  const sources = ['client', 'shared', 'public', 'vite.config.ts'].map((p) => join(repoRoot, p))
+  if (builtAt > 0 && sources.every((p) => newestMtime(p) <= builtAt)) return
+  console.log('outpost: building the client…')
+  const { build } = await import('vite')
+  await build({ configFile: join(repoRoot, 'vite.config.ts'), logLevel: 'warn' })
+}
+
+function mtime(path: string): number {
+  try {
+    return statSync(path).mtimeMs
+  } catch {
+    return 0
+  }
+}
+
+function newestMtime(path: string): number {
+  const stat = statSync(path, { throwIfNoEntry: false })
+  if (!stat) return 0
+  if (!stat.isDirectory()) return stat.mtimeMs
+  let newest = stat.mtimeMs
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)))
+  return newest
+}
+
+await main()

@@ -1,0 +1,64 @@
+// Socket.IO on Fastify's own HTTP server: the `/live` namespace with one scope per socket.
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { Server, type Namespace } from 'socket.io'
+import {
+  LIVE_NAMESPACE,
+  type ClientToServerEvents,
+  type InterServerEvents,
+  type ServerToClientEvents,
+  type SocketData,
+} from '../../shared/events'
+import { LiveBus } from '../live/bus'
+import { registerSubscribe } from './scope-subscribe'
+
+export type LiveNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>
+
+export interface RealtimeOptions {
+  tickMs?: number
+  /** Largest gap a resubscribe replays event by event; past it the client gets a snapshot. */
+  replayLimit?: number
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    io: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>
+    liveBus: LiveBus
+  }
+}
+
+async function realtime(app: FastifyInstance, options: RealtimeOptions) {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(app.server, {
+    serveClient: false,
+    // Batches are small JSON arrays sent to many sockets: deflating each copy costs more CPU than it saves.
+    perMessageDeflate: false,
+    cors: { origin: false },
+  })
+  const live: LiveNamespace = io.of(LIVE_NAMESPACE)
+  const bus = new LiveBus({
+    geography: app.geography,
+    tickMs: options.tickMs ?? 150,
+    sink: (room, batch) => live.to(room).emit('events:batched', batch),
+  })
+  const unsubscribe = app.store.onCommit((events) => bus.publish(events))
+
+  live.on('connection', (socket) => {
+    registerSubscribe(app, socket, { replayLimit: options.replayLimit ?? 10_000 })
+  })
+
+  app.decorate('io', io)
+  app.decorate('liveBus', bus)
+
+  app.addHook('preClose', async () => {
+    unsubscribe()
+    bus.close()
+    io.local.disconnectSockets(true)
+  })
+  app.addHook('onClose', async () => {
+    await new Promise<void>((resolve) => {
+      io.close(() => resolve())
+    })
+  })
+}
+
+export default fp(realtime, { name: 'realtime', dependencies: ['context'] })

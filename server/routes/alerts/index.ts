@@ -1,0 +1,81 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { AlertKind, Category, Priority } from '../../../shared/domain'
+import { ErrorReplySchema, IdParamsSchema } from '../../../shared/schemas/common'
+import {
+  AlertReviewReplySchema,
+  AlertReviewSchema,
+  CreateAlertReplySchema,
+  CreateAlertSchema,
+} from '../../../shared/schemas/alerts'
+import { fingerprint, newId, place, timeOf } from '../../ingest/normalize'
+import { unwrap } from '../../ingest/outcome'
+import { HttpError } from '../../plugins/validation'
+
+/** What a confirmed alert becomes as a service request (视频发现). */
+const RAISED: Record<AlertKind, { category: Category; priority: Priority }> = {
+  high_altitude_throwing: { category: 'safety_hazard', priority: 'general' },
+  ebike_in_elevator: { category: 'safety_hazard', priority: 'general' },
+  flying_wire_charging: { category: 'safety_hazard', priority: 'general' },
+  manhole_anomaly: { category: 'municipal', priority: 'utilities' },
+  smoke_fire: { category: 'safety_hazard', priority: 'urgent' },
+  crowd_gathering: { category: 'public_order', priority: 'urgent' },
+}
+
+const alerts: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/api/v1/alerts',
+    { schema: { body: CreateAlertSchema, response: { 201: CreateAlertReplySchema, '4xx': ErrorReplySchema } } },
+    async (request, reply) => {
+      const body = request.body
+      const placed = place(app.geography, body.location, 'body/location')
+      const outcome = await app.store.createAlert({
+        id: body.id ?? newId('alert'),
+        fingerprint: fingerprint(body),
+        cameraId: body.cameraId,
+        kind: body.kind,
+        confidence: body.confidence,
+        ...placed,
+        at: timeOf(body.at, app.now(), 'body/at'),
+        ...(body.snapshotUrl !== undefined ? { snapshotUrl: body.snapshotUrl } : {}),
+      })
+      return reply.code(201).send(unwrap(outcome))
+    },
+  )
+
+  app.post(
+    '/api/v1/alerts/:id/review',
+    {
+      schema: {
+        params: IdParamsSchema,
+        body: AlertReviewSchema,
+        response: { 201: AlertReviewReplySchema, '4xx': ErrorReplySchema },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body
+      if (body.raiseRequest && body.verdict !== 'confirmed') {
+        throw new HttpError(400, 'body/raiseRequest is only allowed with verdict confirmed', {
+          field: 'body/raiseRequest',
+          rule: 'verdict',
+        })
+      }
+      const alertId = request.params.id
+      let raise: { requestId: string; category: Category; priority: Priority } | undefined
+      if (body.raiseRequest) {
+        // The kind decides category and priority; the store checks the alert exists.
+        const alert = await app.store.getAlert(alertId)
+        if (!alert) throw new HttpError(404, `alert ${alertId} not found`)
+        raise = { requestId: `req-from-${alertId}`, ...RAISED[alert.kind] }
+      }
+      const outcome = await app.store.reviewAlert({
+        alertId,
+        verdict: body.verdict,
+        at: timeOf(body.at, app.now(), 'body/at'),
+        ...(raise ? { raise } : {}),
+      })
+      return reply.code(201).send(unwrap(outcome))
+    },
+  )
+}
+
+export default alerts
