@@ -1,5 +1,5 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client'
-import { LIVE_NAMESPACE, type ClientToServerEvents, type ServerToClientEvents } from '../../shared/events'
+import { LIVE_NAMESPACE, type ClientToServerEvents, type ServerToClientEvents } from '../shared/events'
 
 /** The live socket, typed once from the shared contract. */
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>

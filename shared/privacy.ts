@@ -9,8 +9,10 @@ export function maskName(name: string): string {
 
 /** 13812341234 → 138****1234; short numbers keep only their last two digits. */
 export function maskPhone(phone: string): string {
-  const digits = phone.replace(/\D/g, '')
-  if (digits.length >= 11) return `${digits.slice(0, 3)}****${digits.slice(-4)}`
+  const all = phone.replace(/\D/g, '')
+  // A country code (+86) in front: the mobile number is the last 11 digits.
+  const digits = all.length > 11 ? all.slice(-11) : all
+  if (digits.length === 11) return `${digits.slice(0, 3)}****${digits.slice(-4)}`
   if (digits.length <= 2) return '*'.repeat(digits.length)
   return '*'.repeat(digits.length - 2) + digits.slice(-2)
 }

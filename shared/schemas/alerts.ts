@@ -13,7 +13,20 @@ export const CreateAlertSchema = Type.Object(
     at: Type.Optional(TimestampSchema),
     snapshotUrl: Type.Optional(Type.String({ minLength: 1, maxLength: 512, pattern: '^(https?://|/)[^\\s]*$' })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        id: 'box7-000123',
+        cameraId: 'cam-64010600100101-1',
+        kind: 'flying_wire_charging',
+        confidence: 0.93,
+        location: { lon: 106.2265, lat: 38.4867 },
+        at: '2026-11-28T21:40:00+08:00',
+        snapshotUrl: 'http://10.0.0.7/snap/000123.jpg',
+      },
+    ],
+  },
 )
 export type CreateAlert = Static<typeof CreateAlertSchema>
 
@@ -27,7 +40,7 @@ export const AlertReviewSchema = Type.Object(
     at: Type.Optional(TimestampSchema),
     raiseRequest: Type.Optional(Type.Boolean()),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ verdict: 'confirmed', raiseRequest: true }, { verdict: 'false_positive', at: '2026-11-28T21:42:00+08:00' }] },
 )
 export type AlertReview = Static<typeof AlertReviewSchema>
 

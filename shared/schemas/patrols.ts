@@ -19,7 +19,17 @@ export type PatrolPing = Static<typeof PatrolPingSchema>
 /** POST /api/v1/patrols — pings in bulk, all or nothing. */
 export const PatrolBatchSchema = Type.Object(
   { pings: Type.Array(PatrolPingSchema, { minItems: 1, maxItems: MAX_PINGS_PER_BATCH }) },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        pings: [
+          { workerId: 'w-64010600100101', kind: 'ping', location: { lon: 106.2265, lat: 38.4867 }, at: '2026-11-28T10:00:00+08:00' },
+          { workerId: 'w-64010600100101', kind: 'visit', location: { lon: 106.2268, lat: 38.4869 } },
+        ],
+      },
+    ],
+  },
 )
 export type PatrolBatch = Static<typeof PatrolBatchSchema>
 

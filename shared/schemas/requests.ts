@@ -23,7 +23,22 @@ export const CreateRequestSchema = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 4000 })),
     reporter: Type.Optional(ReporterSchema),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        id: 'hotline-20261128-0001',
+        source: 'hotline',
+        category: 'noise',
+        priority: 'general',
+        location: { lon: 106.2265, lat: 38.4867 },
+        receivedAt: '2026-11-28T09:15:00+08:00',
+        description: '楼上夜间装修噪音扰民',
+        reporter: { name: '张三', phone: '13812345678' },
+      },
+      { source: 'grid_chat', category: 'environment', priority: 'general', location: { lon: 106.2309, lat: 38.4872, crs: 'gcj02' } },
+    ],
+  },
 )
 export type CreateRequest = Static<typeof CreateRequestSchema>
 
@@ -45,7 +60,15 @@ export const TransitionSchema = Type.Object(
     note: Type.Optional(Type.String({ maxLength: 2000 })),
     review: Type.Optional(ReviewSchema),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      { stage: 'dispatched', at: '2026-11-28T09:20:00+08:00', assignee: 'w-64010600100101' },
+      { stage: 'accepted' },
+      { stage: 'resolved', note: '已协调施工方调整作业时间' },
+      { stage: 'reviewed', review: { resolved: true, satisfaction: 'basically_satisfied' } },
+    ],
+  },
 )
 export type Transition = Static<typeof TransitionSchema>
 

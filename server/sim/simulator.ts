@@ -1,0 +1,342 @@
+// The live simulator: a district's residents, cameras and grid workers talking to the ingest API
+// through the same HTTP routes (validation included) as outside systems. Fastify's `app.inject`
+// is an Injector. Time is compressed by `speed`; timestamps stay the real clock's.
+import type { Priority } from '../../shared/domain'
+import { fromWgs84 } from '../../shared/geo'
+import type { CreateAlert, AlertReview } from '../../shared/schemas/alerts'
+import type { Location } from '../../shared/schemas/common'
+import { MAX_PINGS_PER_BATCH, type PatrolPing } from '../../shared/schemas/patrols'
+import type { CreateRequest, Transition } from '../../shared/schemas/requests'
+import type { Geography } from '../geo/geography'
+import { TimeQueue } from './time-queue'
+import {
+  ALERT_RAISES,
+  type Rng,
+  type SimGrid,
+  type Walker,
+  alertRate,
+  buildDistrict,
+  chance,
+  createWalker,
+  drawAlert,
+  drawRequest,
+  mulberry32,
+  patrolKind,
+  planLifecycle,
+  poisson,
+  randomPointIn,
+  requestRate,
+  round7,
+  walk,
+} from './model'
+
+export type Injector = (req: {
+  method: 'POST' | 'GET'
+  url: string
+  payload?: unknown
+  headers?: Record<string, string>
+}) => Promise<{ statusCode: number; json(): unknown }>
+
+export interface SimulatorOptions {
+  inject: Injector
+  geography: Geography
+  /** Time compression: at 60, an hour of the district's activity happens in a minute. */
+  speed: number
+  now?: () => number
+  seed?: number
+  /** Real milliseconds between ticks (default 1000). */
+  tickMs?: number
+  log?: (msg: string) => void
+  /** Headers for every call (an ingest key, for example). */
+  headers?: Record<string, string>
+}
+
+export interface SimulatorStats {
+  /** Successful POST /requests (camera-raised requests are counted in `reviews`). */
+  requests: number
+  transitions: number
+  alerts: number
+  reviews: number
+  pings: number
+  errors: number
+}
+
+export interface Simulator {
+  /** Stops the timer and waits for the calls in flight. */
+  stop(): Promise<void>
+  stats(): SimulatorStats
+  /** One step, as the timer does it; resolves when the calls it started have settled. */
+  tick(): Promise<void>
+}
+
+/** Simulated seconds between a worker's pings. */
+const PING_EVERY_MS = 30_000
+/** A stalled process does not make up for lost time in one burst. */
+const MAX_TICK_GAP_TICKS = 10
+/** Error lines logged before the log goes quiet. */
+const MAX_ERROR_LINES = 5
+
+/** Something to do for one entity (a request or an alert) once its time has come. */
+interface Action {
+  entity: Entity
+  run: (entity: Entity) => Promise<void>
+}
+
+/** A request or alert: its calls run one after another, and stop after a failure. */
+interface Entity {
+  id: string
+  failed: boolean
+}
+
+interface WorkerState {
+  grid: SimGrid
+  walker: Walker
+  nextPing: number
+  lastPing: number
+  checkedIn: boolean
+}
+
+class HttpFailure extends Error {}
+
+export function startSimulator(options: SimulatorOptions): Simulator {
+  const { inject, geography } = options
+  const speed = options.speed > 0 ? options.speed : 1
+  const now = options.now ?? Date.now
+  const seed = options.seed ?? (Date.now() ^ 0x9e3779b9)
+  const tickMs = options.tickMs ?? 1000
+  const log = options.log ?? (() => {})
+  const headers = options.headers
+  const rand: Rng = mulberry32(seed)
+  const district = buildDistrict(geography, seed)
+  const startedAt = now()
+  // The start time keeps ids apart from earlier runs and from any backfill.
+  const prefix = `sim-${Math.floor(startedAt / 1000).toString(36)}`
+  const counts: SimulatorStats = { requests: 0, transitions: 0, alerts: 0, reviews: 0, pings: 0, errors: 0 }
+  const due = new TimeQueue<Action>()
+  const chains = new Map<string, Promise<void>>()
+  const inFlight = new Set<Promise<void>>()
+  let nextRequest = 0
+  let nextAlert = 0
+  let lastTick = startedAt
+  let stopped = false
+  let errorLines = 0
+
+  const pingInterval = PING_EVERY_MS / speed
+  const workers: WorkerState[] = district.grids.map((grid) => ({
+    grid,
+    walker: createWalker(rand, grid.rect),
+    // Staggered, so the first tick is not one wall of pings.
+    nextPing: startedAt + rand() * pingInterval,
+    lastPing: startedAt,
+    checkedIn: false,
+  }))
+
+  const iso = (ms: number) => new Date(ms).toISOString()
+
+  const fail = (what: string, detail: string) => {
+    counts.errors++
+    if (errorLines < MAX_ERROR_LINES) {
+      errorLines++
+      log(`simulator: ${what} failed: ${detail}${errorLines === MAX_ERROR_LINES ? ' (further errors are counted, not logged)' : ''}`)
+    }
+  }
+
+  /** One call; a non-2xx answer is an HttpFailure naming the status and the start of the body. */
+  const call = async (url: string, payload: unknown): Promise<unknown> => {
+    const res = await inject({ method: 'POST', url, payload, ...(headers ? { headers } : {}) })
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      let body = ''
+      try {
+        body = JSON.stringify(res.json()).slice(0, 200)
+      } catch {
+        // A body that is not JSON: the status says enough.
+      }
+      throw new HttpFailure(`POST ${url} → ${res.statusCode} ${body}`)
+    }
+    return res.json()
+  }
+
+  /** Runs the action after the entity's previous one; a failure stops the entity's later actions. */
+  const runAction = (action: Action): Promise<void> => {
+    const { entity } = action
+    const previous = chains.get(entity.id) ?? Promise.resolve()
+    const next = previous.then(async () => {
+      if (entity.failed || stopped) return
+      try {
+        await action.run(entity)
+      } catch (error) {
+        entity.failed = true
+        fail(entity.id, error instanceof Error ? error.message : String(error))
+      }
+    })
+    chains.set(entity.id, next)
+    inFlight.add(next)
+    void next.finally(() => {
+      inFlight.delete(next)
+      if (chains.get(entity.id) === next) chains.delete(entity.id)
+    })
+    return next
+  }
+
+  /** Queues a request's lifecycle, compressed by the speed, from `from` (real ms). */
+  const scheduleLifecycle = (entity: Entity, from: number, priority: Priority, assignee: string) => {
+    let lastAt = from
+    for (const step of planLifecycle(rand, priority, assignee)) {
+      const body: Transition = {
+        stage: step.stage,
+        ...(step.assignee !== undefined ? { assignee: step.assignee } : {}),
+        ...(step.note !== undefined ? { note: step.note } : {}),
+        ...(step.review !== undefined ? { review: step.review } : {}),
+      }
+      due.push(from + step.offset / speed, {
+        entity,
+        run: async () => {
+          // Never before the previous step, whatever the clock does.
+          lastAt = Math.max(lastAt, now())
+          await call(`/api/v1/requests/${encodeURIComponent(entity.id)}/transitions`, { ...body, at: iso(lastAt) } satisfies Transition)
+          counts.transitions++
+        },
+      })
+    }
+  }
+
+  const newRequest = (at: number) => {
+    const grid = district.pickGrid(rand)
+    const draft = drawRequest(rand, grid)
+    const point = randomPointIn(rand, grid.rect)
+    // One hotline request in 20 arrives in GCJ-02, as from a map app, to exercise the conversion.
+    let location: Location = { lon: round7(point.lon), lat: round7(point.lat) }
+    if (draft.source === 'hotline' && chance(rand, 0.05)) {
+      const gcj = fromWgs84(point, 'gcj02')
+      location = { lon: round7(gcj.lon), lat: round7(gcj.lat), crs: 'gcj02' }
+    }
+    const entity: Entity = { id: `${prefix}-r-${++nextRequest}`, failed: false }
+    const body: CreateRequest = {
+      id: entity.id,
+      source: draft.source,
+      category: draft.category,
+      priority: draft.priority,
+      location,
+      receivedAt: iso(at),
+      ...(draft.description !== undefined ? { description: draft.description } : {}),
+      ...(draft.reporter !== undefined ? { reporter: draft.reporter } : {}),
+    }
+    due.push(at, {
+      entity,
+      run: async () => {
+        await call('/api/v1/requests', body)
+        counts.requests++
+      },
+    })
+    scheduleLifecycle(entity, at, draft.priority, grid.workerId)
+  }
+
+  const newAlert = (at: number) => {
+    const camera = district.pickCamera(rand)
+    const draft = drawAlert(rand)
+    const entity: Entity = { id: `${prefix}-a-${++nextAlert}`, failed: false }
+    const body: CreateAlert = {
+      id: entity.id,
+      cameraId: camera.id,
+      kind: draft.kind,
+      confidence: draft.confidence,
+      location: { lon: round7(camera.lon), lat: round7(camera.lat) },
+      at: iso(at),
+    }
+    due.push(at, {
+      entity,
+      run: async () => {
+        await call('/api/v1/alerts', body)
+        counts.alerts++
+      },
+    })
+    const confirmed = !draft.falsePositive
+    due.push(at + draft.reviewDelay / speed, {
+      entity,
+      run: async () => {
+        const reviewAt = Math.max(at, now())
+        const review: AlertReview = {
+          verdict: confirmed ? 'confirmed' : 'false_positive',
+          at: iso(reviewAt),
+          ...(confirmed ? { raiseRequest: true } : {}),
+        }
+        const reply = (await call(`/api/v1/alerts/${encodeURIComponent(entity.id)}/review`, review)) as { requestId?: unknown }
+        counts.reviews++
+        if (confirmed && typeof reply?.requestId === 'string') {
+          // The API names the raised request and sets its category and priority from the kind.
+          const raised: Entity = { id: reply.requestId, failed: false }
+          scheduleLifecycle(raised, reviewAt, ALERT_RAISES[draft.kind].priority, camera.grid.workerId)
+        }
+      },
+    })
+  }
+
+  /** Each worker due reports once this tick, having walked the simulated time since the last one. */
+  const patrolPings = (t: number): PatrolPing[] => {
+    const pings: PatrolPing[] = []
+    for (const w of workers) {
+      if (w.nextPing > t) continue
+      const elapsed = (t - w.lastPing) * speed
+      walk(rand, w.walker, w.grid.rect, elapsed)
+      const kind = w.checkedIn ? patrolKind(rand, w.walker, elapsed) : 'check_in'
+      w.checkedIn = true
+      w.lastPing = t
+      // At most one report per worker per tick: beyond that the wall would not show the difference.
+      w.nextPing = Math.max(w.nextPing + pingInterval, t + Math.min(pingInterval, tickMs) / 2)
+      pings.push({ workerId: w.grid.workerId, kind, location: { lon: round7(w.walker.lon), lat: round7(w.walker.lat) }, at: iso(t) })
+    }
+    return pings
+  }
+
+  const tick = (): Promise<void> => {
+    if (stopped) return Promise.resolve()
+    const t = now()
+    const from = Math.max(lastTick, t - MAX_TICK_GAP_TICKS * tickMs)
+    const span = Math.max(0, t - from)
+    lastTick = Math.max(lastTick, t)
+    try {
+      if (span > 0) {
+        // Arrivals: Poisson over the simulated span, at the rate of the real clock's hour.
+        const simulated = span * speed
+        const nRequests = poisson(rand, requestRate(t) * simulated)
+        for (let i = 0; i < nRequests; i++) newRequest(from + rand() * span)
+        const nAlerts = poisson(rand, alertRate(t) * simulated)
+        for (let i = 0; i < nAlerts; i++) newAlert(from + rand() * span)
+      }
+      const started: Promise<void>[] = []
+      for (let next = due.popUntil(t); next; next = due.popUntil(t)) started.push(runAction(next.item))
+      const pings = patrolPings(t)
+      for (let i = 0; i < pings.length; i += MAX_PINGS_PER_BATCH) {
+        const batch = pings.slice(i, i + MAX_PINGS_PER_BATCH)
+        const p = call('/api/v1/patrols', { pings: batch }).then(
+          () => {
+            counts.pings += batch.length
+          },
+          (error: unknown) => fail('patrols', error instanceof Error ? error.message : String(error)),
+        )
+        inFlight.add(p)
+        void p.finally(() => inFlight.delete(p))
+        started.push(p)
+      }
+      return Promise.all(started).then(() => undefined)
+    } catch (error) {
+      fail('tick', error instanceof Error ? error.message : String(error))
+      return Promise.resolve()
+    }
+  }
+
+  const timer = tickMs > 0 ? setInterval(() => void tick(), tickMs) : undefined
+  timer?.unref()
+  log(`simulator: ${district.grids.length} grids, ${district.cameras.length} cameras, speed ×${speed}`)
+
+  return {
+    tick,
+    stats: () => ({ ...counts }),
+    async stop() {
+      if (timer) clearInterval(timer)
+      stopped = true
+      due.clear()
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight])
+    },
+  }
+}
