@@ -7,6 +7,8 @@ import { buildApp } from './app'
 import { ConfigError, loadConfig, type Config } from './config'
 import { Geography } from './geo/geography'
 import { backfill } from './sim/backfill'
+import type { PendingStep } from './sim/model'
+import { resumeFromSnapshot } from './sim/resume'
 import { startSimulator } from './sim/simulator'
 import { SqliteStore } from './store/sqlite-store'
 
@@ -32,12 +34,18 @@ async function main(): Promise<void> {
   const store = new SqliteStore({ filename: join(dataDir, 'outpost.db'), synchronous: config.sqliteSync })
   const geography = new Geography(buildSampleGeography())
 
+  // What the simulator must carry on with: the backfill's unfinished lifecycles, or after a
+  // restart the open requests and unreviewed alerts already in the store.
+  let resume: PendingStep[] = []
   if (config.sim && (await store.lastSeq()) === 0) {
     const started = Date.now()
     const filled = await backfill({ store, geography, days: 30, now: Date.now() })
+    resume = filled.pending
     console.log(
       `outpost: backfilled 30 days: ${filled.requests} requests, ${filled.alerts} alerts, ${filled.pings} pings in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     )
+  } else if (config.sim) {
+    resume = resumeFromSnapshot((await store.snapshot(geography.ref(geography.district.id)!)).snapshot, Date.now())
   }
 
   const app = await buildApp({ store, geography, clientDir, logger: { level: process.env.LOG_LEVEL ?? 'warn' } })
@@ -49,7 +57,8 @@ async function main(): Promise<void> {
         inject: (request) => app.inject(request),
         geography,
         speed: config.simSpeed,
-        log: (message) => app.log.warn(message),
+        resume,
+        log: (message) => console.log(`outpost: ${message}`),
       })
     : undefined
 

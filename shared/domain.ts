@@ -20,6 +20,9 @@ export interface GeoUnit {
 
 export const DISTRICT_ID = '640106'
 
+/** The center's time zone: clocks, day boundaries and "today" (OUTPOST_TZ on the server). */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai'
+
 /** Where a request came from. 12345 热线, 网格群, 居民端, 扫码, 来访, 巡查发现, 视频发现. */
 export const SOURCES = ['hotline', 'grid_chat', 'app', 'qr', 'walk_in', 'patrol', 'camera'] as const
 export type Source = (typeof SOURCES)[number]
@@ -86,6 +89,16 @@ export const ALERT_KINDS = [
   'crowd_gathering',
 ] as const
 export type AlertKind = (typeof ALERT_KINDS)[number]
+
+/** What a confirmed alert becomes as a service request (视频发现): its category and priority. */
+export const ALERT_RAISES: Readonly<Record<AlertKind, { category: Category; priority: Priority }>> = {
+  high_altitude_throwing: { category: 'safety_hazard', priority: 'general' },
+  ebike_in_elevator: { category: 'safety_hazard', priority: 'general' },
+  flying_wire_charging: { category: 'safety_hazard', priority: 'general' },
+  manhole_anomaly: { category: 'municipal', priority: 'utilities' },
+  smoke_fire: { category: 'safety_hazard', priority: 'urgent' },
+  crowd_gathering: { category: 'public_order', priority: 'urgent' },
+}
 
 export const VERDICTS = ['confirmed', 'false_positive'] as const
 export type Verdict = (typeof VERDICTS)[number]

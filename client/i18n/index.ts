@@ -1,6 +1,7 @@
 import { createI18n } from 'vue-i18n'
 import zhCN, { type MessageSchema } from './zh-CN'
 import en from './en'
+import { DEFAULT_TIME_ZONE } from '../../shared/domain'
 
 export const LOCALES = ['zh-CN', 'en'] as const
 export type Locale = (typeof LOCALES)[number]
@@ -12,9 +13,10 @@ export function localeFromSearch(search: string): Locale {
   return lang === 'en' ? 'en' : DEFAULT_LOCALE
 }
 
+// The wall shows the center's time, whatever zone the screen's computer is set to.
 const datetime = {
-  time: { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false },
-  date: { year: 'numeric', month: 'long', day: 'numeric', weekday: 'long' },
+  time: { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZone: DEFAULT_TIME_ZONE },
+  date: { year: 'numeric', month: 'long', day: 'numeric', weekday: 'long', timeZone: DEFAULT_TIME_ZONE },
 } as const
 
 export function createAppI18n(locale: Locale) {

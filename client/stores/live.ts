@@ -40,6 +40,11 @@ function trackOf(position: WorkerPosition, previous?: WorkerTrack): WorkerTrack 
  * The big collections sit in shallowRefs and are replaced once per batch (copy on first write),
  * so a batch of 500 events costs watchers and the map one update, not 500.
  */
+/** Events worth a line in the ticker: everything but routine position pings. */
+export function isNotable(event: LiveEvent): boolean {
+  return !(event.type === 'patrol.reported' && event.kind === 'ping')
+}
+
 export const useLiveStore = defineStore('live', () => {
   /** The last seq applied; anything at or below it is a duplicate. */
   const seq = ref(0)
@@ -134,9 +139,11 @@ export const useLiveStore = defineStore('live', () => {
     if (requests) openRequests.value = requests
     if (openAlerts) alerts.value = openAlerts
     if (tracks) workers.value = tracks
-    if (applied.length > 0) {
-      applied.reverse()
-      recent.value = applied.length >= RECENT_LIMIT ? applied.slice(0, RECENT_LIMIT) : [...applied, ...recent.value.slice(0, RECENT_LIMIT - applied.length)]
+    // The ticker tells what happened; a worker's routine position ping is not news.
+    const notable = applied.filter(isNotable)
+    if (notable.length > 0) {
+      notable.reverse()
+      recent.value = notable.length >= RECENT_LIMIT ? notable.slice(0, RECENT_LIMIT) : [...notable, ...recent.value.slice(0, RECENT_LIMIT - notable.length)]
     }
     const through = Math.max(last, throughSeq ?? 0)
     if (through > seq.value) seq.value = through

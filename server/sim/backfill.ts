@@ -11,6 +11,7 @@ import {
   MINUTE,
   PATROL_END_HOUR,
   PATROL_START_HOUR,
+  type PendingStep,
   type Rng,
   type Walker,
   alertRate,
@@ -51,6 +52,8 @@ export interface BackfillResult {
   reviews: number
   /** Ops handed to importHistory; every one was applied. */
   ops: number
+  /** What would happen after `now`, in time order: pass it to startSimulator's `resume`. */
+  pending: PendingStep[]
 }
 
 const PING_INTERVAL = 5 * MINUTE
@@ -72,7 +75,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   const district = buildDistrict(geography, seed)
   const prefix = backfillIdPrefix(now, seed)
   const queue = new TimeQueue<HistoryOp>()
-  const result: BackfillResult = { requests: 0, alerts: 0, pings: 0, seq: await store.lastSeq(), transitions: 0, reviews: 0, ops: 0 }
+  const result: BackfillResult = { requests: 0, alerts: 0, pings: 0, seq: await store.lastSeq(), transitions: 0, reviews: 0, ops: 0, pending: [] }
   let nextRequest = 0
   let nextAlert = 0
   let chunk: HistoryOp[] = []
@@ -100,25 +103,22 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     }
   }
 
-  /** Those steps of a request's lifecycle that have happened by `now`. */
+  /** A request's lifecycle: what has happened by `now` is queued, the rest is pending. */
   const queueLifecycle = (requestId: string, receivedAt: number, priority: NewRequest['priority'], assignee: string) => {
     planLifecycle(rand, priority, assignee).forEach((step, i) => {
       const at = receivedAt + step.offset
-      if (at > now) return
-      const { stage, note, review } = step
-      queue.push(at, {
-        op: 'transition',
-        transition: {
-          requestId,
-          // The store takes a repeat of the last fingerprint for a retry; each step needs its own.
-          fingerprint: `${requestId}#${i}`,
-          stage,
-          at,
-          ...(step.assignee !== undefined ? { assignee: step.assignee } : {}),
-          ...(note !== undefined ? { note } : {}),
-          ...(review !== undefined ? { review } : {}),
-        },
-      })
+      const fields = {
+        stage: step.stage,
+        ...(step.assignee !== undefined ? { assignee: step.assignee } : {}),
+        ...(step.note !== undefined ? { note: step.note } : {}),
+        ...(step.review !== undefined ? { review: step.review } : {}),
+      }
+      if (at > now) {
+        result.pending.push({ type: 'transition', at, requestId, ...fields })
+        return
+      }
+      // The store takes a repeat of the last fingerprint for a retry; each step needs its own.
+      queue.push(at, { op: 'transition', transition: { requestId, fingerprint: `${requestId}#${i}`, at, ...fields } })
     })
   }
 
@@ -157,7 +157,11 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     })
     result.alerts++
     const reviewAt = at + Math.round(draft.reviewDelay)
-    if (reviewAt > now) return
+    if (reviewAt > now) {
+      const raise = draft.falsePositive ? undefined : { priority: ALERT_RAISES[draft.kind].priority, assignee: camera.grid.workerId }
+      result.pending.push({ type: 'review', at: reviewAt, alertId: id, verdict: raise ? 'confirmed' : 'false_positive', ...(raise ? { raise } : {}) })
+      return
+    }
     if (draft.falsePositive) {
       queue.push(reviewAt, { op: 'review', review: { alertId: id, verdict: 'false_positive', at: reviewAt } })
       return
@@ -217,5 +221,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   await drain(now)
   queue.clear()
   await flush()
+  // Stable: the steps of one request stay in their order.
+  result.pending.sort((a, b) => a.at - b.at)
   return result
 }

@@ -3,7 +3,7 @@
 // so that yesterday's history and today's live stream look like the same place.
 //
 // Every draw takes an explicit PRNG: the backfill is deterministic for a seed.
-import type { AlertKind, Category, LonLat, PatrolKind, Priority, Satisfaction, Source, TransitionStage, UnitPath } from '../../shared/domain'
+import type { AlertKind, Category, LonLat, PatrolKind, Priority, Satisfaction, Source, TransitionStage, UnitPath, Verdict } from '../../shared/domain'
 import { workerIdForGrid } from '../../shared/sample-geography'
 import type { Review } from '../../shared/schemas/requests'
 import { bbox, type Geography } from '../geo/geography'
@@ -196,7 +196,7 @@ export function buildDistrict(geography: Geography, seed: number): District {
   let total = 0
   for (const g of grids) cumulative.push((total += Math.max(1, g.population)))
 
-  // Dense housing gets more cameras; a point inside the grid stands in for a real polygon test.
+  // Housing estates have more cameras than villages; each camera stays where it was put.
   const cameras: SimCamera[] = []
   for (const grid of grids) {
     const n = grid.town ? 1 : intBetween(rand, 2, 3)
@@ -436,6 +436,31 @@ export interface LifecycleStep {
   review?: Review
 }
 
+/**
+ * A step of the backfilled history that falls after its `now`. Handed to the live simulator
+ * (`resume`), it keeps the requests the backfill left open moving instead of leaving them open
+ * for ever.
+ */
+export type PendingStep =
+  | {
+      type: 'transition'
+      /** Epoch ms when it would have happened. */
+      at: number
+      requestId: string
+      stage: TransitionStage
+      assignee?: string
+      note?: string
+      review?: Review
+    }
+  | {
+      type: 'review'
+      at: number
+      alertId: string
+      verdict: Verdict
+      /** For a confirmed alert: the raised request's priority (as the API will set it) and assignee. */
+      raise?: { priority: Priority; assignee: string }
+    }
+
 /** A 回访: ~93 % resolved; ~85 % satisfied, ~10 % basically satisfied, ~5 % dissatisfied overall. */
 export function drawReview(rand: Rng): Review {
   const resolved = chance(rand, 0.93)
@@ -514,18 +539,7 @@ const ALERT_KIND_WEIGHTS: Weights<AlertKind> = [
   ['smoke_fire', 8],
 ]
 
-/**
- * What a confirmed alert becomes. The ingest route (server/routes/alerts) makes the same choice
- * for live reviews; the backfill needs it to write raised requests directly.
- */
-export const ALERT_RAISES: Readonly<Record<AlertKind, { category: Category; priority: Priority }>> = {
-  high_altitude_throwing: { category: 'safety_hazard', priority: 'general' },
-  ebike_in_elevator: { category: 'safety_hazard', priority: 'general' },
-  flying_wire_charging: { category: 'safety_hazard', priority: 'general' },
-  manhole_anomaly: { category: 'municipal', priority: 'utilities' },
-  smoke_fire: { category: 'safety_hazard', priority: 'urgent' },
-  crowd_gathering: { category: 'public_order', priority: 'urgent' },
-}
+export { ALERT_RAISES } from '../../shared/domain'
 
 export interface AlertDraft {
   kind: AlertKind

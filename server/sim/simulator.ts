@@ -1,7 +1,7 @@
 // The live simulator: a district's residents, cameras and grid workers talking to the ingest API
 // through the same HTTP routes (validation included) as outside systems. Fastify's `app.inject`
 // is an Injector. Time is compressed by `speed`; timestamps stay the real clock's.
-import type { Priority } from '../../shared/domain'
+import type { Priority, Verdict } from '../../shared/domain'
 import { fromWgs84 } from '../../shared/geo'
 import type { CreateAlert, AlertReview } from '../../shared/schemas/alerts'
 import type { Location } from '../../shared/schemas/common'
@@ -11,6 +11,7 @@ import type { Geography } from '../geo/geography'
 import { TimeQueue } from './time-queue'
 import {
   ALERT_RAISES,
+  type PendingStep,
   type Rng,
   type SimGrid,
   type Walker,
@@ -30,10 +31,11 @@ import {
   walk,
 } from './model'
 
+/** Fastify's `app.inject` is one; payloads are always JSON objects. */
 export type Injector = (req: {
   method: 'POST' | 'GET'
   url: string
-  payload?: unknown
+  payload?: object
   headers?: Record<string, string>
 }) => Promise<{ statusCode: number; json(): unknown }>
 
@@ -46,9 +48,13 @@ export interface SimulatorOptions {
   seed?: number
   /** Real milliseconds between ticks (default 1000). */
   tickMs?: number
+  /** false: no timer; the caller drives `tick()` (tests, benchmarks). Default true. */
+  autoTick?: boolean
   log?: (msg: string) => void
   /** Headers for every call (an ingest key, for example). */
   headers?: Record<string, string>
+  /** The backfill's `pending` steps: carried out (compressed by `speed`) so its open requests move on. */
+  resume?: readonly PendingStep[]
 }
 
 export interface SimulatorStats {
@@ -86,6 +92,8 @@ interface Action {
 interface Entity {
   id: string
   failed: boolean
+  /** The time of its last event: a later one is never stamped before it. */
+  lastAt: number
 }
 
 interface WorkerState {
@@ -96,14 +104,12 @@ interface WorkerState {
   checkedIn: boolean
 }
 
-class HttpFailure extends Error {}
-
 export function startSimulator(options: SimulatorOptions): Simulator {
   const { inject, geography } = options
   const speed = options.speed > 0 ? options.speed : 1
   const now = options.now ?? Date.now
   const seed = options.seed ?? (Date.now() ^ 0x9e3779b9)
-  const tickMs = options.tickMs ?? 1000
+  const tickMs = options.tickMs !== undefined && options.tickMs > 0 ? options.tickMs : 1000
   const log = options.log ?? (() => {})
   const headers = options.headers
   const rand: Rng = mulberry32(seed)
@@ -141,8 +147,8 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     }
   }
 
-  /** One call; a non-2xx answer is an HttpFailure naming the status and the start of the body. */
-  const call = async (url: string, payload: unknown): Promise<unknown> => {
+  /** One call; a non-2xx answer throws, naming the status and the start of the body. */
+  const call = async (url: string, payload: object): Promise<unknown> => {
     const res = await inject({ method: 'POST', url, payload, ...(headers ? { headers } : {}) })
     if (res.statusCode < 200 || res.statusCode >= 300) {
       let body = ''
@@ -151,7 +157,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       } catch {
         // A body that is not JSON: the status says enough.
       }
-      throw new HttpFailure(`POST ${url} → ${res.statusCode} ${body}`)
+      throw new Error(`POST ${url} → ${res.statusCode} ${body}`)
     }
     return res.json()
   }
@@ -178,25 +184,56 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     return next
   }
 
+  const scheduleTransition = (entity: Entity, dueAt: number, body: Omit<Transition, 'at'>) => {
+    due.push(dueAt, {
+      entity,
+      run: async () => {
+        entity.lastAt = Math.max(entity.lastAt, now())
+        const transition: Transition = { ...body, at: iso(entity.lastAt) }
+        await call(`/api/v1/requests/${encodeURIComponent(entity.id)}/transitions`, transition)
+        counts.transitions++
+      },
+    })
+  }
+
   /** Queues a request's lifecycle, compressed by the speed, from `from` (real ms). */
   const scheduleLifecycle = (entity: Entity, from: number, priority: Priority, assignee: string) => {
-    let lastAt = from
-    for (const step of planLifecycle(rand, priority, assignee)) {
-      const body: Transition = {
-        stage: step.stage,
-        ...(step.assignee !== undefined ? { assignee: step.assignee } : {}),
-        ...(step.note !== undefined ? { note: step.note } : {}),
-        ...(step.review !== undefined ? { review: step.review } : {}),
+    for (const { offset, ...step } of planLifecycle(rand, priority, assignee)) scheduleTransition(entity, from + offset / speed, step)
+  }
+
+  /** The operator's verdict; a confirmed alert raises a request whose lifecycle is then queued. */
+  const scheduleReview = (entity: Entity, dueAt: number, verdict: Verdict, raise?: { priority: Priority; assignee: string }) => {
+    due.push(dueAt, {
+      entity,
+      run: async () => {
+        const reviewAt = (entity.lastAt = Math.max(entity.lastAt, now()))
+        const review: AlertReview = { verdict, at: iso(reviewAt), ...(raise ? { raiseRequest: true } : {}) }
+        const reply = (await call(`/api/v1/alerts/${encodeURIComponent(entity.id)}/review`, review)) as { requestId?: unknown } | null
+        counts.reviews++
+        if (raise && typeof reply?.requestId === 'string') {
+          // The API names the raised request and sets its category and priority from the kind.
+          scheduleLifecycle({ id: reply.requestId, failed: false, lastAt: reviewAt }, reviewAt, raise.priority, raise.assignee)
+        }
+      },
+    })
+  }
+
+  /** Steps a backfill left for later, on the simulator's compressed clock. */
+  const resume = (steps: readonly PendingStep[]) => {
+    const entities = new Map<string, Entity>()
+    const entityFor = (id: string) => {
+      let entity = entities.get(id)
+      if (!entity) entities.set(id, (entity = { id, failed: false, lastAt: startedAt }))
+      return entity
+    }
+    for (const step of steps) {
+      const dueAt = startedAt + Math.max(0, step.at - startedAt) / speed
+      if (step.type === 'review') {
+        scheduleReview(entityFor(step.alertId), dueAt, step.verdict, step.raise)
+      } else {
+        const { type: _type, at: _at, requestId, ...body } = step
+        scheduleTransition(entityFor(requestId), dueAt, body)
       }
-      due.push(from + step.offset / speed, {
-        entity,
-        run: async () => {
-          // Never before the previous step, whatever the clock does.
-          lastAt = Math.max(lastAt, now())
-          await call(`/api/v1/requests/${encodeURIComponent(entity.id)}/transitions`, { ...body, at: iso(lastAt) } satisfies Transition)
-          counts.transitions++
-        },
-      })
     }
   }
 
@@ -210,7 +247,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       const gcj = fromWgs84(point, 'gcj02')
       location = { lon: round7(gcj.lon), lat: round7(gcj.lat), crs: 'gcj02' }
     }
-    const entity: Entity = { id: `${prefix}-r-${++nextRequest}`, failed: false }
+    const entity: Entity = { id: `${prefix}-r-${++nextRequest}`, failed: false, lastAt: at }
     const body: CreateRequest = {
       id: entity.id,
       source: draft.source,
@@ -234,7 +271,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
   const newAlert = (at: number) => {
     const camera = district.pickCamera(rand)
     const draft = drawAlert(rand)
-    const entity: Entity = { id: `${prefix}-a-${++nextAlert}`, failed: false }
+    const entity: Entity = { id: `${prefix}-a-${++nextAlert}`, failed: false, lastAt: at }
     const body: CreateAlert = {
       id: entity.id,
       cameraId: camera.id,
@@ -250,25 +287,8 @@ export function startSimulator(options: SimulatorOptions): Simulator {
         counts.alerts++
       },
     })
-    const confirmed = !draft.falsePositive
-    due.push(at + draft.reviewDelay / speed, {
-      entity,
-      run: async () => {
-        const reviewAt = Math.max(at, now())
-        const review: AlertReview = {
-          verdict: confirmed ? 'confirmed' : 'false_positive',
-          at: iso(reviewAt),
-          ...(confirmed ? { raiseRequest: true } : {}),
-        }
-        const reply = (await call(`/api/v1/alerts/${encodeURIComponent(entity.id)}/review`, review)) as { requestId?: unknown }
-        counts.reviews++
-        if (confirmed && typeof reply?.requestId === 'string') {
-          // The API names the raised request and sets its category and priority from the kind.
-          const raised: Entity = { id: reply.requestId, failed: false }
-          scheduleLifecycle(raised, reviewAt, ALERT_RAISES[draft.kind].priority, camera.grid.workerId)
-        }
-      },
-    })
+    const raise = draft.falsePositive ? undefined : { priority: ALERT_RAISES[draft.kind].priority, assignee: camera.grid.workerId }
+    scheduleReview(entity, at + draft.reviewDelay / speed, raise ? 'confirmed' : 'false_positive', raise)
   }
 
   /** Each worker due reports once this tick, having walked the simulated time since the last one. */
@@ -325,7 +345,8 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     }
   }
 
-  const timer = tickMs > 0 ? setInterval(() => void tick(), tickMs) : undefined
+  if (options.resume) resume(options.resume)
+  const timer = options.autoTick === false ? undefined : setInterval(() => void tick(), tickMs)
   timer?.unref()
   log(`simulator: ${district.grids.length} grids, ${district.cameras.length} cameras, speed ×${speed}`)
 

@@ -26,7 +26,7 @@ const documented: [string, TSchema][] = [
 
 describe('schemas accept their documented examples', () => {
   for (const [name, schema] of documented) {
-    const examples = (schema as { examples?: unknown[] }).examples ?? []
+    const examples = examplesOf<unknown>(schema) ?? []
     it(`${name} (${examples.length} examples)`, () => {
       expect(examples.length).toBeGreaterThan(0)
       for (const example of examples) expect(check(schema, example)).toEqual({ ok: true })
@@ -34,9 +34,12 @@ describe('schemas accept their documented examples', () => {
   }
 })
 
-const request = (CreateRequestSchema as { examples: Record<string, unknown>[] }).examples[0]!
-const alert = (CreateAlertSchema as { examples: Record<string, unknown>[] }).examples[0]!
-const patrol = (PatrolBatchSchema as { examples: { pings: Record<string, unknown>[] }[] }).examples[0]!
+function examplesOf<T>(schema: TSchema): T[] {
+  return (schema as unknown as { examples: T[] }).examples
+}
+const request = examplesOf<Record<string, unknown>>(CreateRequestSchema)[0]!
+const alert = examplesOf<Record<string, unknown>>(CreateAlertSchema)[0]!
+const patrol = examplesOf<{ pings: Record<string, unknown>[] }>(PatrolBatchSchema)[0]!
 
 describe('schemas reject each kind of bad field, naming it', () => {
   const cases: [string, TSchema, unknown, string, string][] = [

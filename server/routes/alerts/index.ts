@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { AlertKind, Category, Priority } from '../../../shared/domain'
+import { ALERT_RAISES, type Category, type Priority } from '../../../shared/domain'
 import { ErrorReplySchema, IdParamsSchema } from '../../../shared/schemas/common'
 import {
   AlertReviewReplySchema,
@@ -10,16 +10,6 @@ import {
 import { fingerprint, newId, place, timeOf } from '../../ingest/normalize'
 import { unwrap } from '../../ingest/outcome'
 import { HttpError } from '../../plugins/validation'
-
-/** What a confirmed alert becomes as a service request (视频发现). */
-const RAISED: Record<AlertKind, { category: Category; priority: Priority }> = {
-  high_altitude_throwing: { category: 'safety_hazard', priority: 'general' },
-  ebike_in_elevator: { category: 'safety_hazard', priority: 'general' },
-  flying_wire_charging: { category: 'safety_hazard', priority: 'general' },
-  manhole_anomaly: { category: 'municipal', priority: 'utilities' },
-  smoke_fire: { category: 'safety_hazard', priority: 'urgent' },
-  crowd_gathering: { category: 'public_order', priority: 'urgent' },
-}
 
 const alerts: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -65,7 +55,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
         // The kind decides category and priority; the store checks the alert exists.
         const alert = await app.store.getAlert(alertId)
         if (!alert) throw new HttpError(404, `alert ${alertId} not found`)
-        raise = { requestId: `req-from-${alertId}`, ...RAISED[alert.kind] }
+        raise = { requestId: `req-from-${alertId}`, ...ALERT_RAISES[alert.kind] }
       }
       const outcome = await app.store.reviewAlert({
         alertId,

@@ -1,0 +1,237 @@
+import { createPinia, setActivePinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { effectScope, ref } from 'vue'
+import type { Ack, EventBatch, SubscribeReply, SubscribeRequest } from '../../shared/events'
+import { useLiveStream } from '../../client/composables/use-live-stream'
+import type { LiveSocket } from '../../client/socket'
+import { useLiveStore } from '../../client/stores/live'
+import { openRequest, received, snapshot, transitioned } from './live-fixtures'
+
+type Handler = (...args: unknown[]) => void
+type AckFn = (err: Error | null, reply: Ack<SubscribeReply>) => void
+
+/** Just enough of a socket.io-client Socket: handlers, emits with acks, connect/disconnect. */
+class FakeSocket {
+  connected = false
+  connectCalls = 0
+  disconnectCalls = 0
+  readonly subscribes: { request: SubscribeRequest; ack: AckFn }[] = []
+  private readonly handlers = new Map<string, Set<Handler>>()
+
+  on(event: string, fn: Handler): this {
+    if (!this.handlers.has(event)) this.handlers.set(event, new Set())
+    this.handlers.get(event)!.add(fn)
+    return this
+  }
+  off(event: string, fn: Handler): this {
+    this.handlers.get(event)?.delete(fn)
+    return this
+  }
+  timeout(_ms: number): this {
+    return this
+  }
+  emit(event: string, request: SubscribeRequest, ack: AckFn): this {
+    if (event === 'scope:subscribe') this.subscribes.push({ request, ack })
+    return this
+  }
+  connect(): this {
+    this.connectCalls++
+    return this
+  }
+  disconnect(): this {
+    this.disconnectCalls++
+    this.connected = false
+    return this
+  }
+  count(event: string): number {
+    return this.handlers.get(event)?.size ?? 0
+  }
+
+  // What the server side would cause.
+  open(): void {
+    this.connected = true
+    this.fire('connect')
+  }
+  drop(): void {
+    this.connected = false
+    this.fire('disconnect', 'transport close')
+  }
+  batch(batch: EventBatch): void {
+    this.fire('events:batched', batch)
+  }
+  lastSubscribe() {
+    return this.subscribes[this.subscribes.length - 1]
+  }
+  private fire(event: string, ...args: unknown[]): void {
+    for (const fn of [...(this.handlers.get(event) ?? [])]) fn(...args)
+  }
+}
+
+const owned = vi.hoisted(() => ({ socket: null as unknown }))
+vi.mock('../../client/socket', () => ({ createLiveSocket: () => owned.socket }))
+
+const asSocket = (s: FakeSocket) => s as unknown as LiveSocket
+
+describe('useLiveStream', () => {
+  let socket: FakeSocket
+
+  beforeEach(() => {
+    setActivePinia(createPinia())
+    socket = new FakeSocket()
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  function start(unit: string | ReturnType<typeof ref<string>> = '640106', options = {}) {
+    const scope = effectScope()
+    const result = scope.run(() => useLiveStream(unit as string, { socket: asSocket(socket), ...options }))!
+    return { scope, ...result }
+  }
+
+  it('subscribes on connect without sinceSeq and applies the snapshot', () => {
+    const { store } = start()
+    expect(socket.connectCalls).toBe(1)
+    expect(store.connection).toBe('connecting')
+    expect(socket.subscribes).toHaveLength(0)
+
+    socket.open()
+    expect(socket.lastSubscribe().request).toEqual({ unit: '640106' })
+    socket.lastSubscribe().ack(null, { ok: true, data: { seq: 20, snapshot: snapshot({ requests: [openRequest('r1')] }) } })
+    expect(store.seq).toBe(20)
+    expect(store.openRequests.has('r1')).toBe(true)
+    expect(store.connection).toBe('live')
+
+    socket.batch({ seq: 22, events: [received(21, 'r2'), transitioned(22, 'r1', 'resolved')] })
+    expect([...store.openRequests.keys()]).toEqual(['r2'])
+    expect(store.seq).toBe(22)
+  })
+
+  it('on reconnect resyncs from the last seq, ignoring duplicates, or takes a fresh snapshot', () => {
+    const { store } = start()
+    socket.open()
+    socket.lastSubscribe().ack(null, { ok: true, data: { seq: 10, snapshot: snapshot() } })
+    socket.batch({ seq: 11, events: [received(11, 'r1')] })
+
+    socket.drop()
+    expect(store.connection).toBe('offline')
+    socket.open()
+    expect(socket.lastSubscribe().request).toEqual({ unit: '640106', sinceSeq: 11 })
+    socket.lastSubscribe().ack(null, { ok: true, data: { seq: 30, events: [received(11, 'r1'), transitioned(12, 'r1', 'dispatched'), received(25, 'r2')] } })
+    expect(store.openRequests.get('r1')?.stage).toBe('dispatched')
+    expect(store.openRequests.has('r2')).toBe(true)
+    expect(store.seq).toBe(30)
+    expect(store.recent.map((e) => e.seq)).toEqual([25, 12, 11])
+    expect(store.connection).toBe('live')
+
+    socket.drop()
+    socket.open()
+    expect(socket.lastSubscribe().request).toEqual({ unit: '640106', sinceSeq: 30 })
+    socket.lastSubscribe().ack(null, { ok: true, data: { seq: 900, snapshot: snapshot({ requests: [openRequest('r9')] }) } })
+    expect([...store.openRequests.keys()]).toEqual(['r9'])
+    expect(store.seq).toBe(900)
+  })
+
+  it('holds batches that arrive before the subscribe reply and applies the newer ones after it', () => {
+    const { store } = start()
+    socket.open()
+    socket.batch({ seq: 5, events: [received(5, 'old')] })
+    socket.batch({ seq: 12, events: [received(12, 'new')] })
+    expect(store.openRequests.size).toBe(0)
+
+    socket.lastSubscribe().ack(null, { ok: true, data: { seq: 10, snapshot: snapshot({ requests: [openRequest('snap')] }) } })
+    expect([...store.openRequests.keys()].sort()).toEqual(['new', 'snap'])
+    expect(store.seq).toBe(12)
+  })
+
+  it('ignores a reply that belongs to a connection already lost', () => {
+    const { store } = start()
+    socket.open()
+    const stale = socket.lastSubscribe()
+    socket.drop()
+    socket.open()
+    stale.ack(null, { ok: true, data: { seq: 50, snapshot: snapshot({ requests: [openRequest('lost')] }) } })
+    expect(store.seq).toBe(0)
+    expect(store.openRequests.size).toBe(0)
+    socket.lastSubscribe().ack(null, { ok: true, data: { seq: 51, snapshot: snapshot() } })
+    expect(store.seq).toBe(51)
+  })
+
+  it('marks the stream stale after 30 s of silence and live again on the next batch', () => {
+    vi.useFakeTimers()
+    const { store } = start()
+    socket.open()
+    socket.lastSubscribe().ack(null, { ok: true, data: { seq: 1, snapshot: snapshot() } })
+    vi.advanceTimersByTime(29_000)
+    expect(store.connection).toBe('live')
+    vi.advanceTimersByTime(2_500)
+    expect(store.connection).toBe('stale')
+    socket.batch({ seq: 2, events: [received(2, 'r1')] })
+    expect(store.connection).toBe('live')
+  })
+
+  it('retries the subscribe after a refused or timed-out reply', () => {
+    vi.useFakeTimers()
+    const { store, error } = start()
+    socket.open()
+    socket.lastSubscribe().ack(null, { ok: false, error: 'unknown unit' })
+    expect(error.value).toBe('unknown unit')
+    expect(store.seq).toBe(0)
+    vi.advanceTimersByTime(2_000)
+    expect(socket.subscribes).toHaveLength(2)
+    socket.lastSubscribe().ack(new Error('operation has timed out'), undefined as never)
+    vi.advanceTimersByTime(2_000)
+    expect(socket.subscribes).toHaveLength(3)
+    socket.lastSubscribe().ack(null, { ok: true, data: { seq: 3, snapshot: snapshot() } })
+    expect(error.value).toBeNull()
+    expect(store.connection).toBe('live')
+  })
+
+  it('starts again from a snapshot when the unit changes', () => {
+    const unit = ref('640106')
+    start(unit)
+    socket.open()
+    socket.lastSubscribe().ack(null, { ok: true, data: { seq: 10, snapshot: snapshot() } })
+    unit.value = '640106001'
+    return Promise.resolve().then(() => {
+      expect(socket.lastSubscribe().request).toEqual({ unit: '640106001' })
+    })
+  })
+
+  it('subscribes at once on a socket that is already connected', () => {
+    socket.connected = true
+    start()
+    expect(socket.connectCalls).toBe(0)
+    expect(socket.subscribes).toHaveLength(1)
+  })
+
+  it('on dispose removes only its own handlers and leaves a borrowed socket connected', () => {
+    const other = () => {}
+    socket.on('events:batched', other)
+    socket.on('connect', other)
+    const { scope } = start()
+    expect(socket.count('events:batched')).toBe(2)
+    scope.stop()
+    expect(socket.count('events:batched')).toBe(1)
+    expect(socket.count('connect')).toBe(1)
+    expect(socket.count('disconnect')).toBe(0)
+    expect(socket.disconnectCalls).toBe(0)
+
+    // Nothing reaches the store any more.
+    const store = useLiveStore()
+    socket.open()
+    expect(socket.subscribes).toHaveLength(0)
+    socket.batch({ seq: 1, events: [received(1, 'r1')] })
+    expect(store.seq).toBe(0)
+  })
+
+  it('creates, connects and on dispose disconnects its own socket when given none', () => {
+    owned.socket = socket
+    const scope = effectScope()
+    scope.run(() => useLiveStream('640106'))
+    expect(socket.connectCalls).toBe(1)
+    scope.stop()
+    expect(socket.disconnectCalls).toBe(1)
+    expect(socket.count('connect')).toBe(0)
+  })
+})
