@@ -2,10 +2,11 @@
 // the event loop (group commit): every caller's promise resolves only after that COMMIT returns,
 // so an acknowledged event is on disk, and a burst of ingests costs one fsync, not one each.
 import Database from 'better-sqlite3'
-import { allowedNextStages, type Stage, type TransitionStage } from '../../shared/domain'
+import { allowedNextStages, type Satisfaction, type Stage, type TransitionStage } from '../../shared/domain'
 import type { LiveEvent, LiveSnapshot, OpenAlert, OpenRequest, UnsequencedEvent, WorkerPosition } from '../../shared/events'
 import type { RequestDetail, StageRecord } from '../../shared/schemas/requests'
 import { maskName, maskPhone } from '../../shared/privacy'
+import type { AlertFacts, RequestFacts } from '../../shared/metrics'
 import type { UnitRef } from '../geo/geography'
 import type {
   AlertState,
@@ -18,7 +19,7 @@ import type {
   NewRequest,
   NewTransition,
   Outcome,
-  RequestFacts,
+  PatrolFact,
   ReviewedReply,
   Store,
   StoreFailure,
@@ -493,29 +494,76 @@ export class SqliteStore implements Store {
   }
 
   async requestsReceived(unit: UnitRef, from: number, to: number): Promise<RequestFacts[]> {
-    const column = UNIT_COLUMN[unit.level]
+    const where = `${UNIT_COLUMN[unit.level]} = ? AND received_at >= ? AND received_at < ?`
+    return this.requestFacts(where, [unit.id, from, to])
+  }
+
+  async openRequests(unit: UnitRef): Promise<RequestFacts[]> {
+    return this.requestFacts(`${UNIT_COLUMN[unit.level]} = ? AND stage NOT IN ('resolved', 'reviewed')`, [unit.id])
+  }
+
+  /** Requests matching `where`, with their transitions read in one pass over the log. */
+  private requestFacts(where: string, params: unknown[]): RequestFacts[] {
+    return this.db.transaction(() => {
+      const rows = this.db
+        .prepare(`SELECT id, source, category, priority, grid_id, received_at FROM requests WHERE ${where} ORDER BY received_at, id`)
+        .all(...params) as RequestRow[]
+      const facts = new Map<string, RequestFacts>()
+      for (const row of rows) {
+        facts.set(row.id, {
+          id: row.id,
+          source: row.source,
+          category: row.category,
+          priority: row.priority,
+          gridId: row.grid_id,
+          receivedAt: row.received_at,
+          stages: [],
+        })
+      }
+      const transitions = this.db
+        .prepare(
+          `SELECT entity_id, at, data FROM events
+           WHERE type = 'request.transitioned' AND entity_id IN (SELECT id FROM requests WHERE ${where}) ORDER BY seq`,
+        )
+        .all(...params) as { entity_id: string; at: number; data: string }[]
+      for (const t of transitions) {
+        const d = JSON.parse(t.data) as { stage: TransitionStage; resolved?: boolean; satisfaction?: Satisfaction }
+        facts.get(t.entity_id)?.stages.push({
+          stage: d.stage,
+          at: t.at,
+          ...(d.resolved !== undefined ? { resolved: d.resolved } : {}),
+          ...(d.satisfaction !== undefined ? { satisfaction: d.satisfaction } : {}),
+        })
+      }
+      return [...facts.values()]
+    })()
+  }
+
+  async alertsRaised(unit: UnitRef, from: number, to: number): Promise<AlertFacts[]> {
+    const rows = this.db
+      .prepare(`SELECT id, kind, grid_id, at, verdict, reviewed_at FROM alerts WHERE ${UNIT_COLUMN[unit.level]} = ? AND at >= ? AND at < ? ORDER BY at, id`)
+      .all(unit.id, from, to) as AlertRow[]
+    return rows.map((a) => ({ id: a.id, kind: a.kind, gridId: a.grid_id, at: a.at, verdict: a.verdict, reviewedAt: a.reviewed_at }))
+  }
+
+  async patrolsBetween(unit: UnitRef, from: number, to: number): Promise<PatrolFact[]> {
     const rows = this.db
       .prepare(
-        `SELECT id, source, category, priority, grid_id, received_at, stage FROM requests
-         WHERE ${column} = ? AND received_at >= ? AND received_at < ? ORDER BY received_at, id`,
+        `SELECT entity_id, grid_id, at, data FROM events
+         WHERE type = 'patrol.reported' AND ${UNIT_COLUMN[unit.level]} = ? AND at >= ? AND at < ? ORDER BY seq`,
       )
-      .all(unit.id, from, to) as RequestRow[]
-    const stagesOf = this.db.prepare(
-      `SELECT at, data FROM events WHERE entity_id = ? AND type = 'request.transitioned' ORDER BY seq`,
-    )
-    return rows.map((row) => ({
-      id: row.id,
-      source: row.source,
-      category: row.category,
-      priority: row.priority,
-      gridId: row.grid_id,
-      receivedAt: row.received_at,
-      stage: row.stage,
-      stages: (stagesOf.all(row.id) as { at: number; data: string }[]).map((e) => {
-        const d = JSON.parse(e.data) as { stage: TransitionStage; resolved?: boolean; satisfaction?: RequestFacts['stages'][number]['satisfaction'] }
-        return { stage: d.stage, at: e.at, ...(d.resolved !== undefined ? { resolved: d.resolved, satisfaction: d.satisfaction } : {}) }
-      }),
-    }))
+      .all(unit.id, from, to) as { entity_id: string; grid_id: string; at: number; data: string }[]
+    return rows.map((r) => {
+      const d = JSON.parse(r.data) as { lon: number; lat: number }
+      return { workerId: r.entity_id, gridId: r.grid_id, lon: d.lon, lat: d.lat, at: r.at }
+    })
+  }
+
+  async readLog(afterSeq: number, limit: number): Promise<LiveEvent[]> {
+    const rows = this.db
+      .prepare(`SELECT seq, type, at, grid_id, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?`)
+      .all(afterSeq, limit) as EventRow[]
+    return rows.map(toLiveEvent)
   }
 
   async snapshot(unit: UnitRef): Promise<{ seq: number; snapshot: LiveSnapshot }> {

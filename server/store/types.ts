@@ -5,7 +5,6 @@ import type {
   Category,
   PatrolKind,
   Priority,
-  Satisfaction,
   Source,
   Stage,
   TransitionStage,
@@ -14,6 +13,7 @@ import type {
 } from '../../shared/domain'
 import type { LiveEvent, LiveSnapshot, OpenAlert } from '../../shared/events'
 import type { RequestDetail, Reporter, Review } from '../../shared/schemas/requests'
+import type { AlertFacts, RequestFacts } from '../../shared/metrics'
 import type { UnitRef } from '../geo/geography'
 
 /** A request ready to store: WGS84, assigned to a grid, times in epoch ms. */
@@ -98,16 +98,12 @@ export interface ReviewedReply {
   requestId?: string
 }
 
-/** A request as the figures need it: no personal data. */
-export interface RequestFacts {
-  id: string
-  source: Source
-  category: Category
-  priority: Priority
+export interface PatrolFact {
+  workerId: string
   gridId: string
-  receivedAt: number
-  stage: Stage
-  stages: { stage: TransitionStage; at: number; resolved?: boolean; satisfaction?: Satisfaction }[]
+  lon: number
+  lat: number
+  at: number
 }
 
 export interface AlertState extends OpenAlert {
@@ -142,8 +138,16 @@ export interface Store {
 
   getRequest(id: string): Promise<RequestDetail | undefined>
   getAlert(id: string): Promise<AlertState | undefined>
-  /** Requests received in [from, to) in the unit's subtree. */
+  /** Requests received in [from, to) in the unit's subtree, with their stages: no personal data. */
   requestsReceived(unit: UnitRef, from: number, to: number): Promise<RequestFacts[]>
+  /** Requests of the subtree not yet resolved, whenever received. */
+  openRequests(unit: UnitRef): Promise<RequestFacts[]>
+  /** Alerts raised in [from, to) in the subtree. */
+  alertsRaised(unit: UnitRef, from: number, to: number): Promise<AlertFacts[]>
+  /** Patrol reports made in [from, to) in the subtree. */
+  patrolsBetween(unit: UnitRef, from: number, to: number): Promise<PatrolFact[]>
+  /** The whole log after a seq, in seq order, at most `limit` events (rebuilding rollups). */
+  readLog(afterSeq: number, limit: number): Promise<LiveEvent[]>
   snapshot(unit: UnitRef): Promise<{ seq: number; snapshot: LiveSnapshot }>
   /** Events of the subtree after `sinceSeq`, in seq order; undefined when more than `limit`. */
   eventsAfter(unit: UnitRef, sinceSeq: number, limit: number): Promise<EventsAfter | undefined>

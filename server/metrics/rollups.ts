@@ -1,0 +1,594 @@
+// Rollups: the figures for any unit and window, maintained as events arrive instead of scanning
+// raw rows. Exact, percentiles included:
+//
+// - counters per (unit, hour) — requests, on-time responses, reviews, alerts… — for every unit of
+//   the tree, so a unit's window is a sum over its own hours, never over its grids;
+// - time values per (unit, local day) in bags that keep every value with its receipt time; a
+//   percentile over many bags is found by binary search over the value (count ≤ x in each sorted
+//   bag), which gives the exact nearest-rank value without merging the bags;
+// - requests not yet accepted or not yet resolved in small open sets, for what depends on `now`
+//   (the on-time denominator, overdue);
+// - patrol cells visited as bitsets per (grid, hour) and (grid, day).
+//
+// Windows must start and end on a whole hour (the API checks); days follow the center's zone.
+import {
+  ALERT_KINDS,
+  CATEGORIES,
+  type AlertKind,
+  type Category,
+  type Priority,
+  type Satisfaction,
+  type Source,
+  type Stage,
+} from '../../shared/domain'
+import type { LiveEvent } from '../../shared/events'
+import {
+  ONLINE_WINDOW_MS,
+  PROACTIVE_SOURCES,
+  SEGMENTS,
+  SEGMENT_STAGES,
+  emptyByCategory,
+  emptySatisfactionCounts,
+  isOpenStage,
+  nearestRank,
+  rate,
+  satisfactionScore,
+  type CameraKindFigures,
+  type Figures,
+  type Policy,
+  type Segment,
+  type TimeStat,
+} from '../../shared/metrics'
+import { DAY_MS, HOUR_MS, zoneOffset } from '../../shared/time'
+import type { Geography } from '../geo/geography'
+import { cellKey, cellsOf, type GridCells } from '../geo/cells'
+
+const CATEGORY_INDEX = new Map<Category, number>(CATEGORIES.map((c, i) => [c, i]))
+const KIND_INDEX = new Map<AlertKind, number>(ALERT_KINDS.map((k, i) => [k, i]))
+const SATISFACTION_INDEX: Record<Satisfaction, number> = { satisfied: 0, basically_satisfied: 1, dissatisfied: 2 }
+const SATISFACTION_LEVELS: Satisfaction[] = ['satisfied', 'basically_satisfied', 'dissatisfied']
+const NK = ALERT_KINDS.length
+
+/** Time figures kept in bags. */
+const BAGS = ['response', 'resolution', ...SEGMENTS, 'review'] as const
+type BagName = (typeof BAGS)[number]
+
+/** Per request: what the figures need, updated stage by stage (mirrors `contributionOf`). */
+interface Track {
+  id: string
+  units: number[]
+  receivedAt: number
+  priority: Priority
+  source: Source
+  category: Category
+  first: Partial<Record<Stage, number>>
+  lastResolved: number | null
+  stage: Stage
+  review: Satisfaction | null
+  reviewResolved: boolean
+}
+
+interface AlertTrack {
+  units: number[]
+  kind: AlertKind
+  at: number
+  verdict: 'confirmed' | 'false_positive' | null
+}
+
+/** Counters of one (unit, hour). Field order matters: see the index constants. */
+const C_REQUESTS = 0
+const C_PROACTIVE = 1
+const C_ACCEPTED = 2
+const C_ON_TIME = 3
+const C_REVIEWED = 4
+const C_REVIEW_RESOLVED = 5
+const C_SAT = 6 // three levels
+const C_CATEGORY = 9 // CATEGORIES.length
+const C_ALERTS = C_CATEGORY + CATEGORIES.length // NK
+const C_ALERTS_REVIEWED = C_ALERTS + NK // NK
+const C_CONFIRMED = C_ALERTS_REVIEWED + NK // NK
+const C_SIZE = C_CONFIRMED + NK
+
+/** Values with their receipt time; sorted lazily when read. */
+class Bag {
+  values: number[] = []
+  times: number[] = []
+  private sorted: Float64Array | null = null
+
+  add(value: number, time: number): void {
+    this.values.push(value)
+    this.times.push(time)
+    this.sorted = null
+  }
+
+  remove(value: number, time: number): void {
+    for (let i = this.values.length - 1; i >= 0; i--) {
+      if (this.values[i] === value && this.times[i] === time) {
+        this.values[i] = this.values[this.values.length - 1]!
+        this.times[i] = this.times[this.times.length - 1]!
+        this.values.pop()
+        this.times.pop()
+        this.sorted = null
+        return
+      }
+    }
+  }
+
+  sortedValues(): Float64Array {
+    if (!this.sorted) this.sorted = Float64Array.from(this.values).sort()
+    return this.sorted
+  }
+
+  /** Values whose time lies in [from, to), sorted. */
+  between(from: number, to: number): Float64Array {
+    const out: number[] = []
+    for (let i = 0; i < this.values.length; i++) {
+      const t = this.times[i]!
+      if (t >= from && t < to) out.push(this.values[i]!)
+    }
+    return Float64Array.from(out).sort()
+  }
+}
+
+/** Count of values ≤ x in a sorted array. */
+function countAtMost(sorted: Float64Array, x: number): number {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (sorted[mid]! <= x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** The value at 1-based rank r of the union of sorted arrays (all values are whole ms). */
+function selectRank(arrays: Float64Array[], r: number): number {
+  let lo = Infinity
+  let hi = -Infinity
+  for (const a of arrays) {
+    if (a.length === 0) continue
+    if (a[0]! < lo) lo = a[0]!
+    if (a[a.length - 1]! > hi) hi = a[a.length - 1]!
+  }
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2)
+    let count = 0
+    for (const a of arrays) count += countAtMost(a, mid)
+    if (count >= r) hi = mid
+    else lo = mid + 1
+  }
+  return lo
+}
+
+function statOf(arrays: Float64Array[]): TimeStat {
+  let n = 0
+  for (const a of arrays) n += a.length
+  if (n === 0) return { p50: null, p90: null, n: 0 }
+  return { p50: selectRank(arrays, nearestRank(50, n)) / 1000, p90: selectRank(arrays, nearestRank(90, n)) / 1000, n }
+}
+
+export interface RollupOptions {
+  geography: Geography
+  policy: Policy
+  timeZone: string
+}
+
+export class Rollups {
+  readonly policy: Policy
+  readonly timeZone: string
+  private readonly geography: Geography
+  private readonly unitIds: string[] = []
+  private readonly unitIndex = new Map<string, number>()
+  /** For each grid id: its unit indices, grid first, district last. */
+  private readonly chains = new Map<string, number[]>()
+  private readonly gridCells = new Map<number, GridCells>()
+  private readonly hours: Map<number, Float64Array>[] = []
+  private readonly days: Map<number, Map<BagName, Bag>>[] = []
+  private readonly hourCells = new Map<number, Map<number, Uint32Array>>() // grid → hour → bits
+  private readonly dayCells = new Map<number, Map<number, Uint32Array>>() // grid → day → bits
+  private readonly requests = new Map<string, Track>()
+  private readonly alerts = new Map<string, AlertTrack>()
+  /** Requests not yet accepted, and requests not resolved: both small. */
+  private readonly unaccepted = new Map<string, Track>()
+  private readonly unresolved = new Map<string, Track>()
+  private readonly workers = new Map<string, { at: number; units: number[] }>()
+  private readonly offsets = new Map<number, number>()
+  seq = 0
+
+  constructor(options: RollupOptions) {
+    this.geography = options.geography
+    this.policy = options.policy
+    this.timeZone = options.timeZone
+    for (const unit of options.geography.units) {
+      this.unitIndex.set(unit.id, this.unitIds.length)
+      this.unitIds.push(unit.id)
+      this.hours.push(new Map())
+      this.days.push(new Map())
+    }
+    for (const unit of options.geography.units) {
+      if (unit.level !== 'grid') continue
+      const path = options.geography.pathOf(unit.id)!
+      this.chains.set(
+        unit.id,
+        [path.gridId, path.communityId, path.streetId, path.districtId].map((id) => this.unitIndex.get(id)!),
+      )
+      this.gridCells.set(this.unitIndex.get(unit.id)!, cellsOf(unit.polygon))
+    }
+  }
+
+  // ---- time keys ----------------------------------------------------------------------------------
+
+  private hourOf(ms: number): number {
+    return Math.floor(ms / HOUR_MS)
+  }
+
+  /** Local day number of an hour (days since 1970-01-01 in the zone). */
+  private dayOfHour(hour: number): number {
+    let offset = this.offsets.get(hour)
+    if (offset === undefined) {
+      offset = zoneOffset(hour * HOUR_MS, this.timeZone)
+      this.offsets.set(hour, offset)
+    }
+    return Math.floor((hour * HOUR_MS + offset) / DAY_MS)
+  }
+
+  private counters(unit: number, hour: number): Float64Array {
+    const map = this.hours[unit]!
+    let c = map.get(hour)
+    if (!c) map.set(hour, (c = new Float64Array(C_SIZE)))
+    return c
+  }
+
+  private bag(unit: number, day: number, name: BagName): Bag {
+    const map = this.days[unit]!
+    let bags = map.get(day)
+    if (!bags) map.set(day, (bags = new Map()))
+    let bag = bags.get(name)
+    if (!bag) bags.set(name, (bag = new Bag()))
+    return bag
+  }
+
+  // ---- applying events --------------------------------------------------------------------------------
+
+  apply(events: readonly LiveEvent[]): void {
+    for (const e of events) {
+      if (e.seq <= this.seq) continue
+      this.seq = e.seq
+      switch (e.type) {
+        case 'request.received':
+          this.received(e.requestId, e.gridId, e.at, e.priority, e.source, e.category)
+          break
+        case 'request.transitioned':
+          this.transitioned(e.requestId, e.stage, e.at, e.resolved, e.satisfaction)
+          break
+        case 'alert.raised':
+          this.alertRaised(e.alertId, e.gridId, e.kind, e.at)
+          break
+        case 'alert.reviewed':
+          this.alertReviewed(e.alertId, e.verdict, e.at)
+          break
+        case 'patrol.reported':
+          this.pinged(e.workerId, e.gridId, e.lon, e.lat, e.at)
+          break
+      }
+    }
+  }
+
+  private received(id: string, gridId: string, at: number, priority: Priority, source: Source, category: Category): void {
+    const units = this.chains.get(gridId)
+    if (!units || this.requests.has(id)) return
+    const track: Track = {
+      id,
+      units,
+      receivedAt: at,
+      priority,
+      source,
+      category,
+      first: { received: at },
+      lastResolved: null,
+      stage: 'received',
+      review: null,
+      reviewResolved: false,
+    }
+    this.requests.set(id, track)
+    this.unaccepted.set(id, track)
+    this.unresolved.set(id, track)
+    const hour = this.hourOf(at)
+    const proactive = PROACTIVE_SOURCES.includes(source) ? 1 : 0
+    const category_ = C_CATEGORY + CATEGORY_INDEX.get(category)!
+    for (const u of units) {
+      const c = this.counters(u, hour)
+      c[C_REQUESTS]! += 1
+      c[C_PROACTIVE]! += proactive
+      c[category_]! += 1
+    }
+  }
+
+  private transitioned(id: string, stage: Exclude<Stage, 'received'>, at: number, resolved?: boolean, satisfaction?: Satisfaction): void {
+    const t = this.requests.get(id)
+    if (!t) return
+    const hour = this.hourOf(t.receivedAt)
+    const day = this.dayOfHour(hour)
+    const firstTime = t.first[stage] === undefined
+    if (firstTime) {
+      t.first[stage] = at
+      // Segments end at the first occurrence of a stage: add those that end here.
+      for (const segment of SEGMENTS) {
+        const [from, to] = SEGMENT_STAGES[segment]
+        const start = t.first[from]
+        if (to === stage && start !== undefined && at >= start) this.addValue(t, day, segment, at - start)
+        // A segment whose start stage arrives after its end never counts (see contributionOf).
+      }
+      if (stage === 'accepted') {
+        this.unaccepted.delete(id)
+        const response = at - t.receivedAt
+        this.addValue(t, day, 'response', response)
+        const onTime = response <= this.policy.deadlines[t.priority].responseSec * 1000 ? 1 : 0
+        for (const u of t.units) {
+          const c = this.counters(u, hour)
+          c[C_ACCEPTED]! += 1
+          c[C_ON_TIME]! += onTime
+        }
+      }
+    }
+    // Resolution time: last `resolved`, counted while the request stands resolved or reviewed.
+    const wasClosed = !isOpenStage(t.stage)
+    const oldResolution = wasClosed && t.lastResolved !== null ? t.lastResolved - t.receivedAt : null
+    if (stage === 'resolved') t.lastResolved = at
+    t.stage = stage
+    const isClosed = !isOpenStage(stage)
+    const newResolution = isClosed && t.lastResolved !== null ? t.lastResolved - t.receivedAt : null
+    if (oldResolution !== newResolution) {
+      if (oldResolution !== null) for (const u of t.units) this.bag(u, day, 'resolution').remove(oldResolution, t.receivedAt)
+      if (newResolution !== null) this.addValue(t, day, 'resolution', newResolution)
+    }
+    if (isClosed) this.unresolved.delete(id)
+    else this.unresolved.set(id, t)
+
+    if (stage === 'reviewed' && resolved !== undefined && satisfaction !== undefined) {
+      for (const u of t.units) {
+        const c = this.counters(u, hour)
+        if (t.review === null) c[C_REVIEWED]! += 1
+        else {
+          c[C_SAT + SATISFACTION_INDEX[t.review]]! -= 1
+          c[C_REVIEW_RESOLVED]! -= t.reviewResolved ? 1 : 0
+        }
+        c[C_SAT + SATISFACTION_INDEX[satisfaction]]! += 1
+        c[C_REVIEW_RESOLVED]! += resolved ? 1 : 0
+      }
+      t.review = satisfaction
+      t.reviewResolved = resolved
+    }
+  }
+
+  private addValue(t: { units: number[]; receivedAt: number }, day: number, name: BagName, value: number): void {
+    for (const u of t.units) this.bag(u, day, name).add(value, t.receivedAt)
+  }
+
+  private alertRaised(id: string, gridId: string, kind: AlertKind, at: number): void {
+    const units = this.chains.get(gridId)
+    if (!units || this.alerts.has(id)) return
+    this.alerts.set(id, { units, kind, at, verdict: null })
+    const hour = this.hourOf(at)
+    for (const u of units) this.counters(u, hour)[C_ALERTS + KIND_INDEX.get(kind)!]! += 1
+  }
+
+  private alertReviewed(id: string, verdict: 'confirmed' | 'false_positive', at: number): void {
+    const a = this.alerts.get(id)
+    if (!a || a.verdict !== null) return
+    a.verdict = verdict
+    const hour = this.hourOf(a.at)
+    const k = KIND_INDEX.get(a.kind)!
+    for (const u of a.units) {
+      const c = this.counters(u, hour)
+      c[C_ALERTS_REVIEWED + k]! += 1
+      if (verdict === 'confirmed') c[C_CONFIRMED + k]! += 1
+    }
+    this.addValue({ units: a.units, receivedAt: a.at }, this.dayOfHour(hour), 'review', at - a.at)
+  }
+
+  private pinged(workerId: string, gridId: string, lon: number, lat: number, at: number): void {
+    const units = this.chains.get(gridId)
+    if (!units) return
+    const last = this.workers.get(workerId)
+    if (!last || at >= last.at) this.workers.set(workerId, { at, units })
+    const grid = units[0]!
+    const cells = this.gridCells.get(grid)!
+    const bit = cells.index.get(cellKey(lon, lat))
+    // A ping in a cell whose centre lies outside the grid still counts the worker, not coverage.
+    if (bit === undefined) return
+    const hour = this.hourOf(at)
+    setBit(bitsFor(this.hourCells, grid, hour, cells.words), bit)
+    setBit(bitsFor(this.dayCells, grid, this.dayOfHour(hour), cells.words), bit)
+  }
+
+  // ---- reading ----------------------------------------------------------------------------------------
+
+  /** Every figure for a unit's subtree over [from, to); `now` decides deadlines, overdue and online. */
+  figures(unitId: string, from: number, to: number, now: number): Figures {
+    const u = this.unitIndex.get(unitId)
+    if (u === undefined) throw new Error(`unknown unit ${unitId}`)
+    const { fullDays, partialHours } = this.split(from, to)
+    const c = new Float64Array(C_SIZE)
+    const hours = this.hours[u]!
+    const fromHour = from / HOUR_MS
+    const toHour = to / HOUR_MS
+    if (toHour - fromHour <= hours.size) {
+      for (let h = fromHour; h < toHour; h++) addInto(c, hours.get(h))
+    } else {
+      for (const [h, counters] of hours) if (h >= fromHour && h < toHour) addInto(c, counters)
+    }
+
+    // Not yet accepted, deadline passed: counts in the on-time denominator.
+    let pastDue = 0
+    let overdueResponse = 0
+    for (const t of this.unaccepted.values()) {
+      if (!t.units.includes(u)) continue
+      const due = t.receivedAt + this.policy.deadlines[t.priority].responseSec * 1000
+      if (t.receivedAt >= from && t.receivedAt < to && due <= now) pastDue++
+      if (now > due) overdueResponse++
+    }
+    let overdueResolution = 0
+    for (const t of this.unresolved.values()) {
+      if (t.units.includes(u) && now > t.receivedAt + this.policy.deadlines[t.priority].resolutionSec * 1000) overdueResolution++
+    }
+
+    const stat = (name: BagName) => statOf(this.bagArrays(u, name, fullDays, partialHours))
+    const byCategory = emptyByCategory()
+    CATEGORIES.forEach((cat, i) => (byCategory[cat] = c[C_CATEGORY + i]!))
+    const byKind = {} as Record<AlertKind, CameraKindFigures>
+    let alerts = 0
+    let reviewed = 0
+    let confirmed = 0
+    ALERT_KINDS.forEach((kind, i) => {
+      const k = { alerts: c[C_ALERTS + i]!, reviewed: c[C_ALERTS_REVIEWED + i]!, confirmed: c[C_CONFIRMED + i]! }
+      byKind[kind] = { ...k, precision: k.reviewed === 0 ? null : k.confirmed / k.reviewed }
+      alerts += k.alerts
+      reviewed += k.reviewed
+      confirmed += k.confirmed
+    })
+    const satisfaction = emptySatisfactionCounts()
+    SATISFACTION_LEVELS.forEach((level, i) => (satisfaction[level] = c[C_SAT + i]!))
+    const requests = c[C_REQUESTS]!
+    const population = this.geography.get(unitId)?.population ?? null
+    const coverage = this.coverage(u, fullDays, partialHours)
+    return {
+      requests,
+      perThousand: population ? (requests * 1000) / population : null,
+      responseTime: stat('response'),
+      resolutionTime: stat('resolution'),
+      segments: Object.fromEntries(SEGMENTS.map((s) => [s, stat(s)])) as Record<Segment, TimeStat>,
+      onTimeResponse: rate(c[C_ON_TIME]!, c[C_ACCEPTED]! + pastDue),
+      resolution: rate(c[C_REVIEW_RESOLVED]!, c[C_REVIEWED]!),
+      satisfaction: rate(satisfactionScore(satisfaction, this.policy), c[C_REVIEWED]!),
+      proactive: rate(c[C_PROACTIVE]!, requests),
+      overdue: { response: overdueResponse, resolution: overdueResolution },
+      byCategory,
+      camera: { alerts, reviewed, precision: rate(confirmed, reviewed), reviewTime: stat('review'), byKind },
+      patrol: { coverage: rate(coverage.visited, coverage.cells), workersOnline: this.workersOnline(u, now) },
+    }
+  }
+
+  /** Whole local days inside [from, to), and the hours of the partial days at either end. */
+  private split(from: number, to: number): { fullDays: number[]; partialHours: [number, number][] } {
+    const fullDays: number[] = []
+    const partialHours: [number, number][] = []
+    let h = from / HOUR_MS
+    const end = to / HOUR_MS
+    while (h < end) {
+      const day = this.dayOfHour(h)
+      // The day's first and last hour, found by walking (days are 23–25 hours around DST).
+      let dayStart = h
+      while (this.dayOfHour(dayStart - 1) === day) dayStart--
+      let dayEnd = h + 1
+      while (this.dayOfHour(dayEnd) === day) dayEnd++
+      if (dayStart >= from / HOUR_MS && dayEnd <= end) {
+        fullDays.push(day)
+        h = dayEnd
+      } else {
+        const stop = Math.min(dayEnd, end)
+        partialHours.push([h, stop])
+        h = stop
+      }
+    }
+    return { fullDays, partialHours }
+  }
+
+  private bagArrays(u: number, name: BagName, fullDays: number[], partialHours: [number, number][]): Float64Array[] {
+    const days = this.days[u]!
+    const arrays: Float64Array[] = []
+    for (const d of fullDays) {
+      const bag = days.get(d)?.get(name)
+      if (bag && bag.values.length > 0) arrays.push(bag.sortedValues())
+    }
+    for (const [h0, h1] of partialHours) {
+      const bag = days.get(this.dayOfHour(h0))?.get(name)
+      if (bag && bag.values.length > 0) arrays.push(bag.between(h0 * HOUR_MS, h1 * HOUR_MS))
+    }
+    return arrays
+  }
+
+  private gridsUnder(u: number): number[] {
+    const id = this.unitIds[u]!
+    const out: number[] = []
+    for (const [gridId, chain] of this.chains) if (chain.includes(u) || gridId === id) out.push(chain[0]!)
+    return out
+  }
+
+  private coverage(u: number, fullDays: number[], partialHours: [number, number][]): { visited: number; cells: number } {
+    let visited = 0
+    let cells = 0
+    for (const grid of this.gridsUnder(u)) {
+      const gc = this.gridCells.get(grid)!
+      cells += gc.count
+      const union = new Uint32Array(gc.words)
+      const days = this.dayCells.get(grid)
+      const hours = this.hourCells.get(grid)
+      if (days) for (const d of fullDays) orInto(union, days.get(d))
+      if (hours) for (const [h0, h1] of partialHours) for (let h = h0; h < h1; h++) orInto(union, hours.get(h))
+      visited += popcount(union)
+    }
+    return { visited, cells }
+  }
+
+  private workersOnline(u: number, now: number): number {
+    let n = 0
+    for (const w of this.workers.values()) if (w.at > now - ONLINE_WINDOW_MS && w.at <= now && w.units.includes(u)) n++
+    return n
+  }
+
+  /** Open requests past a deadline, for overdue lists. */
+  overdueRequests(unitId: string, now: number): { id: string; receivedAt: number; stage: Stage; priority: Priority; late: ('response' | 'resolution')[] }[] {
+    const u = this.unitIndex.get(unitId)
+    if (u === undefined) return []
+    const out = []
+    for (const t of this.unresolved.values()) {
+      if (!t.units.includes(u)) continue
+      const d = this.policy.deadlines[t.priority]
+      const late: ('response' | 'resolution')[] = []
+      if (t.first.accepted === undefined && now > t.receivedAt + d.responseSec * 1000) late.push('response')
+      if (now > t.receivedAt + d.resolutionSec * 1000) late.push('resolution')
+      if (late.length) out.push({ id: t.id, receivedAt: t.receivedAt, stage: t.stage, priority: t.priority, late })
+    }
+    return out.sort((a, b) => a.receivedAt - b.receivedAt)
+  }
+
+  /** Number of requests tracked (for memory figures). */
+  get size(): { requests: number; alerts: number } {
+    return { requests: this.requests.size, alerts: this.alerts.size }
+  }
+}
+
+function addInto(target: Float64Array, source: Float64Array | undefined): void {
+  if (!source) return
+  for (let i = 0; i < C_SIZE; i++) target[i]! += source[i]!
+}
+
+function bitsFor(store: Map<number, Map<number, Uint32Array>>, grid: number, key: number, words: number): Uint32Array {
+  let byKey = store.get(grid)
+  if (!byKey) store.set(grid, (byKey = new Map()))
+  let bits = byKey.get(key)
+  if (!bits) byKey.set(key, (bits = new Uint32Array(words)))
+  return bits
+}
+
+function setBit(bits: Uint32Array, i: number): void {
+  bits[i >>> 5]! |= 1 << (i & 31)
+}
+
+function orInto(target: Uint32Array, source: Uint32Array | undefined): void {
+  if (!source) return
+  for (let i = 0; i < target.length; i++) target[i]! |= source[i]!
+}
+
+function popcount(bits: Uint32Array): number {
+  let n = 0
+  for (let i = 0; i < bits.length; i++) {
+    let v = bits[i]!
+    v = v - ((v >>> 1) & 0x55555555)
+    v = (v & 0x33333333) + ((v >>> 2) & 0x33333333)
+    n += (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24
+  }
+  return n
+}

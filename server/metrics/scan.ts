@@ -1,0 +1,51 @@
+// The straightforward way: read the raw rows of a window and compute the figures from them with
+// the shared definitions. Slow by design; it is what the rollups are tested and benchmarked against.
+import { computeFigures, ONLINE_WINDOW_MS, type Figures, type Policy } from '../../shared/metrics'
+import { cellKey, cellsOf } from '../geo/cells'
+import type { Geography, UnitRef } from '../geo/geography'
+import type { Store } from '../store/types'
+
+export async function scanFigures(
+  store: Store,
+  geography: Geography,
+  unit: UnitRef,
+  window: { from: number; to: number; now: number },
+  policy: Policy,
+): Promise<Figures> {
+  const { from, to, now } = window
+  const [requests, open, alerts, pings, recent] = await Promise.all([
+    store.requestsReceived(unit, from, to),
+    store.openRequests(unit),
+    store.alertsRaised(unit, from, to),
+    store.patrolsBetween(unit, from, to),
+    store.patrolsBetween(geography.ref(geography.district.id)!, now - ONLINE_WINDOW_MS + 1, now + 1),
+  ])
+  const grids = geography.units.filter((u) => u.level === 'grid' && geography.isWithin(u.id, unit.id))
+  const cellsByGrid = new Map(grids.map((g) => [g.id, cellsOf(g.polygon)]))
+  let cells = 0
+  for (const c of cellsByGrid.values()) cells += c.count
+  const visited = new Set<string>()
+  for (const p of pings) {
+    const key = cellKey(p.lon, p.lat)
+    if (cellsByGrid.get(p.gridId)?.index.has(key)) visited.add(`${p.gridId}:${key}`)
+  }
+  // A worker is online in the unit of their latest ping.
+  const latest = new Map<string, { at: number; gridId: string }>()
+  for (const p of recent) {
+    const seen = latest.get(p.workerId)
+    if (!seen || p.at >= seen.at) latest.set(p.workerId, p)
+  }
+  let workersOnline = 0
+  for (const w of latest.values()) if (geography.isWithin(w.gridId, unit.id)) workersOnline++
+  return computeFigures({
+    requests,
+    open,
+    alerts,
+    cells,
+    visitedCells: visited.size,
+    workersOnline,
+    population: geography.get(unit.id)?.population ?? null,
+    now,
+    policy,
+  })
+}
