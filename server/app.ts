@@ -12,6 +12,10 @@ import requests from './routes/requests/index'
 import alerts from './routes/alerts/index'
 import patrols from './routes/patrols/index'
 import geographyRoutes from './routes/geography/index'
+import metricsPlugin from './plugins/metrics'
+import metricsRoutes from './routes/metrics/index'
+import { DEFAULT_POLICY, type Policy } from '../shared/metrics'
+import { DEFAULT_TIME_ZONE } from '../shared/domain'
 
 export interface AppOptions {
   store: Store
@@ -22,6 +26,10 @@ export interface AppOptions {
   clientDir?: string
   /** Socket.IO on the app's server; false for inject-only tests. */
   realtime?: RealtimeOptions | false
+  /** Deadlines and review weights (OUTPOST_POLICY); the defaults otherwise. */
+  policy?: Policy
+  /** The center's zone for days (OUTPOST_TZ). */
+  timeZone?: string
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -54,6 +62,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(alerts)
   await app.register(patrols)
   await app.register(geographyRoutes)
+  await app.register(metricsPlugin, { policy: options.policy ?? DEFAULT_POLICY, timeZone: options.timeZone ?? DEFAULT_TIME_ZONE })
+  await app.register(metricsRoutes)
   if (options.realtime !== false) await app.register(realtime, options.realtime ?? {})
   if (options.clientDir) await app.register(client, { root: options.clientDir })
   return app

@@ -1,5 +1,11 @@
 // Configuration comes from the environment only, and is checked at start with a message that
 // names the variable and what it accepts.
+import { readFileSync } from 'node:fs'
+import { DEFAULT_TIME_ZONE, PRIORITIES } from '../shared/domain'
+import { DEFAULT_POLICY, type Policy } from '../shared/metrics'
+import { PolicyFileSchema, type PolicyFile } from '../shared/schemas/metrics'
+import { isValidTimeZone, zoneOffset } from '../shared/time'
+import { createAjv, describeValidationError } from './plugins/validation'
 export interface Config {
   port: number
   host: string
@@ -7,6 +13,8 @@ export interface Config {
   sim: boolean
   simSpeed: number
   sqliteSync: 'full' | 'normal'
+  timeZone: string
+  policy: Policy
 }
 
 export class ConfigError extends Error {}
@@ -21,7 +29,45 @@ export function loadConfig(env: Env = process.env): Config {
     sim: oneOf(env, 'OUTPOST_SIM', ['on', 'off'], 'on') === 'on',
     simSpeed: number(env, 'OUTPOST_SIM_SPEED', 1, 0.01, 10_000),
     sqliteSync: oneOf(env, 'OUTPOST_SQLITE_SYNC', ['full', 'normal'], 'full'),
+    timeZone: timeZone(env, 'OUTPOST_TZ', DEFAULT_TIME_ZONE),
+    policy: policy(env, 'OUTPOST_POLICY'),
   }
+}
+
+function timeZone(env: Env, name: string, fallback: string): string {
+  const value = raw(env, name) ?? fallback
+  if (!isValidTimeZone(value)) throw new ConfigError(`${name} must be an IANA time zone such as Asia/Shanghai, got "${value}"`)
+  // Figures are kept per hour; a zone whose days do not start on a whole UTC hour cannot use them.
+  const year = new Date().getUTCFullYear()
+  for (const month of [0, 6]) {
+    if (zoneOffset(Date.UTC(year, month, 1), value) % 3_600_000 !== 0) {
+      throw new ConfigError(`${name} must be a zone with whole-hour offsets from UTC, got "${value}"`)
+    }
+  }
+  return value
+}
+
+const validatePolicy = createAjv(false).compile(PolicyFileSchema)
+
+function policy(env: Env, name: string): Policy {
+  const file = raw(env, name)
+  if (file === undefined) return DEFAULT_POLICY
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (error) {
+    throw new ConfigError(`${name}: cannot read ${file} as JSON: ${(error as Error).message}`)
+  }
+  if (!validatePolicy(parsed)) {
+    throw new ConfigError(`${name} (${file}): ${describeValidationError('policy', validatePolicy.errors![0]!).message}`)
+  }
+  return mergePolicy(DEFAULT_POLICY, parsed as PolicyFile)
+}
+
+export function mergePolicy(base: Policy, file: PolicyFile): Policy {
+  const deadlines = { ...base.deadlines }
+  for (const p of PRIORITIES) deadlines[p] = { ...base.deadlines[p], ...file.deadlines?.[p] }
+  return { deadlines, satisfactionWeights: { ...base.satisfactionWeights, ...file.satisfactionWeights } }
 }
 
 function raw(env: Env, name: string): string | undefined {

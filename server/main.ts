@@ -48,7 +48,14 @@ async function main(): Promise<void> {
     resume = resumeFromSnapshot((await store.snapshot(geography.ref(geography.district.id)!)).snapshot, Date.now())
   }
 
-  const app = await buildApp({ store, geography, clientDir, logger: { level: process.env.LOG_LEVEL ?? 'warn' } })
+  const app = await buildApp({
+    store,
+    geography,
+    clientDir,
+    policy: config.policy,
+    timeZone: config.timeZone,
+    logger: { level: process.env.LOG_LEVEL ?? 'warn' },
+  })
   const address = await app.listen({ port: config.port, host: config.host })
   const base = address.replace('[::1]', 'localhost')
 

@@ -1,4 +1,5 @@
 // The live contract: what travels on the Socket.IO namespace `/live`, typed once for both sides.
+import type { Figures } from './metrics'
 import type { AlertKind, Category, PatrolKind, Priority, Satisfaction, Source, Stage, TransitionStage, Verdict } from './domain'
 
 export const LIVE_NAMESPACE = '/live'
@@ -127,8 +128,18 @@ export interface SubscribeRequest {
  */
 export type SubscribeReply = { seq: number; snapshot: LiveSnapshot } | { seq: number; events: LiveEvent[] }
 
+/** Today's figures for the room's unit, every few seconds, so numbers move without polling. */
+export interface MetricsUpdate {
+  unit: string
+  from: string
+  to: string
+  now: string
+  figures: Figures
+}
+
 export interface ServerToClientEvents {
   'events:batched': (batch: EventBatch) => void
+  'metrics:updated': (update: MetricsUpdate) => void
 }
 
 export interface ClientToServerEvents {
@@ -145,4 +156,8 @@ export interface SocketData {
 /** Room names come only from here. Unit ids are unique across levels, so one prefix serves all. */
 export function unitRoom(unitId: string): string {
   return `unit:${unitId}`
+}
+
+export function unitOfRoom(room: string): string | undefined {
+  return room.startsWith('unit:') ? room.slice(5) : undefined
 }

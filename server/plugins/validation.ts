@@ -77,7 +77,8 @@ async function validation(app: FastifyInstance) {
       return reply.code(error.statusCode).send(errorReply(error.statusCode, error.message, error.extra))
     }
     if (error.validation && error.validation.length > 0) {
-      const described = describeValidationError(error.validationContext ?? 'body', error.validation[0]!)
+      const part = error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'body')
+      const described = describeValidationError(part, error.validation[0]!)
       return reply.code(400).send(errorReply(400, described.message, { field: described.field, rule: described.rule }))
     }
     const status = error.statusCode ?? 500

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { Server, type Namespace } from 'socket.io'
 import {
   LIVE_NAMESPACE,
+  unitOfRoom,
   type ClientToServerEvents,
   type InterServerEvents,
   type ServerToClientEvents,
@@ -18,6 +19,8 @@ export interface RealtimeOptions {
   tickMs?: number
   /** Largest gap a resubscribe replays event by event; past it the client gets a snapshot. */
   replayLimit?: number
+  /** How often each watched unit gets `metrics:updated` (ms). */
+  metricsIntervalMs?: number
 }
 
 declare module 'fastify' {
@@ -46,10 +49,25 @@ async function realtime(app: FastifyInstance, options: RealtimeOptions) {
     registerSubscribe(app, socket, { replayLimit: options.replayLimit ?? 10_000 })
   })
 
+  // Today's figures for every unit somebody watches; a unit nobody watches costs nothing.
+  const metricsTimer = setInterval(() => {
+    const now = app.now()
+    const window = app.metrics.window({})
+    const [from, to] = [new Date(window.from).toISOString(), new Date(window.to).toISOString()]
+    for (const [room, sockets] of live.adapter.rooms) {
+      const unitId = unitOfRoom(room)
+      if (!unitId || sockets.size === 0 || !app.geography.get(unitId)) continue
+      const figures = app.metrics.rollups.figures(unitId, window.from, window.to, now)
+      live.to(room).emit('metrics:updated', { unit: unitId, from, to, now: new Date(now).toISOString(), figures })
+    }
+  }, options.metricsIntervalMs ?? 5000)
+  metricsTimer.unref()
+
   app.decorate('io', io)
   app.decorate('liveBus', bus)
 
   app.addHook('preClose', async () => {
+    clearInterval(metricsTimer)
     unsubscribe()
     bus.close()
     io.local.disconnectSockets(true)
@@ -61,4 +79,4 @@ async function realtime(app: FastifyInstance, options: RealtimeOptions) {
   })
 }
 
-export default fp(realtime, { name: 'realtime', dependencies: ['context'] })
+export default fp(realtime, { name: 'realtime', dependencies: ['context', 'metrics'] })

@@ -5,7 +5,7 @@ import { CRS_NAMES } from '../domain'
 export const EntityIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$' })
 
 /** Statistical codes: 6 (district), 9 (street), 12 (community) or 14 (grid) digits. */
-export const UnitIdSchema = Type.String({ minLength: 6, maxLength: 14, pattern: '^[0-9]+$' })
+export const UnitIdSchema = Type.String({ minLength: 6, maxLength: 14, pattern: '^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{14})$' })
 
 /** ISO 8601 with a zone, as Open311 has it: 2026-11-29T10:00:00+08:00. */
 export const TimestampSchema = Type.String({ format: 'date-time', maxLength: 40 })
