@@ -50,8 +50,7 @@ const SATISFACTION_LEVELS: Satisfaction[] = ['satisfied', 'basically_satisfied',
 const NK = ALERT_KINDS.length
 
 /** Time figures kept in bags. */
-const BAGS = ['response', 'resolution', ...SEGMENTS, 'review'] as const
-type BagName = (typeof BAGS)[number]
+type BagName = 'response' | 'resolution' | Segment | 'review'
 
 /** Per request: what the figures need, updated stage by stage (mirrors `contributionOf`). */
 interface Track {
