@@ -4,7 +4,9 @@ export const SCHEMA_VERSION = 1
 
 export const SCHEMA_SQL = `
 CREATE TABLE events (
-  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+  -- The rowid: max + 1 on every insert, and rows are never deleted, so seq strictly increases
+  -- without AUTOINCREMENT's extra write to sqlite_sequence on every event.
+  seq          INTEGER PRIMARY KEY,
   type         TEXT    NOT NULL,
   entity_id    TEXT    NOT NULL,
   at           INTEGER NOT NULL,
@@ -13,10 +15,9 @@ CREATE TABLE events (
   community_id TEXT    NOT NULL,
   grid_id      TEXT    NOT NULL,
   data         TEXT    NOT NULL,
-  private      TEXT,
-  fingerprint  TEXT
+  private      TEXT
 );
-CREATE INDEX events_district  ON events (district_id, seq);
+-- No (district_id, seq) index: a district's events are read along the rowid itself.
 CREATE INDEX events_street    ON events (street_id, seq);
 CREATE INDEX events_community ON events (community_id, seq);
 CREATE INDEX events_grid      ON events (grid_id, seq);
@@ -41,7 +42,10 @@ CREATE TABLE requests (
   stage          TEXT    NOT NULL,
   stage_at       INTEGER NOT NULL,
   created_seq    INTEGER NOT NULL,
-  fingerprint    TEXT    NOT NULL
+  fingerprint    TEXT    NOT NULL,
+  -- The last transition, so a retried one is recognised without reading the log.
+  last_seq         INTEGER,
+  last_fingerprint TEXT
 ) WITHOUT ROWID;
 CREATE INDEX requests_district_received  ON requests (district_id, received_at);
 CREATE INDEX requests_street_received    ON requests (street_id, received_at);

@@ -125,8 +125,8 @@ export class SqliteStore implements Store {
     const db = this.db
     return {
       insertEvent: db.prepare(
-        `INSERT INTO events (type, entity_id, at, district_id, street_id, community_id, grid_id, data, private, fingerprint)
-         VALUES (@type, @entityId, @at, @districtId, @streetId, @communityId, @gridId, @data, @private, @fingerprint)`,
+        `INSERT INTO events (type, entity_id, at, district_id, street_id, community_id, grid_id, data, private)
+         VALUES (@type, @entityId, @at, @districtId, @streetId, @communityId, @gridId, @data, @private)`,
       ),
       lastSeq: db.prepare(`SELECT coalesce(max(seq), 0) AS seq FROM events`).pluck(),
       getRequest: db.prepare(`SELECT * FROM requests WHERE id = ?`),
@@ -136,10 +136,10 @@ export class SqliteStore implements Store {
          VALUES (@id, @source, @category, @priority, @lon, @lat, @districtId, @streetId, @communityId, @gridId,
            @receivedAt, @description, @reporterName, @reporterPhone, 'received', @receivedAt, @seq, @fingerprint)`,
       ),
-      updateRequestStage: db.prepare(`UPDATE requests SET stage = ?, stage_at = ? WHERE id = ?`),
-      lastRequestEvent: db.prepare(
-        `SELECT seq, fingerprint FROM events WHERE entity_id = ? AND type = 'request.transitioned' ORDER BY seq DESC LIMIT 1`,
+      requestState: db.prepare(
+        `SELECT id, stage, stage_at, district_id, street_id, community_id, grid_id, last_seq, last_fingerprint FROM requests WHERE id = ?`,
       ),
+      updateRequestStage: db.prepare(`UPDATE requests SET stage = ?, stage_at = ?, last_seq = ?, last_fingerprint = ? WHERE id = ?`),
       requestEvents: db.prepare(
         `SELECT seq, type, at, data, private FROM events
          WHERE entity_id = ? AND type IN ('request.received', 'request.transitioned') ORDER BY seq`,
@@ -220,7 +220,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  private append(event: UnsequencedEvent, path: NewRequest['path'], entityId: string, extra?: { private?: unknown; fingerprint?: string }): number {
+  private append(event: UnsequencedEvent, path: NewRequest['path'], entityId: string, privateData?: unknown): number {
     const { type, at, gridId: _gridId, ...rest } = event
     const info = this.stmt.insertEvent.run({
       type,
@@ -231,8 +231,7 @@ export class SqliteStore implements Store {
       communityId: path.communityId,
       gridId: path.gridId,
       data: JSON.stringify(rest),
-      private: extra?.private === undefined ? null : JSON.stringify(extra.private),
-      fingerprint: extra?.fingerprint ?? null,
+      private: privateData === undefined ? null : JSON.stringify(privateData),
     })
     const seq = Number(info.lastInsertRowid)
     this.pending.push({ ...event, seq } as LiveEvent)
@@ -308,7 +307,7 @@ export class SqliteStore implements Store {
       },
       r.path,
       r.id,
-      { private: r.description || r.reporter ? { description: r.description, reporter: r.reporter } : undefined },
+      r.description || r.reporter ? { description: r.description, reporter: r.reporter } : undefined,
     )
     this.stmt.insertRequest.run({
       id: r.id,
@@ -336,11 +335,15 @@ export class SqliteStore implements Store {
   }
 
   private applyTransition(t: NewTransition): Outcome<TransitionedReply> {
-    const row = this.stmt.getRequest.get(t.requestId) as RequestRow | undefined
+    const row = this.stmt.requestState.get(t.requestId) as
+      | (Pick<RequestRow, 'id' | 'stage' | 'stage_at' | 'district_id' | 'street_id' | 'community_id' | 'grid_id'> & {
+          last_seq: number | null
+          last_fingerprint: string | null
+        })
+      | undefined
     if (!row) return { ok: false, code: 'not_found', message: `request ${t.requestId} not found` }
-    const last = this.stmt.lastRequestEvent.get(t.requestId) as { seq: number; fingerprint: string | null } | undefined
-    if (last && last.fingerprint === t.fingerprint) {
-      return { ok: true, replayed: true, value: { id: row.id, seq: last.seq, stage: row.stage as TransitionStage } }
+    if (row.last_seq !== null && row.last_fingerprint === t.fingerprint) {
+      return { ok: true, replayed: true, value: { id: row.id, seq: row.last_seq, stage: row.stage as TransitionStage } }
     }
     const allowed = allowedNextStages(row.stage)
     if (!allowed.includes(t.stage)) {
@@ -366,9 +369,9 @@ export class SqliteStore implements Store {
       },
       path,
       row.id,
-      { private: t.note !== undefined ? { note: t.note } : undefined, fingerprint: t.fingerprint },
+      t.note !== undefined ? { note: t.note } : undefined,
     )
-    this.stmt.updateRequestStage.run(t.stage, t.at, row.id)
+    this.stmt.updateRequestStage.run(t.stage, t.at, seq, t.fingerprint, row.id)
     return { ok: true, replayed: false, value: { id: row.id, seq, stage: t.stage } }
   }
 
