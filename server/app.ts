@@ -14,11 +14,20 @@ import patrols from './routes/patrols/index'
 import geographyRoutes from './routes/geography/index'
 import metricsPlugin from './plugins/metrics'
 import metricsRoutes from './routes/metrics/index'
+import sessionRoutes from './routes/session/index'
+import workerRoutes from './routes/workers/index'
+import eventRoutes from './routes/events/index'
+import auth from './plugins/auth'
+import type { AuthStore } from './auth/auth-store'
 import { DEFAULT_POLICY, type Policy } from '../shared/metrics'
 import { DEFAULT_TIME_ZONE } from '../shared/domain'
 
 export interface AppOptions {
   store: Store
+  /** Users, sessions and ingest keys. */
+  auth: AuthStore
+  /** Session lifetime in ms (sliding); 12 hours by default. */
+  sessionTtlMs?: number
   geography: Geography
   now?: () => number
   logger?: FastifyServerOptions['logger']
@@ -42,6 +51,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(context, { store: options.store, geography: options.geography, now: options.now ?? Date.now })
   await app.register(validation)
+  await app.register(auth, { auth: options.auth, ...(options.sessionTtlMs !== undefined ? { sessionTtlMs: options.sessionTtlMs } : {}) })
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -64,6 +74,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(geographyRoutes)
   await app.register(metricsPlugin, { policy: options.policy ?? DEFAULT_POLICY, timeZone: options.timeZone ?? DEFAULT_TIME_ZONE })
   await app.register(metricsRoutes)
+  await app.register(sessionRoutes)
+  await app.register(workerRoutes)
+  await app.register(eventRoutes)
   if (options.realtime !== false) await app.register(realtime, options.realtime ?? {})
   if (options.clientDir) await app.register(client, { root: options.clientDir })
   return app

@@ -6,6 +6,7 @@ import { DEFAULT_POLICY, type Policy } from '../shared/metrics'
 import { PolicyFileSchema, type PolicyFile } from '../shared/schemas/metrics'
 import { isValidTimeZone, zoneOffset } from '../shared/time'
 import { createAjv, describeValidationError } from './plugins/validation'
+import { passwordProblem } from './auth/passwords'
 export interface Config {
   port: number
   host: string
@@ -15,6 +16,8 @@ export interface Config {
   sqliteSync: 'full' | 'normal'
   timeZone: string
   policy: Policy
+  /** Creates the center user `admin` on a start that finds no center user. */
+  adminPassword: string | undefined
 }
 
 export class ConfigError extends Error {}
@@ -31,7 +34,16 @@ export function loadConfig(env: Env = process.env): Config {
     sqliteSync: oneOf(env, 'OUTPOST_SQLITE_SYNC', ['full', 'normal'], 'full'),
     timeZone: timeZone(env, 'OUTPOST_TZ', DEFAULT_TIME_ZONE),
     policy: policy(env, 'OUTPOST_POLICY'),
+    adminPassword: adminPassword(env, 'OUTPOST_ADMIN_PASSWORD'),
   }
+}
+
+function adminPassword(env: Env, name: string): string | undefined {
+  const value = env[name]
+  if (value === undefined || value === '') return undefined
+  const problem = passwordProblem(value)
+  if (problem) throw new ConfigError(`${name}: ${problem}`)
+  return value
 }
 
 function timeZone(env: Env, name: string, fallback: string): string {

@@ -11,6 +11,10 @@ import type { PendingStep } from './sim/model'
 import { resumeFromSnapshot } from './sim/resume'
 import { startSimulator } from './sim/simulator'
 import { SqliteStore } from './store/sqlite-store'
+import { AuthStore } from './auth/auth-store'
+import { hashPassword } from './auth/passwords'
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './auth/demo'
+import { DISTRICT_ID } from '../shared/domain'
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)))
 const clientDir = join(repoRoot, 'dist', 'client')
@@ -48,8 +52,12 @@ async function main(): Promise<void> {
     resume = resumeFromSnapshot((await store.snapshot(geography.ref(geography.district.id)!)).snapshot, Date.now())
   }
 
+  const auth = new AuthStore(join(dataDir, 'outpost.db'))
+  const accounts = await prepareAccounts(auth, config)
+
   const app = await buildApp({
     store,
+    auth,
     geography,
     clientDir,
     policy: config.policy,
@@ -65,6 +73,7 @@ async function main(): Promise<void> {
         geography,
         speed: config.simSpeed,
         resume,
+        headers: { authorization: `Bearer ${accounts.simulatorKey}` },
         log: (message) => console.log(`outpost: ${message}`),
       })
     : undefined
@@ -73,6 +82,7 @@ async function main(): Promise<void> {
   console.log(`  wall    ${base}/wall`)
   console.log(`  leader  ${base}/leader`)
   console.log(`  kiosk   ${base}/kiosk`)
+  for (const line of accounts.lines) console.log(line)
 
   let closing = false
   const shutdown = async (signal: string) => {
@@ -82,10 +92,34 @@ async function main(): Promise<void> {
     await simulator?.stop()
     await app.close()
     await store.close()
+    auth.close()
     process.exit(0)
   }
   process.on('SIGINT', () => void shutdown('SIGINT'))
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
+}
+
+/**
+ * Demo mode (simulator on): demo accounts and the simulator's ingest key are made afresh at every
+ * start. Simulator off: none of them exist, and the first center user comes from
+ * OUTPOST_ADMIN_PASSWORD or `npm run users`.
+ */
+async function prepareAccounts(auth: AuthStore, config: Config): Promise<{ simulatorKey?: string; lines: string[] }> {
+  auth.removeDemo()
+  const lines: string[] = []
+  if (config.adminPassword && !auth.hasCenterUser() && !auth.user('admin')) {
+    auth.addUser({ username: 'admin', role: 'center', unit: DISTRICT_ID }, await hashPassword(config.adminPassword))
+    lines.push('outpost: created the center user "admin" from OUTPOST_ADMIN_PASSWORD')
+  }
+  if (!config.sim) {
+    if (!auth.hasCenterUser()) lines.push('outpost: no center user yet: npm run users -- add <name> --role center')
+    return { lines }
+  }
+  const password = await hashPassword(DEMO_PASSWORD)
+  for (const account of DEMO_ACCOUNTS) auth.addUser({ ...account, demo: true }, password)
+  const { key } = auth.addKey('simulator', { demo: true })
+  lines.push(`outpost: demo accounts (password "${DEMO_PASSWORD}"): ${DEMO_ACCOUNTS.map((a) => a.username).join(', ')}`)
+  return { simulatorKey: key, lines }
 }
 
 /** `npm start` on a fresh clone builds the client; later starts rebuild only when sources changed. */

@@ -149,8 +149,17 @@ export interface ClientToServerEvents {
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface InterServerEvents {}
 
+/** Who is on the socket: set at the handshake from the session cookie. */
+export interface SocketUser {
+  username: string
+  role: 'center' | 'leader'
+  unit: string
+}
+
 export interface SocketData {
   unit?: string
+  user?: SocketUser
+  sessionToken?: string
 }
 
 /** Room names come only from here. Unit ids are unique across levels, so one prefix serves all. */

@@ -1,16 +1,35 @@
 // The live bus: committed events are grouped per tick and per room (district, street, community,
 // grid) and each room gets one batch. A camera alert flushes at once: it is the urgent lane.
+// The tick adapts: while the stream is light a batch is held briefly (low latency, and small
+// frames cost little); once a flush carries many events the next is held the full tick, so a
+// busy stream goes out in fewer, larger frames.
 import type { EventBatch, LiveEvent } from '../../shared/events'
 import { unitRoom } from '../../shared/events'
 import type { Geography } from '../geo/geography'
 
 export type BatchSink = (room: string, batch: EventBatch) => void
 
+/** The hold under load. */
+export const DEFAULT_TICK_MS = 150
+/** The hold while the stream is light. */
+export const DEFAULT_QUIET_TICK_MS = 50
+/** A flush with at least this many events marks the stream busy (≈5,000 events/s at the quiet tick). */
+export const DEFAULT_BUSY_EVENTS = 250
+
 export interface LiveBusOptions {
   geography: Geography
   sink: BatchSink
-  /** Milliseconds between flushes (100–250 keeps the wall smooth and the batches large). */
+  /** Milliseconds a batch is held under load (100–250 keeps the wall smooth and the batches large). */
   tickMs?: number
+  /** Milliseconds a batch is held while the stream is light; never more than `tickMs`. */
+  quietTickMs?: number
+  /** Events in one flush from which the stream counts as busy. */
+  busyEvents?: number
+  /**
+   * Whether anybody is in a room. A batch for a room nobody watches is neither built nor encoded:
+   * with the district, 8 streets, 50 communities and 300 grids, most rooms are empty most of the time.
+   */
+  isWatched?: (room: string) => boolean
 }
 
 export class LiveBus {
@@ -18,9 +37,18 @@ export class LiveBus {
   private timer: NodeJS.Timeout | undefined
   private urgent = false
   private readonly tickMs: number
+  private readonly quietTickMs: number
+  private readonly busyEvents: number
+  /** The hold for the next batch: the quiet tick, or the full tick after a busy flush. */
+  private hold: number
+  /** The four room names of each grid, built once instead of four strings per event per flush. */
+  private readonly roomsOfGrid = new Map<string, readonly string[] | null>()
 
   constructor(private readonly options: LiveBusOptions) {
-    this.tickMs = options.tickMs ?? 150
+    this.tickMs = options.tickMs ?? DEFAULT_TICK_MS
+    this.quietTickMs = Math.min(options.quietTickMs ?? DEFAULT_QUIET_TICK_MS, this.tickMs)
+    this.busyEvents = options.busyEvents ?? DEFAULT_BUSY_EVENTS
+    this.hold = this.quietTickMs
   }
 
   publish(events: readonly LiveEvent[]): void {
@@ -34,36 +62,60 @@ export class LiveBus {
       this.timer = undefined
       setImmediate(() => this.flush())
     } else if (!this.timer && this.pending.length > 0) {
-      this.timer = setTimeout(() => this.flush(), this.tickMs)
+      this.timer = setTimeout(() => this.flush(), this.hold)
     }
   }
 
-  /** Emits one batch per room that has events; events keep seq order within every batch. */
+  /**
+   * Emits one batch per watched room that has events; events keep seq order within every batch.
+   * Rooms with a camera alert go first, so the urgent frame is not queued behind the others.
+   */
   flush(): void {
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
     const events = this.pending
     if (events.length === 0) return
     this.pending = []
-    const byRoom = new Map<string, LiveEvent[]>()
+    this.hold = events.length >= this.busyEvents ? this.tickMs : this.quietTickMs
+    const isWatched = this.options.isWatched
+    // null: nobody watches the room, asked once per flush.
+    const byRoom = new Map<string, LiveEvent[] | null>()
+    let urgentRooms: Set<string> | undefined
     for (const event of events) {
-      const path = this.options.geography.pathOf(event.gridId)
-      if (!path) continue
-      for (const unitId of [path.districtId, path.streetId, path.communityId, path.gridId]) {
-        const room = unitRoom(unitId)
-        const list = byRoom.get(room)
-        if (list) list.push(event)
-        else byRoom.set(room, [event])
+      const rooms = this.roomsOf(event.gridId)
+      if (!rooms) continue
+      for (const room of rooms) {
+        let list = byRoom.get(room)
+        if (list === undefined) {
+          list = isWatched && !isWatched(room) ? null : []
+          byRoom.set(room, list)
+        }
+        if (list === null) continue
+        list.push(event)
+        if (event.type === 'alert.raised') (urgentRooms ??= new Set()).add(room)
       }
     }
-    for (const [room, list] of byRoom) {
-      this.options.sink(room, { seq: list[list.length - 1]!.seq, events: list })
-    }
+    if (urgentRooms) for (const room of urgentRooms) this.emit(room, byRoom.get(room)!)
+    for (const [room, list] of byRoom) if (list && !urgentRooms?.has(room)) this.emit(room, list)
   }
 
   close(): void {
     this.flush()
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
+  }
+
+  private emit(room: string, list: LiveEvent[]): void {
+    this.options.sink(room, { seq: list[list.length - 1]!.seq, events: list })
+  }
+
+  private roomsOf(gridId: string): readonly string[] | null {
+    let rooms = this.roomsOfGrid.get(gridId)
+    if (rooms === undefined) {
+      const path = this.options.geography.pathOf(gridId)
+      rooms = path ? [path.districtId, path.streetId, path.communityId, path.gridId].map(unitRoom) : null
+      this.roomsOfGrid.set(gridId, rooms)
+    }
+    return rooms
   }
 }

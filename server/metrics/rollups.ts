@@ -538,7 +538,10 @@ export class Rollups {
   }
 
   /** Open requests past a deadline, for overdue lists. */
-  overdueRequests(unitId: string, now: number): { id: string; receivedAt: number; stage: Stage; priority: Priority; late: ('response' | 'resolution')[] }[] {
+  overdueRequests(
+    unitId: string,
+    now: number,
+  ): { id: string; gridId: string; category: Category; receivedAt: number; ageSec: number; stage: Stage; priority: Priority; late: ('response' | 'resolution')[] }[] {
     const u = this.unitIndex.get(unitId)
     if (u === undefined) return []
     const out = []
@@ -548,7 +551,18 @@ export class Rollups {
       const late: ('response' | 'resolution')[] = []
       if (t.first.accepted === undefined && now > t.receivedAt + d.responseSec * 1000) late.push('response')
       if (now > t.receivedAt + d.resolutionSec * 1000) late.push('resolution')
-      if (late.length) out.push({ id: t.id, receivedAt: t.receivedAt, stage: t.stage, priority: t.priority, late })
+      if (late.length) {
+        out.push({
+          id: t.id,
+          gridId: this.unitIds[t.units[0]!]!,
+          category: t.category,
+          receivedAt: t.receivedAt,
+          ageSec: Math.floor((now - t.receivedAt) / 1000),
+          stage: t.stage,
+          priority: t.priority,
+          late,
+        })
+      }
     }
     return out.sort((a, b) => a.receivedAt - b.receivedAt)
   }

@@ -10,13 +10,16 @@ import {
   type ServerToClientEvents,
   type SocketData,
 } from '../../shared/events'
-import { LiveBus } from '../live/bus'
+import { DEFAULT_TICK_MS, LiveBus } from '../live/bus'
 import { registerSubscribe } from './scope-subscribe'
 
 export type LiveNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>
 
 export interface RealtimeOptions {
+  /** Hold of a live batch under load (ms); see server/live/bus.ts. */
   tickMs?: number
+  /** Hold of a live batch while the stream is light (ms). */
+  quietTickMs?: number
   /** Largest gap a resubscribe replays event by event; past it the client gets a snapshot. */
   replayLimit?: number
   /** How often each watched unit gets `metrics:updated` (ms). */
@@ -40,10 +43,24 @@ async function realtime(app: FastifyInstance, options: RealtimeOptions) {
   const live: LiveNamespace = io.of(LIVE_NAMESPACE)
   const bus = new LiveBus({
     geography: app.geography,
-    tickMs: options.tickMs ?? 150,
+    tickMs: options.tickMs ?? DEFAULT_TICK_MS,
+    ...(options.quietTickMs !== undefined ? { quietTickMs: options.quietTickMs } : {}),
     sink: (room, batch) => live.to(room).emit('events:batched', batch),
+    isWatched: (room) => (live.adapter.rooms.get(room)?.size ?? 0) > 0,
   })
   const unsubscribe = app.store.onCommit((events) => bus.publish(events))
+
+  // The same session as the REST routes: no valid cookie, no connection.
+  live.use((socket, next) => {
+    const session = app.sessionOf(socket.request.headers.cookie)
+    if (!session) {
+      next(new Error('unauthorized: log in first'))
+      return
+    }
+    socket.data.user = { username: session.user.username, role: session.user.role, unit: session.user.unit }
+    socket.data.sessionToken = session.token
+    next()
+  })
 
   live.on('connection', (socket) => {
     registerSubscribe(app, socket, { replayLimit: options.replayLimit ?? 10_000 })
@@ -79,4 +96,4 @@ async function realtime(app: FastifyInstance, options: RealtimeOptions) {
   })
 }
 
-export default fp(realtime, { name: 'realtime', dependencies: ['context', 'metrics'] })
+export default fp(realtime, { name: 'realtime', dependencies: ['context', 'metrics', 'auth'] })

@@ -14,6 +14,7 @@ import {
 } from '../../shared/events'
 import { SubscribeRequestSchema } from '../../shared/schemas/live'
 import { createAjv, describeValidationError } from '../plugins/validation'
+import { canSee } from '../auth/scope'
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>
 
@@ -32,6 +33,17 @@ export function registerSubscribe(app: FastifyInstance, socket: LiveSocket, opti
       const unit = app.geography.ref(request.unit)
       if (!unit) {
         reply({ ok: false, error: `unknown unit ${request.unit}` })
+        return
+      }
+      // The session may have ended since the handshake (logout, new password, expiry).
+      const session = socket.data.sessionToken ? app.auth.session(socket.data.sessionToken, app.now(), app.sessionTtlMs) : undefined
+      if (!session) {
+        reply({ ok: false, error: 'session expired: log in again' })
+        socket.disconnect(true)
+        return
+      }
+      if (!canSee(app.geography, session.user, unit.id)) {
+        reply({ ok: false, error: `unit ${unit.id} is outside your scope` })
         return
       }
       if (socket.data.unit && socket.data.unit !== unit.id) await socket.leave(unitRoom(socket.data.unit))

@@ -20,6 +20,7 @@ import type {
   NewTransition,
   Outcome,
   PatrolFact,
+  RequestSummary,
   ReviewedReply,
   Store,
   StoreFailure,
@@ -454,7 +455,7 @@ export class SqliteStore implements Store {
     return this.stmt.lastSeq.get() as number
   }
 
-  async getRequest(id: string): Promise<RequestDetail | undefined> {
+  async getRequest(id: string, options: { reveal?: boolean } = {}): Promise<RequestDetail | undefined> {
     const row = this.stmt.getRequest.get(id) as RequestRow | undefined
     if (!row) return undefined
     const events = this.stmt.requestEvents.all(id) as (EventRow & { private: string | null })[]
@@ -471,9 +472,7 @@ export class SqliteStore implements Store {
       if (typeof data.resolved === 'boolean') record.review = { resolved: data.resolved, satisfaction: data.satisfaction as never }
       return record
     })
-    const reporter: RequestDetail['reporter'] = {}
-    if (row.reporter_name) reporter.name = maskName(row.reporter_name)
-    if (row.reporter_phone) reporter.phone = maskPhone(row.reporter_phone)
+    const reporter = reporterOf(row, options.reveal ?? false)
     return {
       id: row.id,
       source: row.source,
@@ -486,9 +485,42 @@ export class SqliteStore implements Store {
       receivedAt: new Date(row.received_at).toISOString(),
       stage: row.stage,
       ...(row.description !== null ? { description: row.description } : {}),
-      ...(reporter.name || reporter.phone ? { reporter } : {}),
+      ...(reporter ? { reporter } : {}),
       stages,
     }
+  }
+
+  async listOpenRequests(unit: UnitRef, limit: number): Promise<RequestSummary[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT id, grid_id, source, category, priority, stage, stage_at, received_at, reporter_name, reporter_phone FROM requests
+         WHERE ${UNIT_COLUMN[unit.level]} = ? AND stage NOT IN ('resolved', 'reviewed') ORDER BY received_at, id LIMIT ?`,
+      )
+      .all(unit.id, limit) as RequestRow[]
+    return rows.map((r) => {
+      const reporter = reporterOf(r, false)
+      return {
+        id: r.id,
+        gridId: r.grid_id,
+        source: r.source,
+        category: r.category,
+        priority: r.priority,
+        stage: r.stage,
+        stageAt: r.stage_at,
+        receivedAt: r.received_at,
+        ...(reporter ? { reporter } : {}),
+      }
+    })
+  }
+
+  async listAlerts(unit: UnitRef, options: { from: number; to: number; openOnly: boolean; limit: number }): Promise<AlertState[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM alerts WHERE ${UNIT_COLUMN[unit.level]} = ? AND at >= ? AND at < ? ${options.openOnly ? 'AND verdict IS NULL' : ''}
+         ORDER BY at DESC, id LIMIT ?`,
+      )
+      .all(unit.id, options.from, options.to, options.limit) as AlertRow[]
+    return rows.map((row) => ({ ...toOpenAlert(row), verdict: row.verdict, requestId: row.request_id }))
   }
 
   async getAlert(id: string): Promise<AlertState | undefined> {
@@ -642,6 +674,14 @@ export class SqliteStore implements Store {
     this.listeners.clear()
     this.db.close()
   }
+}
+
+/** The reporter as a view may see them: masked (张* / 138****1234) unless revealed to the center. */
+function reporterOf(row: { reporter_name: string | null; reporter_phone: string | null }, reveal: boolean): { name?: string; phone?: string } | undefined {
+  const reporter: { name?: string; phone?: string } = {}
+  if (row.reporter_name) reporter.name = reveal ? row.reporter_name : maskName(row.reporter_name)
+  if (row.reporter_phone) reporter.phone = reveal ? row.reporter_phone : maskPhone(row.reporter_phone)
+  return reporter.name || reporter.phone ? reporter : undefined
 }
 
 function toOpenAlert(a: AlertRow): OpenAlert {

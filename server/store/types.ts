@@ -98,6 +98,18 @@ export interface ReviewedReply {
   requestId?: string
 }
 
+export interface RequestSummary {
+  id: string
+  gridId: string
+  source: Source
+  category: Category
+  priority: Priority
+  stage: Stage
+  stageAt: number
+  receivedAt: number
+  reporter?: { name?: string; phone?: string }
+}
+
 export interface PatrolFact {
   workerId: string
   gridId: string
@@ -136,7 +148,12 @@ export interface Store {
   /** Bulk path for the simulator's backfill: one transaction, no live publication. */
   importHistory(ops: HistoryOp[]): Promise<{ applied: number; rejected: number; seq: number }>
 
-  getRequest(id: string): Promise<RequestDetail | undefined>
+  /** The request and its timeline; the reporter masked unless `reveal` (the center role only). */
+  getRequest(id: string, options?: { reveal?: boolean }): Promise<RequestDetail | undefined>
+  /** Open requests of the subtree, oldest first, reporter masked. */
+  listOpenRequests(unit: UnitRef, limit: number): Promise<RequestSummary[]>
+  /** Alerts of the subtree raised in [from, to), newest first; only unreviewed ones with `openOnly`. */
+  listAlerts(unit: UnitRef, options: { from: number; to: number; openOnly: boolean; limit: number }): Promise<AlertState[]>
   getAlert(id: string): Promise<AlertState | undefined>
   /** Requests received in [from, to) in the unit's subtree, with their stages: no personal data. */
   requestsReceived(unit: UnitRef, from: number, to: number): Promise<RequestFacts[]>

@@ -1,6 +1,9 @@
-import type { FastifyInstance } from 'fastify'
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildSampleGeography } from '../../shared/sample-geography'
 import { buildApp, type AppOptions } from '../../server/app'
+import { AuthStore, type Role } from '../../server/auth/auth-store'
+import { hashPassword } from '../../server/auth/passwords'
 import { Geography } from '../../server/geo/geography'
 import { SqliteStore } from '../../server/store/sqlite-store'
 import type { Store } from '../../server/store/types'
@@ -12,28 +15,71 @@ export function sampleGeography(): Geography {
   return sharedGeography
 }
 
+export interface TestUser {
+  username: string
+  password: string
+  role: Role
+  unit: string
+}
+
+export const CENTER: TestUser = { username: 'center', password: 'center-pass-1', role: 'center', unit: '640106' }
+
 export interface TestApp {
   app: FastifyInstance
   store: Store
+  auth: AuthStore
   geography: Geography
+  /** An ingest key and a center session: enough for any route. */
+  headers: { authorization: string; cookie: string }
+  /** `app.inject` with `headers` added (a test's own headers win). */
+  inject(options: InjectOptions): Promise<LightMyRequestResponse>
+  login(user: TestUser): Promise<string>
   close(): Promise<void>
 }
 
-/** The app on an in-memory store; no socket server unless asked. */
-export async function buildTestApp(options: Partial<AppOptions> = {}): Promise<TestApp> {
+export async function addUsers(auth: AuthStore, users: TestUser[]): Promise<void> {
+  for (const u of users) auth.addUser({ username: u.username, role: u.role, unit: u.unit }, await hashPassword(u.password))
+}
+
+/** Logs in through the API; returns the Cookie header value. */
+export async function loginCookie(app: FastifyInstance, user: Pick<TestUser, 'username' | 'password'>): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: user.username, password: user.password } })
+  if (res.statusCode !== 200) throw new Error(`login of ${user.username} failed: ${res.statusCode} ${res.body}`)
+  const cookie = res.cookies.find((c) => c.name === 'outpost_session')!
+  return `${cookie.name}=${cookie.value}`
+}
+
+/** The app on an in-memory store, with an ingest key and a center user; no socket server unless asked. */
+export async function buildTestApp(options: Partial<AppOptions> & { users?: TestUser[] } = {}): Promise<TestApp> {
   const store = options.store ?? new SqliteStore({ filename: ':memory:' })
+  const auth = options.auth ?? new AuthStore(':memory:')
   const geography = options.geography ?? sampleGeography()
-  const app = await buildApp({ realtime: false, ...options, store, geography })
+  await addUsers(auth, [CENTER, ...(options.users ?? [])])
+  const { key } = auth.addKey('test')
+  const app = await buildApp({ realtime: false, ...options, store, auth, geography })
   await app.ready()
+  const headers = { authorization: `Bearer ${key}`, cookie: await loginCookie(app, CENTER) }
   return {
     app,
     store,
+    auth,
     geography,
+    headers,
+    inject: (o: InjectOptions) => app.inject({ ...o, headers: { ...headers, ...(o.headers ?? {}) } }),
+    login: (user: TestUser) => loginCookie(app, user),
     async close() {
       await app.close()
       await store.close()
+      auth.close()
     },
   }
+}
+
+/** The same, listening on a real port with Socket.IO. */
+export async function startTestServer(options: Partial<AppOptions> & { users?: TestUser[] } = {}): Promise<TestApp & { url: string }> {
+  const t = await buildTestApp({ realtime: { tickMs: 50 }, ...options })
+  await t.app.listen({ port: 0, host: '127.0.0.1' })
+  return { ...t, url: `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}` }
 }
 
 /** A point in the middle of a grid (grids are rectangles in the sample geography). */

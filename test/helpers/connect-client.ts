@@ -11,8 +11,13 @@ import type {
 export type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>
 
 /** A real socket.io-client on `/live` that records every batch it receives. */
-export async function connectLive(baseUrl: string): Promise<{ socket: LiveClient; batches: EventBatch[]; events(): LiveEvent[] }> {
-  const socket: LiveClient = io(`${baseUrl}/live`, { transports: ['websocket'], reconnection: false, forceNew: true })
+export async function connectLive(baseUrl: string, cookie?: string): Promise<{ socket: LiveClient; batches: EventBatch[]; events(): LiveEvent[] }> {
+  const socket: LiveClient = io(`${baseUrl}/live`, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    ...(cookie ? { extraHeaders: { cookie } } : {}),
+  })
   const batches: EventBatch[] = []
   socket.on('events:batched', (batch) => batches.push(batch))
   await new Promise<void>((resolve, reject) => {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { distanceMetres } from '../../shared/geo'
-import { buildTestApp, pointIn, type TestApp } from '../helpers/build-app'
+import { addUsers, buildTestApp, pointIn, type TestApp } from '../helpers/build-app'
 
 const STREET_A = '640106001'
 
@@ -27,11 +27,11 @@ function validRequest(overrides: Record<string, unknown> = {}) {
 }
 
 async function post(url: string, payload: unknown) {
-  return t.app.inject({ method: 'POST', url, payload: payload as object })
+  return t.inject({ method: 'POST', url, payload: payload as object })
 }
 
 async function seq(): Promise<number> {
-  return (await t.app.inject({ method: 'GET', url: '/api/v1/health' })).json().seq
+  return (await t.inject({ method: 'GET', url: '/api/v1/health' })).json().seq
 }
 
 describe('POST /api/v1/requests', () => {
@@ -79,7 +79,7 @@ describe('POST /api/v1/requests', () => {
     const yinchuan = vectors.vectors.find((v) => v.name.startsWith('Yinchuan'))!
     const res = await post('/api/v1/requests', validRequest({ id: 'r-gcj', location: { lon: yinchuan.gcj02[0], lat: yinchuan.gcj02[1], crs: 'gcj02' } }))
     expect(res.statusCode).toBe(201)
-    const stored = (await t.app.inject({ method: 'GET', url: '/api/v1/requests/r-gcj' })).json()
+    const stored = (await t.inject({ method: 'GET', url: '/api/v1/requests/r-gcj' })).json()
     const error = distanceMetres(stored.location, { lon: yinchuan.wgs84[0], lat: yinchuan.wgs84[1] })
     expect(error).toBeLessThan(1)
     // And the conversion really happened: the raw GCJ-02 point is ~387 m away.
@@ -122,7 +122,7 @@ describe('400: each rule names the field and changes nothing', () => {
   }
 
   it('rejects a body over the size limit (413 names the limit) and stores nothing', async () => {
-    const res = await t.app.inject({
+    const res = await t.inject({
       method: 'POST',
       url: '/api/v1/requests',
       headers: { 'content-type': 'application/json' },
@@ -134,7 +134,7 @@ describe('400: each rule names the field and changes nothing', () => {
   })
 
   it('rejects malformed JSON', async () => {
-    const res = await t.app.inject({
+    const res = await t.inject({
       method: 'POST',
       url: '/api/v1/requests',
       headers: { 'content-type': 'application/json' },
@@ -165,13 +165,18 @@ describe('POST /api/v1/requests/:id/transitions', () => {
       expect(res.statusCode).toBe(201)
       expect(res.json()).toMatchObject({ id, stage: step.stage })
     }
-    const detail = (await t.app.inject({ method: 'GET', url: `/api/v1/requests/${id}` })).json()
+    const detail = (await t.inject({ method: 'GET', url: `/api/v1/requests/${id}` })).json()
     expect(detail.stage).toBe('reviewed')
     expect(detail.stages.map((s: { stage: string }) => s.stage)).toEqual(['received', 'dispatched', 'accepted', 'onsite', 'resolved', 'reviewed'])
     expect(detail.stages[1]).toMatchObject({ at: '2026-11-28T01:05:00.000Z', assignee: 'w-1' })
     expect(detail.stages[5].review).toEqual({ resolved: true, satisfaction: 'satisfied' })
-    expect(detail.reporter).toEqual({ name: '张*', phone: '138****5678' })
-    expect(JSON.stringify(detail)).not.toContain('13812345678')
+    // The center sees the contact in clear; a leader of the street sees it masked.
+    expect(detail.reporter).toEqual({ name: '张三', phone: '13812345678' })
+    const leader = { username: 'leader-a', password: 'leader-pass-1', role: 'leader' as const, unit: STREET_A }
+    await addUsers(t.auth, [leader])
+    const masked = (await t.inject({ method: 'GET', url: `/api/v1/requests/${id}`, headers: { cookie: await t.login(leader) } })).json()
+    expect(masked.reporter).toEqual({ name: '张*', phone: '138****5678' })
+    expect(JSON.stringify(masked)).not.toContain('13812345678')
   })
 
   it('answers 409 for a step the lifecycle does not allow, naming the allowed stages', async () => {
@@ -245,7 +250,7 @@ describe('camera alerts', () => {
     expect(review.statusCode).toBe(201)
     const { requestId } = review.json()
     expect(requestId).toBeTruthy()
-    const request = (await t.app.inject({ method: 'GET', url: `/api/v1/requests/${requestId}` })).json()
+    const request = (await t.inject({ method: 'GET', url: `/api/v1/requests/${requestId}` })).json()
     expect(request).toMatchObject({ source: 'camera', category: 'safety_hazard', gridId: res.json().gridId, stage: 'received' })
     // Reviewing again the same way is a retry; the other way is a conflict.
     expect((await post('/api/v1/alerts/a-1/review', { verdict: 'confirmed', raiseRequest: true })).json()).toEqual(review.json())
@@ -300,7 +305,7 @@ describe('POST /api/v1/patrols', () => {
 
 describe('reads', () => {
   it('GET /api/v1/geography is a FeatureCollection of every unit', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/api/v1/geography' })
+    const res = await t.inject({ method: 'GET', url: '/api/v1/geography' })
     expect(res.statusCode).toBe(200)
     expect(res.headers['content-type']).toContain('application/geo+json')
     const fc = res.json()
@@ -313,8 +318,8 @@ describe('reads', () => {
   })
 
   it('GET /api/v1/requests/:id is 404 for an unknown id and 400 for a malformed one', async () => {
-    expect((await t.app.inject({ method: 'GET', url: '/api/v1/requests/none' })).statusCode).toBe(404)
-    const bad = await t.app.inject({ method: 'GET', url: `/api/v1/requests/${'x'.repeat(65)}` })
+    expect((await t.inject({ method: 'GET', url: '/api/v1/requests/none' })).statusCode).toBe(404)
+    const bad = await t.inject({ method: 'GET', url: `/api/v1/requests/${'x'.repeat(65)}` })
     expect(bad.json()).toMatchObject({ statusCode: 400, field: 'params/id', rule: 'maxLength' })
   })
 

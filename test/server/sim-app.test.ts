@@ -28,7 +28,7 @@ describe('simulator through the ingest API', () => {
   it('is accepted call for call, and moves the backfilled open requests on', async () => {
     const openBefore = (await t.store.snapshot(district)).snapshot.requests.length
     const sim = startSimulator({
-      inject: (request) => t.app.inject(request),
+      inject: (request) => t.inject(request),
       geography: t.geography,
       speed: 3600,
       now: () => clock,

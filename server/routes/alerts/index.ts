@@ -10,11 +10,27 @@ import {
 import { fingerprint, newId, place, timeOf } from '../../ingest/normalize'
 import { unwrap } from '../../ingest/outcome'
 import { HttpError } from '../../plugins/validation'
+import { scopedUnit } from '../scoped-unit'
+import { AlertListQuerySchema, AlertListSchema } from '../../../shared/schemas/views'
+import { DAY_MS } from '../../../shared/time'
 
 const alerts: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/api/v1/alerts',
+    { onRequest: app.requireUser, schema: { querystring: AlertListQuerySchema, response: { 200: AlertListSchema, '4xx': ErrorReplySchema } } },
+    async (request) => {
+      const unit = scopedUnit(app, request.user!, request.query.unit)
+      const openOnly = request.query.open ?? true
+      const now = app.now()
+      // Open alerts whenever raised; reviewed ones from the last 24 hours.
+      const from = openOnly ? 0 : now - DAY_MS
+      return { items: await app.store.listAlerts(app.geography.ref(unit)!, { from, to: now + 1, openOnly, limit: request.query.limit ?? 500 }) }
+    },
+  )
+
   app.post(
     '/api/v1/alerts',
-    { schema: { body: CreateAlertSchema, response: { 201: CreateAlertReplySchema, '4xx': ErrorReplySchema } } },
+    { onRequest: app.requireIngestKey, schema: { body: CreateAlertSchema, response: { 201: CreateAlertReplySchema, '4xx': ErrorReplySchema } } },
     async (request, reply) => {
       const body = request.body
       const placed = place(app.geography, body.location, 'body/location')
@@ -35,6 +51,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/v1/alerts/:id/review',
     {
+      onRequest: app.requireIngestKey,
       schema: {
         params: IdParamsSchema,
         body: AlertReviewSchema,

@@ -1,24 +1,37 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorReplySchema } from '../../../shared/schemas/common'
+import { ListQuerySchema, OverdueReplySchema } from '../../../shared/schemas/views'
+import { scopedUnit } from '../scoped-unit'
 import { MetricsQuerySchema, MetricsReplySchema, SeriesQuerySchema, SeriesReplySchema } from '../../../shared/schemas/metrics'
 
 const metrics: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/v1/metrics',
-    { schema: { querystring: MetricsQuerySchema, response: { 200: MetricsReplySchema, '4xx': ErrorReplySchema } } },
+    { onRequest: app.requireUser, schema: { querystring: MetricsQuerySchema, response: { 200: MetricsReplySchema, '4xx': ErrorReplySchema } } },
     async (request) => {
-      const unit = app.metrics.unit(request.query.unit)
+      const unit = scopedUnit(app, request.user!, request.query.unit)
       return app.metrics.metrics(unit, app.metrics.window(request.query))
     },
   )
 
   app.get(
     '/api/v1/metrics/series',
-    { schema: { querystring: SeriesQuerySchema, response: { 200: SeriesReplySchema, '4xx': ErrorReplySchema } } },
+    { onRequest: app.requireUser, schema: { querystring: SeriesQuerySchema, response: { 200: SeriesReplySchema, '4xx': ErrorReplySchema } } },
     async (request) => {
-      const unit = app.metrics.unit(request.query.unit)
+      const unit = scopedUnit(app, request.user!, request.query.unit)
       const bucket = request.query.bucket ?? 'hour'
       return app.metrics.series(unit, request.query.metric, bucket, app.metrics.seriesWindow(request.query, bucket))
+    },
+  )
+
+  app.get(
+    '/api/v1/overdue',
+    { onRequest: app.requireUser, schema: { querystring: ListQuerySchema, response: { 200: OverdueReplySchema, '4xx': ErrorReplySchema } } },
+    async (request) => {
+      const unit = scopedUnit(app, request.user!, request.query.unit)
+      const now = app.now()
+      const items = app.metrics.rollups.overdueRequests(unit, now).slice(0, request.query.limit ?? 500)
+      return { now: new Date(now).toISOString(), items }
     },
   )
 }

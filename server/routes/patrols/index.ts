@@ -10,6 +10,7 @@ const patrols: FastifyPluginAsyncTypebox = async (app) => {
     {
       // 1,000 pings of ~150 bytes each, with room to spare.
       bodyLimit: 512 * 1024,
+      onRequest: app.requireIngestKey,
       schema: { body: PatrolBatchSchema, response: { 202: PatrolReplySchema, '4xx': ErrorReplySchema } },
     },
     async (request, reply) => {

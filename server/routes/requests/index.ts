@@ -10,11 +10,15 @@ import {
 import { fingerprint, newId, place, timeOf } from '../../ingest/normalize'
 import { unwrap } from '../../ingest/outcome'
 import { HttpError } from '../../plugins/validation'
+import { canSee } from '../../auth/scope'
+import { scopedUnit } from '../scoped-unit'
+import { ListQuerySchema, RequestListSchema } from '../../../shared/schemas/views'
 
 const requests: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/v1/requests',
     {
+      onRequest: app.requireIngestKey,
       schema: {
         body: CreateRequestSchema,
         response: { 201: CreateRequestReplySchema, 200: CreateRequestReplySchema, '4xx': ErrorReplySchema },
@@ -42,6 +46,7 @@ const requests: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/v1/requests/:id/transitions',
     {
+      onRequest: app.requireIngestKey,
       schema: {
         params: IdParamsSchema,
         body: TransitionSchema,
@@ -71,11 +76,25 @@ const requests: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/api/v1/requests/:id',
-    { schema: { params: IdParamsSchema, response: { 200: RequestDetailSchema, '4xx': ErrorReplySchema } } },
+    { onRequest: app.requireUser, schema: { params: IdParamsSchema, response: { 200: RequestDetailSchema, '4xx': ErrorReplySchema } } },
     async (request) => {
-      const detail = await app.store.getRequest(request.params.id)
+      const user = request.user!
+      // Contact details in clear only for the center; a leader sees 张* / 138****1234.
+      const detail = await app.store.getRequest(request.params.id, { reveal: user.role === 'center' })
       if (!detail) throw new HttpError(404, `request ${request.params.id} not found`)
+      if (!canSee(app.geography, user, detail.gridId)) {
+        throw new HttpError(403, `request ${request.params.id} is outside your scope`, { field: 'params/id', rule: 'scope' })
+      }
       return detail
+    },
+  )
+
+  app.get(
+    '/api/v1/requests',
+    { onRequest: app.requireUser, schema: { querystring: ListQuerySchema, response: { 200: RequestListSchema, '4xx': ErrorReplySchema } } },
+    async (request) => {
+      const unit = scopedUnit(app, request.user!, request.query.unit)
+      return { items: await app.store.listOpenRequests(app.geography.ref(unit)!, request.query.limit ?? 500) }
     },
   )
 }

@@ -1,9 +1,6 @@
-import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { MetricsUpdate } from '../../../shared/events'
-import { buildApp } from '../../../server/app'
-import { SqliteStore } from '../../../server/store/sqlite-store'
-import { buildTestApp, pointIn, sampleGeography, type TestApp } from '../../helpers/build-app'
+import { buildTestApp, pointIn, startTestServer, type TestApp } from '../../helpers/build-app'
 import { connectLive, subscribe } from '../../helpers/connect-client'
 import { waitFor } from '../../helpers/wait-for'
 
@@ -23,7 +20,7 @@ afterEach(async () => {
 })
 
 async function request(id: string, unit: string, receivedAt: string, extra: Record<string, unknown> = {}) {
-  const res = await t.app.inject({
+  const res = await t.inject({
     method: 'POST',
     url: '/api/v1/requests',
     payload: { id, source: 'hotline', category: 'noise', priority: 'urgent', location: pointIn(t.geography, unit), receivedAt, ...extra },
@@ -32,12 +29,12 @@ async function request(id: string, unit: string, receivedAt: string, extra: Reco
 }
 
 async function step(id: string, stage: string, at: string, extra: Record<string, unknown> = {}) {
-  const res = await t.app.inject({ method: 'POST', url: `/api/v1/requests/${id}/transitions`, payload: { stage, at, ...extra } })
+  const res = await t.inject({ method: 'POST', url: `/api/v1/requests/${id}/transitions`, payload: { stage, at, ...extra } })
   expect(res.statusCode).toBe(201)
 }
 
 async function get(url: string) {
-  return t.app.inject({ method: 'GET', url })
+  return t.inject({ method: 'GET', url })
 }
 
 describe('GET /api/v1/metrics', () => {
@@ -135,28 +132,23 @@ describe('GET /api/v1/metrics/series', () => {
 
 describe('metrics:updated', () => {
   it('pushes today’s figures to each watched unit', async () => {
-    const store = new SqliteStore({ filename: ':memory:' })
-    const geography = sampleGeography()
-    const app = await buildApp({ store, geography, realtime: { tickMs: 50, metricsIntervalMs: 100 } })
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-    const client = await connectLive(url)
+    const server = await startTestServer({ realtime: { tickMs: 50, metricsIntervalMs: 100 } })
+    const client = await connectLive(server.url, server.headers.cookie)
     try {
       const updates: MetricsUpdate[] = []
       client.socket.on('metrics:updated', (u) => updates.push(u))
       await subscribe(client.socket, STREET_A)
-      await fetch(`${url}/api/v1/requests`, {
+      await fetch(`${server.url}/api/v1/requests`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ source: 'app', category: 'noise', priority: 'general', location: pointIn(geography, STREET_A) }),
+        headers: { 'content-type': 'application/json', authorization: server.headers.authorization },
+        body: JSON.stringify({ source: 'app', category: 'noise', priority: 'general', location: pointIn(server.geography, STREET_A) }),
       })
       const update = await waitFor(() => updates.find((u) => u.figures.requests === 1), 'an update with the new request')
       expect(update.unit).toBe(STREET_A)
       expect(updates.every((u) => u.unit === STREET_A)).toBe(true)
     } finally {
       client.socket.disconnect()
-      await app.close()
-      await store.close()
+      await server.close()
     }
   })
 })

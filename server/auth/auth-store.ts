@@ -1,0 +1,209 @@
+// Users, sessions and ingest keys, in the same SQLite file as the events (their own tables), so the
+// `npm run users` command can change them while the server runs (WAL, busy timeout).
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import Database from 'better-sqlite3'
+import type { PasswordHash } from './passwords'
+
+export const ROLES = ['center', 'leader'] as const
+export type Role = (typeof ROLES)[number]
+
+export interface User {
+  username: string
+  role: Role
+  /** The unit a leader is bound to; the district for a center user. */
+  unit: string
+  demo: boolean
+}
+
+export interface Session {
+  user: User
+  expiresAt: number
+}
+
+export interface IngestKey {
+  id: string
+  name: string
+  createdAt: number
+  revokedAt: number | null
+  demo: boolean
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS users (
+  username   TEXT PRIMARY KEY,
+  role       TEXT    NOT NULL,
+  unit_id    TEXT    NOT NULL,
+  salt       TEXT    NOT NULL,
+  hash       TEXT    NOT NULL,
+  demo       INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+  token_hash TEXT PRIMARY KEY,
+  username   TEXT    NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions (username);
+CREATE TABLE IF NOT EXISTS ingest_keys (
+  id         TEXT PRIMARY KEY,
+  name       TEXT    NOT NULL,
+  secret_hash TEXT   NOT NULL,
+  demo       INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+`
+
+/** Tokens are long and random: a fast hash is enough, and the table never holds a usable token. */
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('base64url')
+}
+
+interface UserRow {
+  username: string
+  role: Role
+  unit_id: string
+  salt: string
+  hash: string
+  demo: number
+}
+
+export class AuthStore {
+  private readonly db: Database.Database
+
+  constructor(filename: string) {
+    this.db = new Database(filename)
+    this.db.pragma('journal_mode = WAL')
+    this.db.pragma('busy_timeout = 5000')
+    this.db.exec(SCHEMA)
+  }
+
+  // ---- users ------------------------------------------------------------------------------------
+
+  addUser(user: Omit<User, 'demo'> & { demo?: boolean }, password: PasswordHash, now = Date.now()): void {
+    this.db
+      .prepare(`INSERT INTO users (username, role, unit_id, salt, hash, demo, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      .run(user.username, user.role, user.unit, password.salt, password.hash, user.demo ? 1 : 0, now)
+  }
+
+  user(username: string): (User & { password: PasswordHash }) | undefined {
+    const row = this.db.prepare(`SELECT * FROM users WHERE username = ?`).get(username) as UserRow | undefined
+    return row ? { ...toUser(row), password: { salt: row.salt, hash: row.hash } } : undefined
+  }
+
+  users(): User[] {
+    return (this.db.prepare(`SELECT * FROM users ORDER BY username`).all() as UserRow[]).map(toUser)
+  }
+
+  /** A new password ends every session of the user. */
+  setPassword(username: string, password: PasswordHash): boolean {
+    return this.db.transaction(() => {
+      const changed = this.db.prepare(`UPDATE users SET salt = ?, hash = ? WHERE username = ?`).run(password.salt, password.hash, username).changes
+      this.db.prepare(`DELETE FROM sessions WHERE username = ?`).run(username)
+      return changed > 0
+    })()
+  }
+
+  removeUser(username: string): boolean {
+    return this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM sessions WHERE username = ?`).run(username)
+      return this.db.prepare(`DELETE FROM users WHERE username = ?`).run(username).changes > 0
+    })()
+  }
+
+  /** Demo accounts and keys exist only while the simulator runs. */
+  removeDemo(): { users: number; keys: number } {
+    return this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM sessions WHERE username IN (SELECT username FROM users WHERE demo = 1)`).run()
+      const users = this.db.prepare(`DELETE FROM users WHERE demo = 1`).run().changes
+      const keys = this.db.prepare(`DELETE FROM ingest_keys WHERE demo = 1`).run().changes
+      return { users, keys }
+    })()
+  }
+
+  hasCenterUser(): boolean {
+    return this.db.prepare(`SELECT 1 FROM users WHERE role = 'center' AND demo = 0 LIMIT 1`).get() !== undefined
+  }
+
+  // ---- sessions ------------------------------------------------------------------------------------
+
+  createSession(username: string, ttlMs: number, now = Date.now()): { token: string; expiresAt: number } {
+    const token = randomBytes(32).toString('base64url')
+    const expiresAt = now + ttlMs
+    this.db.prepare(`DELETE FROM sessions WHERE expires_at <= ?`).run(now)
+    this.db.prepare(`INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)`).run(sha256(token), username, now, expiresAt)
+    return { token, expiresAt }
+  }
+
+  /** The live session of a token; a session in use is extended (sliding expiry). */
+  session(token: string, now = Date.now(), extendMs?: number): Session | undefined {
+    const hash = sha256(token)
+    const row = this.db
+      .prepare(
+        `SELECT s.expires_at, u.* FROM sessions s JOIN users u ON u.username = s.username WHERE s.token_hash = ? AND s.expires_at > ?`,
+      )
+      .get(hash, now) as (UserRow & { expires_at: number }) | undefined
+    if (!row) return undefined
+    let expiresAt = row.expires_at
+    // Extend at most once a minute, so that reads stay reads.
+    if (extendMs !== undefined && now + extendMs - expiresAt > 60_000) {
+      expiresAt = now + extendMs
+      this.db.prepare(`UPDATE sessions SET expires_at = ? WHERE token_hash = ?`).run(expiresAt, hash)
+    }
+    return { user: toUser(row), expiresAt }
+  }
+
+  endSession(token: string): void {
+    this.db.prepare(`DELETE FROM sessions WHERE token_hash = ?`).run(sha256(token))
+  }
+
+  // ---- ingest keys ------------------------------------------------------------------------------------
+
+  /** A new key: `opk_<id>_<secret>`. Only its hash is kept; the key itself is shown once. */
+  addKey(name: string, options: { demo?: boolean; now?: number } = {}): { key: string; id: string } {
+    const id = randomBytes(6).toString('hex')
+    const secret = randomBytes(24).toString('base64url')
+    this.db
+      .prepare(`INSERT INTO ingest_keys (id, name, secret_hash, demo, created_at) VALUES (?, ?, ?, ?, ?)`)
+      .run(id, name, sha256(secret), options.demo ? 1 : 0, options.now ?? Date.now())
+    return { key: `opk_${id}_${secret}`, id }
+  }
+
+  /** The key's source name when it is valid and not revoked. */
+  checkKey(key: string): string | undefined {
+    const match = /^opk_([0-9a-f]{12})_([A-Za-z0-9_-]{20,64})$/.exec(key)
+    if (!match) return undefined
+    const row = this.db.prepare(`SELECT name, secret_hash FROM ingest_keys WHERE id = ? AND revoked_at IS NULL`).get(match[1]) as
+      | { name: string; secret_hash: string }
+      | undefined
+    if (!row) return undefined
+    const expected = Buffer.from(row.secret_hash)
+    const actual = Buffer.from(sha256(match[2]!))
+    return expected.length === actual.length && timingSafeEqual(expected, actual) ? row.name : undefined
+  }
+
+  /** Revokes by id, or every live key of a source name. */
+  revokeKey(idOrName: string, now = Date.now()): number {
+    return this.db.prepare(`UPDATE ingest_keys SET revoked_at = ? WHERE (id = ? OR name = ?) AND revoked_at IS NULL`).run(now, idOrName, idOrName).changes
+  }
+
+  keys(): IngestKey[] {
+    const rows = this.db.prepare(`SELECT id, name, created_at, revoked_at, demo FROM ingest_keys ORDER BY created_at`).all() as {
+      id: string
+      name: string
+      created_at: number
+      revoked_at: number | null
+      demo: number
+    }[]
+    return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, revokedAt: r.revoked_at, demo: r.demo === 1 }))
+  }
+
+  close(): void {
+    this.db.close()
+  }
+}
+
+function toUser(row: UserRow): User {
+  return { username: row.username, role: row.role, unit: row.unit_id, demo: row.demo === 1 }
+}

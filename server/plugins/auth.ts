@@ -1,0 +1,91 @@
+// Identity: the session cookie for people, `Authorization: Bearer <key>` for ingest sources.
+// Routes declare which they need with `onRequest: app.requireUser` or `app.requireIngestKey`, so
+// a request without it is refused before its body is even read.
+import fp from 'fastify-plugin'
+import cookie from '@fastify/cookie'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { AuthStore, Session, User } from '../auth/auth-store'
+import { LoginThrottle } from '../auth/throttle'
+import { HttpError } from './validation'
+
+export const SESSION_COOKIE = 'outpost_session'
+
+export interface AuthOptions {
+  auth: AuthStore
+  /** Session lifetime, extended while in use (sliding). */
+  sessionTtlMs?: number
+  /** Set the cookie's Secure flag (behind HTTPS). */
+  secureCookie?: boolean
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    auth: AuthStore
+    sessionTtlMs: number
+    loginThrottle: LoginThrottle
+    requireUser: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    requireIngestKey: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    /** The session a raw Cookie header carries (the socket handshake uses it). */
+    sessionOf: (cookieHeader: string | undefined) => (Session & { token: string }) | undefined
+    setSessionCookie: (reply: FastifyReply, token: string, expiresAt: number) => void
+    clearSessionCookie: (reply: FastifyReply) => void
+  }
+  interface FastifyRequest {
+    user: User | null
+    sessionToken: string | null
+    ingestSource: string | null
+  }
+}
+
+async function auth(app: FastifyInstance, options: AuthOptions) {
+  const ttl = options.sessionTtlMs ?? 12 * 3600_000
+  await app.register(cookie)
+  app.decorate('auth', options.auth)
+  app.decorate('sessionTtlMs', ttl)
+  app.decorate('loginThrottle', new LoginThrottle())
+  app.decorateRequest('user', null)
+  app.decorateRequest('sessionToken', null)
+  app.decorateRequest('ingestSource', null)
+
+  app.decorate('sessionOf', (header: string | undefined) => {
+    const token = header ? app.parseCookie(header)[SESSION_COOKIE] : undefined
+    if (!token) return undefined
+    const session = options.auth.session(token, app.now(), ttl)
+    return session ? { ...session, token } : undefined
+  })
+
+  app.decorate('setSessionCookie', (reply: FastifyReply, token: string, expiresAt: number) => {
+    reply.setCookie(SESSION_COOKIE, token, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: options.secureCookie ?? false,
+      expires: new Date(expiresAt),
+    })
+  })
+  app.decorate('clearSessionCookie', (reply: FastifyReply) => {
+    reply.clearCookie(SESSION_COOKIE, { path: '/' })
+  })
+
+  app.decorate('requireUser', async (request: FastifyRequest, reply: FastifyReply) => {
+    const session = app.sessionOf(request.headers.cookie)
+    if (!session) {
+      app.clearSessionCookie(reply)
+      throw new HttpError(401, 'log in first: no valid session')
+    }
+    request.user = session.user
+    request.sessionToken = session.token
+    // The expiry slid forward: the cookie follows.
+    app.setSessionCookie(reply, session.token, session.expiresAt)
+  })
+
+  app.decorate('requireIngestKey', async (request: FastifyRequest) => {
+    const header = request.headers.authorization
+    const key = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined
+    const source = key ? options.auth.checkKey(key) : undefined
+    if (!source) throw new HttpError(401, 'an ingest key is required: Authorization: Bearer <key>')
+    request.ingestSource = source
+  })
+}
+
+export default fp(auth, { name: 'auth', dependencies: ['context'] })

@@ -1,0 +1,30 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import { ErrorReplySchema } from '../../../shared/schemas/common'
+import { EventsQuerySchema } from '../../../shared/schemas/views'
+import { DAY_MS } from '../../../shared/time'
+import { HttpError } from '../../plugins/validation'
+import { scopedUnit } from '../scoped-unit'
+
+/** Enough for a busy day of a district; a longer history is asked for day by day. */
+const LIMIT = 50_000
+
+const events: FastifyPluginAsyncTypebox = async (app) => {
+  // Playback: the events of a unit in [from, to), in seq order, as the live stream carried them.
+  app.get(
+    '/api/v1/events',
+    {
+      onRequest: app.requireUser,
+      schema: { querystring: EventsQuerySchema, response: { 200: Type.Object({ events: Type.Array(Type.Any()), truncated: Type.Boolean() }), '4xx': ErrorReplySchema } },
+    },
+    async (request) => {
+      const unit = scopedUnit(app, request.user!, request.query.unit)
+      const { from, to } = app.metrics.window(request.query)
+      if (to - from > 2 * DAY_MS) throw new HttpError(400, 'query/to: at most two days at a time', { field: 'query/to', rule: 'max-window' })
+      const list = await app.store.eventsBetween(app.geography.ref(unit)!, from, to, LIMIT + 1)
+      return { events: list.slice(0, LIMIT), truncated: list.length > LIMIT }
+    },
+  )
+}
+
+export default events

@@ -1,0 +1,72 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import { ErrorReplySchema } from '../../../shared/schemas/common'
+import { verifyPassword } from '../../auth/passwords'
+import { HttpError } from '../../plugins/validation'
+
+const LoginSchema = Type.Object(
+  { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false },
+)
+const SessionReplySchema = Type.Object({
+  username: Type.String(),
+  role: Type.Enum(['center', 'leader']),
+  unit: Type.String(),
+  expiresAt: Type.String(),
+})
+
+/** A hash to verify against when the user does not exist, so both cases take the same time. */
+const DUMMY = { salt: 'AAAAAAAAAAAAAAAAAAAAAA==', hash: 'A'.repeat(86) + '==' }
+
+const session: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/api/v1/session',
+    { schema: { body: LoginSchema, response: { 200: SessionReplySchema, '4xx': ErrorReplySchema } } },
+    async (request, reply) => {
+      const { username, password } = request.body
+      const keys = [`user:${username}`, `ip:${request.ip}`]
+      const now = app.now()
+      const wait = app.loginThrottle.retryAfter(keys, now)
+      if (wait > 0) {
+        reply.header('retry-after', Math.ceil(wait / 1000))
+        throw new HttpError(429, `too many failed logins; try again in ${Math.ceil(wait / 60_000)} min`)
+      }
+      const user = app.auth.user(username)
+      const ok = await verifyPassword(password, user?.password ?? DUMMY)
+      if (!user || !ok) {
+        app.loginThrottle.fail(keys, now)
+        throw new HttpError(401, 'wrong username or password')
+      }
+      app.loginThrottle.succeed(`user:${username}`)
+      const { token, expiresAt } = app.auth.createSession(user.username, app.sessionTtlMs, now)
+      app.setSessionCookie(reply, token, expiresAt)
+      return { username: user.username, role: user.role, unit: user.unit, expiresAt: new Date(expiresAt).toISOString() }
+    },
+  )
+
+  app.get(
+    '/api/v1/session',
+    { onRequest: app.requireUser, schema: { response: { 200: SessionReplySchema, '4xx': ErrorReplySchema } } },
+    async (request) => {
+      const s = app.auth.session(request.sessionToken!, app.now())!
+      return { username: s.user.username, role: s.user.role, unit: s.user.unit, expiresAt: new Date(s.expiresAt).toISOString() }
+    },
+  )
+
+  app.delete('/api/v1/session', async (request, reply) => {
+    const current = app.sessionOf(request.headers.cookie)
+    if (current) {
+      app.auth.endSession(current.token)
+      // Sockets opened with this session close with it.
+      if (app.hasDecorator('io')) {
+        for (const socket of await app.io.of('/live').fetchSockets()) {
+          if (socket.data.sessionToken === current.token) socket.disconnect(true)
+        }
+      }
+    }
+    app.clearSessionCookie(reply)
+    return reply.code(204).send()
+  })
+}
+
+export default session

@@ -1,0 +1,91 @@
+// Read routes behind the leader and wall views.
+import Type from 'typebox'
+import { ALERT_KINDS, CATEGORIES, PATROL_KINDS, PRIORITIES, SOURCES, STAGES, VERDICTS } from '../domain'
+import { UnitIdSchema } from './common'
+
+export const ListQuerySchema = Type.Object(
+  { unit: Type.Optional(UnitIdSchema), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })) },
+  { additionalProperties: false },
+)
+
+export const AlertListQuerySchema = Type.Object(
+  {
+    unit: Type.Optional(UnitIdSchema),
+    open: Type.Optional(Type.Boolean()),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+  },
+  { additionalProperties: false },
+)
+
+const Masked = Type.Object({ name: Type.Optional(Type.String()), phone: Type.Optional(Type.String()) })
+
+export const RequestListSchema = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      gridId: Type.String(),
+      source: Type.Enum(SOURCES),
+      category: Type.Enum(CATEGORIES),
+      priority: Type.Enum(PRIORITIES),
+      stage: Type.Enum(STAGES),
+      stageAt: Type.Number(),
+      receivedAt: Type.Number(),
+      reporter: Type.Optional(Masked),
+    }),
+  ),
+})
+
+export const AlertListSchema = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      alertId: Type.String(),
+      gridId: Type.String(),
+      cameraId: Type.String(),
+      kind: Type.Enum(ALERT_KINDS),
+      confidence: Type.Number(),
+      lon: Type.Number(),
+      lat: Type.Number(),
+      at: Type.Number(),
+      verdict: Type.Union([Type.Enum(VERDICTS), Type.Null()]),
+      requestId: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+})
+
+export const WorkerListSchema = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      workerId: Type.String(),
+      gridId: Type.String(),
+      kind: Type.Enum(PATROL_KINDS),
+      lon: Type.Number(),
+      lat: Type.Number(),
+      at: Type.Number(),
+    }),
+  ),
+})
+
+export const OverdueReplySchema = Type.Object({
+  now: Type.String(),
+  items: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      gridId: Type.String(),
+      priority: Type.Enum(PRIORITIES),
+      category: Type.Enum(CATEGORIES),
+      stage: Type.Enum(STAGES),
+      receivedAt: Type.Number(),
+      ageSec: Type.Number(),
+      late: Type.Array(Type.Enum(['response', 'resolution'])),
+    }),
+  ),
+})
+
+export const EventsQuerySchema = Type.Object(
+  {
+    unit: Type.Optional(UnitIdSchema),
+    from: Type.String({ maxLength: 40 }),
+    to: Type.String({ maxLength: 40 }),
+  },
+  { additionalProperties: false },
+)

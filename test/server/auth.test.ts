@@ -1,0 +1,168 @@
+import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { AuthStore } from '../../server/auth/auth-store'
+import { run } from '../../server/cli/users'
+import { hashPassword } from '../../server/auth/passwords'
+import { buildTestApp, pointIn, type TestApp, type TestUser } from '../helpers/build-app'
+
+const LEADER: TestUser = { username: 'leader-a', password: 'leader-pass-1', role: 'leader', unit: '640106001' }
+
+let clock = Date.parse('2026-11-28T06:00:00Z')
+let t: TestApp
+beforeEach(async () => {
+  clock = Date.parse('2026-11-28T06:00:00Z')
+  t = await buildTestApp({ now: () => clock, sessionTtlMs: 3_600_000, users: [LEADER] })
+})
+afterEach(async () => {
+  await t.close()
+})
+
+const login = (username: string, password: string) =>
+  t.app.inject({ method: 'POST', url: '/api/v1/session', payload: { username, password } })
+const whoAmI = (cookie: string) => t.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie } })
+
+describe('sessions', () => {
+  it('logs in with an httpOnly, SameSite cookie that expires, and answers who is logged in', async () => {
+    const res = await login(LEADER.username, LEADER.password)
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toMatchObject({ username: 'leader-a', role: 'leader', unit: '640106001' })
+    const setCookie = String(res.headers['set-cookie'])
+    expect(setCookie).toMatch(/outpost_session=/)
+    expect(setCookie).toMatch(/HttpOnly/i)
+    expect(setCookie).toMatch(/SameSite=Strict/i)
+    expect(setCookie).toMatch(/Expires=/i)
+    const cookie = setCookie.split(';')[0]!
+    expect((await whoAmI(cookie)).json().username).toBe('leader-a')
+  })
+
+  it('refuses a wrong password or an unknown user alike', async () => {
+    const wrong = await login(LEADER.username, 'nope-nope')
+    const unknown = await login('nobody', 'nope-nope')
+    expect(wrong.statusCode).toBe(401)
+    expect(unknown.statusCode).toBe(401)
+    expect(wrong.json().message).toBe(unknown.json().message)
+  })
+
+  it('logout ends the session: the same cookie no longer works', async () => {
+    const cookie = await t.login(LEADER)
+    expect((await whoAmI(cookie)).statusCode).toBe(200)
+    expect((await t.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie } })).statusCode).toBe(204)
+    expect((await whoAmI(cookie)).statusCode).toBe(401)
+  })
+
+  it('a session expires, and slides forward while in use', async () => {
+    const cookie = await t.login(LEADER)
+    clock += 50 * 60_000
+    expect((await whoAmI(cookie)).statusCode).toBe(200) // used at 50 min: now valid until 110 min
+    clock += 50 * 60_000
+    expect((await whoAmI(cookie)).statusCode).toBe(200)
+    clock += 61 * 60_000
+    expect((await whoAmI(cookie)).statusCode).toBe(401)
+  })
+
+  it('a forged cookie is refused', async () => {
+    expect((await whoAmI('outpost_session=forged-token-value')).statusCode).toBe(401)
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/metrics', headers: { cookie: 'outpost_session=x' } })).statusCode).toBe(401)
+  })
+
+  it('throttles login attempts after five failures, even with the right password', async () => {
+    for (let i = 0; i < 5; i++) expect((await login(LEADER.username, `wrong-${i}`)).statusCode).toBe(401)
+    const blocked = await login(LEADER.username, LEADER.password)
+    expect(blocked.statusCode).toBe(429)
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0)
+    clock += 16 * 60_000
+    expect((await login(LEADER.username, LEADER.password)).statusCode).toBe(200)
+  })
+
+  it('a new password ends the user’s sessions', async () => {
+    const cookie = await t.login(LEADER)
+    t.auth.setPassword(LEADER.username, await hashPassword('another-pass-2'))
+    expect((await whoAmI(cookie)).statusCode).toBe(401)
+  })
+})
+
+describe('ingest keys', () => {
+  const body = () => ({ source: 'hotline', category: 'noise', priority: 'general', location: pointIn(t.geography, '640106001') })
+
+  it('requires a valid, unrevoked key; a session is not a key', async () => {
+    const post = (headers: Record<string, string>) => t.app.inject({ method: 'POST', url: '/api/v1/requests', payload: body(), headers })
+    expect((await post({})).statusCode).toBe(401)
+    expect((await post({ cookie: t.headers.cookie })).statusCode).toBe(401)
+    expect((await post({ authorization: 'Bearer opk_000000000000_aaaaaaaaaaaaaaaaaaaaaaaa' })).statusCode).toBe(401)
+    const { key, id } = t.auth.addKey('hotline')
+    expect((await post({ authorization: `Bearer ${key}` })).statusCode).toBe(201)
+    t.auth.revokeKey(id)
+    const revoked = await post({ authorization: `Bearer ${key}` })
+    expect(revoked.statusCode).toBe(401)
+    expect(revoked.json().message).toContain('Authorization: Bearer')
+  })
+
+  it('refuses before reading the body: a bad body without a key is a 401, not a 400', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/requests', payload: { nonsense: true } })
+    expect(res.statusCode).toBe(401)
+  })
+})
+
+describe('password storage and the users command', () => {
+  let dir: string
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'outpost-users-'))
+    process.env.OUTPOST_DATA_DIR = dir
+  })
+  afterEach(() => {
+    delete process.env.OUTPOST_DATA_DIR
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('stores scrypt hashes with distinct salts, never the password', async () => {
+    const out: string[] = []
+    const say = (line: string) => out.push(line)
+    await run(['add', 'ann', '--role', 'leader', '--unit', '640106001', '--password', 'same-password'], say, async () => '')
+    await run(['add', 'ben', '--role', 'center'], say, async () => 'same-password')
+    const auth = new AuthStore(join(dir, 'outpost.db'))
+    const ann = auth.user('ann')!
+    const ben = auth.user('ben')!
+    auth.close()
+    expect(ann.password.salt).not.toBe(ben.password.salt)
+    expect(ann.password.hash).not.toBe(ben.password.hash)
+    const read = (f: string) => (existsSync(f) ? readFileSync(f).toString('latin1') : '')
+    const file = read(join(dir, 'outpost.db')) + read(join(dir, 'outpost.db-wal'))
+    expect(file.length).toBeGreaterThan(0)
+    expect(file).not.toContain('same-password')
+    expect(ben).toMatchObject({ role: 'center', unit: '640106' })
+  })
+
+  it('lists, changes passwords, removes, and refuses bad input', async () => {
+    const out: string[] = []
+    const say = (line: string) => out.push(line)
+    const ask = async () => 'first-password'
+    await run(['add', 'cat', '--role', 'leader', '--unit', '640106002001'], say, ask)
+    await expect(run(['add', 'cat', '--role', 'leader', '--unit', '640106002001'], say, ask)).rejects.toThrow(/exists/)
+    await expect(run(['add', 'dan', '--role', 'leader', '--unit', '640106'], say, ask)).rejects.toThrow(/street or a community/)
+    await expect(run(['add', 'dan', '--role', 'boss'], say, ask)).rejects.toThrow(/--role/)
+    await expect(run(['add', 'dan', '--role', 'center', '--password', 'short'], say, ask)).rejects.toThrow(/8 characters/)
+    out.length = 0
+    await run(['list'], say, ask)
+    expect(out).toEqual(['cat\tleader\t640106002001'])
+    await run(['passwd', 'cat', '--password', 'second-password'], say, ask)
+    await run(['remove', 'cat'], say, ask)
+    out.length = 0
+    await run(['list'], say, ask)
+    expect(out).toEqual([])
+  })
+
+  it('key add prints a working key alone on its last line; key revoke stops it', async () => {
+    const out: string[] = []
+    await run(['key', 'add', 'camera-box-7'], (l) => out.push(l), async () => '')
+    const key = out.at(-1)!
+    expect(key).toMatch(/^opk_[0-9a-f]{12}_\S+$/)
+    const auth = new AuthStore(join(dir, 'outpost.db'))
+    expect(auth.checkKey(key)).toBe('camera-box-7')
+    await run(['key', 'revoke', 'camera-box-7'], (l) => out.push(l), async () => '')
+    expect(auth.checkKey(key)).toBeUndefined()
+    auth.close()
+  })
+})
+
