@@ -16,6 +16,7 @@ export function localeFromSearch(search: string): Locale {
 // The wall shows the center's time, whatever zone the screen's computer is set to.
 const datetime = {
   time: { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZone: DEFAULT_TIME_ZONE },
+  hm: { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: DEFAULT_TIME_ZONE },
   date: { year: 'numeric', month: 'long', day: 'numeric', weekday: 'long', timeZone: DEFAULT_TIME_ZONE },
 } as const
 

@@ -37,6 +37,8 @@ export interface SqliteStoreOptions {
 
 interface Job {
   run: () => unknown
+  /** The urgent lane (camera alerts): committed ahead of the other writes of its turn. */
+  urgent?: boolean
   resolve: (value: unknown) => void
   reject: (error: unknown) => void
   result?: unknown
@@ -125,9 +127,11 @@ export class SqliteStore implements Store {
   private prepare() {
     const db = this.db
     return {
+      // Positional parameters on the two statements every ping runs: binding by name costs
+      // better-sqlite3 about 5 µs more per row.
       insertEvent: db.prepare(
         `INSERT INTO events (type, entity_id, at, district_id, street_id, community_id, grid_id, data, private)
-         VALUES (@type, @entityId, @at, @districtId, @streetId, @communityId, @gridId, @data, @private)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       lastSeq: db.prepare(`SELECT coalesce(max(seq), 0) AS seq FROM events`).pluck(),
       getRequest: db.prepare(`SELECT * FROM requests WHERE id = ?`),
@@ -155,7 +159,7 @@ export class SqliteStore implements Store {
       reviewAlert: db.prepare(`UPDATE alerts SET verdict = ?, reviewed_at = ?, review_seq = ?, request_id = ? WHERE id = ?`),
       upsertWorker: db.prepare(
         `INSERT INTO workers (worker_id, kind, lon, lat, district_id, street_id, community_id, grid_id, at, seq)
-         VALUES (@workerId, @kind, @lon, @lat, @districtId, @streetId, @communityId, @gridId, @at, @seq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (worker_id) DO UPDATE SET kind = excluded.kind, lon = excluded.lon, lat = excluded.lat,
            district_id = excluded.district_id, street_id = excluded.street_id, community_id = excluded.community_id,
            grid_id = excluded.grid_id, at = excluded.at, seq = excluded.seq
@@ -167,10 +171,10 @@ export class SqliteStore implements Store {
   // ---- writes ---------------------------------------------------------------------------------
 
   /** Queue a write; it runs inside the next group commit, in a savepoint of its own. */
-  private enqueue<T>(run: () => T): Promise<T> {
+  private enqueue<T>(run: () => T, urgent = false): Promise<T> {
     if (this.closed) return Promise.reject(new Error('store is closed'))
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject })
+      this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject, urgent })
       if (!this.flushScheduled) {
         this.flushScheduled = true
         setImmediate(() => this.flush())
@@ -180,9 +184,26 @@ export class SqliteStore implements Store {
 
   private flush(): void {
     this.flushScheduled = false
-    const jobs = this.queue
+    let jobs = this.queue
     this.queue = []
     if (jobs.length === 0) return
+    // The urgent lane: camera alerts commit on their own, ahead of the turn's other writes (a
+    // patrol batch of 1,000 pings takes tens of ms), which follow in the next turn, after the
+    // live bus has sent the alerts out (it flushes them at once, also in the next turn).
+    if (jobs.some((job) => job.urgent) && jobs.some((job) => !job.urgent)) {
+      this.queue = jobs.filter((job) => !job.urgent)
+      jobs = jobs.filter((job) => job.urgent)
+    }
+    this.commit(jobs)
+    // Scheduled after the commit, so the bus's immediate flush of the alerts runs first.
+    if (this.queue.length > 0 && !this.flushScheduled) {
+      this.flushScheduled = true
+      setImmediate(() => this.flush())
+    }
+  }
+
+  /** One group commit: every job in a savepoint of its own, then publish and answer. */
+  private commit(jobs: Job[]): void {
     this.pending = []
     try {
       this.db.transaction(() => {
@@ -223,17 +244,17 @@ export class SqliteStore implements Store {
 
   private append(event: UnsequencedEvent, path: NewRequest['path'], entityId: string, privateData?: unknown): number {
     const { type, at, gridId: _gridId, ...rest } = event
-    const info = this.stmt.insertEvent.run({
+    const info = this.stmt.insertEvent.run(
       type,
       entityId,
       at,
-      districtId: path.districtId,
-      streetId: path.streetId,
-      communityId: path.communityId,
-      gridId: path.gridId,
-      data: JSON.stringify(rest),
-      private: privateData === undefined ? null : JSON.stringify(privateData),
-    })
+      path.districtId,
+      path.streetId,
+      path.communityId,
+      path.gridId,
+      JSON.stringify(rest),
+      privateData === undefined ? null : JSON.stringify(privateData),
+    )
     const seq = Number(info.lastInsertRowid)
     this.pending.push({ ...event, seq } as LiveEvent)
     return seq
@@ -248,7 +269,7 @@ export class SqliteStore implements Store {
   }
 
   createAlert(alert: NewAlert): Promise<Outcome<CreatedReply>> {
-    return this.enqueue(() => this.applyCreateAlert(alert))
+    return this.enqueue(() => this.applyCreateAlert(alert), true)
   }
 
   reviewAlert(review: NewAlertReview): Promise<Outcome<ReviewedReply>> {
@@ -444,7 +465,8 @@ export class SqliteStore implements Store {
     let seq = 0
     for (const p of pings) {
       seq = this.append({ type: 'patrol.reported', at: p.at, gridId: p.path.gridId, workerId: p.workerId, kind: p.kind, lon: p.lon, lat: p.lat }, p.path, p.workerId)
-      this.stmt.upsertWorker.run({ workerId: p.workerId, kind: p.kind, lon: p.lon, lat: p.lat, ...p.path, at: p.at, seq })
+      const { districtId, streetId, communityId, gridId } = p.path
+      this.stmt.upsertWorker.run(p.workerId, p.kind, p.lon, p.lat, districtId, streetId, communityId, gridId, p.at, seq)
     }
     return { accepted: pings.length, seq }
   }
@@ -490,13 +512,14 @@ export class SqliteStore implements Store {
     }
   }
 
-  async listOpenRequests(unit: UnitRef, limit: number): Promise<RequestSummary[]> {
+  async listRequests(unit: UnitRef, options: { openOnly: boolean; from: number; limit: number }): Promise<RequestSummary[]> {
     const rows = this.db
       .prepare(
         `SELECT id, grid_id, source, category, priority, stage, stage_at, received_at, reporter_name, reporter_phone FROM requests
-         WHERE ${UNIT_COLUMN[unit.level]} = ? AND stage NOT IN ('resolved', 'reviewed') ORDER BY received_at, id LIMIT ?`,
+         WHERE ${UNIT_COLUMN[unit.level]} = ? AND received_at >= ? ${options.openOnly ? "AND stage NOT IN ('resolved', 'reviewed')" : ''}
+         ORDER BY received_at, id LIMIT ?`,
       )
-      .all(unit.id, limit) as RequestRow[]
+      .all(unit.id, options.from, options.limit) as RequestRow[]
     return rows.map((r) => {
       const reporter = reporterOf(r, false)
       return {
@@ -669,7 +692,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return
     // Commit what callers are waiting for before the file closes.
-    if (this.queue.length > 0) this.flush()
+    while (this.queue.length > 0) this.flush()
     this.closed = true
     this.listeners.clear()
     this.db.close()

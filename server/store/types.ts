@@ -150,8 +150,8 @@ export interface Store {
 
   /** The request and its timeline; the reporter masked unless `reveal` (the center role only). */
   getRequest(id: string, options?: { reveal?: boolean }): Promise<RequestDetail | undefined>
-  /** Open requests of the subtree, oldest first, reporter masked. */
-  listOpenRequests(unit: UnitRef, limit: number): Promise<RequestSummary[]>
+  /** Requests of the subtree received since `from` (only open ones with `openOnly`), oldest first, reporter masked. */
+  listRequests(unit: UnitRef, options: { openOnly: boolean; from: number; limit: number }): Promise<RequestSummary[]>
   /** Alerts of the subtree raised in [from, to), newest first; only unreviewed ones with `openOnly`. */
   listAlerts(unit: UnitRef, options: { from: number; to: number; openOnly: boolean; limit: number }): Promise<AlertState[]>
   getAlert(id: string): Promise<AlertState | undefined>

@@ -8,6 +8,16 @@ export const ListQuerySchema = Type.Object(
   { additionalProperties: false },
 )
 
+/** Requests: the open ones (default), or with `open=false` every request of the last 7 days. */
+export const RequestListQuerySchema = Type.Object(
+  {
+    unit: Type.Optional(UnitIdSchema),
+    open: Type.Optional(Type.Boolean()),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+  },
+  { additionalProperties: false },
+)
+
 export const AlertListQuerySchema = Type.Object(
   {
     unit: Type.Optional(UnitIdSchema),

@@ -9,7 +9,7 @@ vi.mock('../../client/views/KioskView.vue', () => ({ default: { render: () => nu
 
 describe('router', () => {
   it('sends / and unknown paths to the wall', async () => {
-    const router = createAppRouter(createMemoryHistory())
+    const router = createAppRouter(createMemoryHistory(), { checkSession: async () => ({ status: 'unknown' as const }) })
     await router.push('/')
     expect(router.currentRoute.value.name).toBe('wall')
     await router.push('/nowhere/at/all')
@@ -17,7 +17,7 @@ describe('router', () => {
   })
 
   it('keeps the scene query on the wall', async () => {
-    const router = createAppRouter(createMemoryHistory())
+    const router = createAppRouter(createMemoryHistory(), { checkSession: async () => ({ status: 'unknown' as const }) })
     await router.push('/wall?scene=640106001')
     expect(router.currentRoute.value.query.scene).toBe('640106001')
   })
@@ -31,7 +31,7 @@ describe('router', () => {
   })
 
   it('keeps the query when redirecting to the wall', async () => {
-    const router = createAppRouter(createMemoryHistory())
+    const router = createAppRouter(createMemoryHistory(), { checkSession: async () => ({ status: 'unknown' as const }) })
     await router.push('/?lang=en&scene=640106002')
     expect(router.currentRoute.value.path).toBe('/wall')
     expect(router.currentRoute.value.query).toEqual({ lang: 'en', scene: '640106002' })

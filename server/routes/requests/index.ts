@@ -12,7 +12,8 @@ import { unwrap } from '../../ingest/outcome'
 import { HttpError } from '../../plugins/validation'
 import { canSee } from '../../auth/scope'
 import { scopedUnit } from '../scoped-unit'
-import { ListQuerySchema, RequestListSchema } from '../../../shared/schemas/views'
+import { RequestListQuerySchema, RequestListSchema } from '../../../shared/schemas/views'
+import { DAY_MS } from '../../../shared/time'
 
 const requests: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -91,10 +92,12 @@ const requests: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/api/v1/requests',
-    { onRequest: app.requireUser, schema: { querystring: ListQuerySchema, response: { 200: RequestListSchema, '4xx': ErrorReplySchema } } },
+    { onRequest: app.requireUser, schema: { querystring: RequestListQuerySchema, response: { 200: RequestListSchema, '4xx': ErrorReplySchema } } },
     async (request) => {
       const unit = scopedUnit(app, request.user!, request.query.unit)
-      return { items: await app.store.listOpenRequests(app.geography.ref(unit)!, request.query.limit ?? 500) }
+      const openOnly = request.query.open ?? true
+      const from = openOnly ? 0 : app.now() - 7 * DAY_MS
+      return { items: await app.store.listRequests(app.geography.ref(unit)!, { openOnly, from, limit: request.query.limit ?? 500 }) }
     },
   )
 }

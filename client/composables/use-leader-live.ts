@@ -1,0 +1,92 @@
+import { onScopeDispose, ref, toValue, watch, type MaybeRefOrGetter } from 'vue'
+import type { Ack, EventBatch, MetricsUpdate, SubscribeReply } from '../../shared/events'
+import { createLiveSocket, type LiveSocket } from '../socket'
+
+const ACK_TIMEOUT_MS = 10_000
+const RETRY_MS = 5_000
+
+export type LeaderLiveState = 'connecting' | 'live' | 'offline'
+
+export interface LeaderLiveHandlers {
+  /** Today's figures of the subscribed unit (only that unit's updates are passed on). */
+  onMetrics: (update: MetricsUpdate) => void
+  /** Something happened in the unit: the page refetches its lists (throttled). */
+  onEvents: (batch: EventBatch) => void
+}
+
+/**
+ * The leader page's own socket, subscribed to the unit on screen: on connect and on every drill.
+ * The page needs no event state, only to know that something changed and the pushed figures, so
+ * the subscription's snapshot is ignored. Removes only its own handlers when its scope is disposed.
+ */
+export function useLeaderLive(unit: MaybeRefOrGetter<string | null>, handlers: LeaderLiveHandlers, options: { socket?: LiveSocket } = {}) {
+  const ownsSocket = options.socket === undefined
+  const socket = options.socket ?? createLiveSocket()
+  const state = ref<LeaderLiveState>('connecting')
+  let attempt = 0
+  let subscribed: string | null = null
+  let retryTimer: ReturnType<typeof setTimeout> | undefined
+  let disposed = false
+
+  function subscribe(): void {
+    clearTimeout(retryTimer)
+    const target = toValue(unit)
+    if (!target || !socket.connected) return
+    const thisAttempt = ++attempt
+    subscribed = null
+    socket.timeout(ACK_TIMEOUT_MS).emit('scope:subscribe', { unit: target }, (err: Error | null, reply: Ack<SubscribeReply>) => {
+      if (disposed || thisAttempt !== attempt) return
+      if (err || !reply.ok) {
+        state.value = 'offline'
+        retryTimer = setTimeout(subscribe, RETRY_MS)
+        return
+      }
+      subscribed = target
+      state.value = 'live'
+    })
+  }
+
+  const onConnect = (): void => subscribe()
+  const onDisconnect = (): void => {
+    attempt++
+    subscribed = null
+    state.value = 'offline'
+  }
+  const onConnectError = (): void => {
+    if (!socket.connected) state.value = 'offline'
+  }
+  const onMetrics = (update: MetricsUpdate): void => {
+    if (update.unit === toValue(unit) && subscribed === update.unit) handlers.onMetrics(update)
+  }
+  const onBatch = (batch: EventBatch): void => {
+    if (subscribed !== null && subscribed === toValue(unit)) handlers.onEvents(batch)
+  }
+
+  socket.on('connect', onConnect)
+  socket.on('disconnect', onDisconnect)
+  socket.on('connect_error', onConnectError)
+  socket.on('metrics:updated', onMetrics)
+  socket.on('events:batched', onBatch)
+
+  const stopWatch = watch(
+    () => toValue(unit),
+    () => subscribe(),
+  )
+
+  if (socket.connected) subscribe()
+  else socket.connect()
+
+  onScopeDispose(() => {
+    disposed = true
+    stopWatch()
+    clearTimeout(retryTimer)
+    socket.off('connect', onConnect)
+    socket.off('disconnect', onDisconnect)
+    socket.off('connect_error', onConnectError)
+    socket.off('metrics:updated', onMetrics)
+    socket.off('events:batched', onBatch)
+    if (ownsSocket) socket.disconnect()
+  })
+
+  return { socket, state }
+}

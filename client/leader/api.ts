@@ -1,0 +1,150 @@
+// The REST calls of the leader pages and the replies they expect. The session is an httpOnly
+// cookie, sent on every same-origin call; a 401 means "log in again", a 403 "not in your scope".
+import type { AlertKind, Category, PatrolKind, Priority, Source, Stage, Verdict } from '../../shared/domain'
+import type { Figures, RankedRate } from '../../shared/metrics'
+import type { Geography } from '../../shared/schemas/geography'
+import type { RequestDetail } from '../../shared/schemas/requests'
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly url: string,
+    message?: string,
+  ) {
+    super(message ?? `${url}: ${status}`)
+  }
+}
+
+export const isUnauthorized = (e: unknown) => e instanceof ApiError && e.status === 401
+export const isForbidden = (e: unknown) => e instanceof ApiError && e.status === 403
+export const isAbort = (e: unknown) => e instanceof DOMException && e.name === 'AbortError'
+
+export interface ChildFigures {
+  unit: string
+  name: string
+  figures: Figures
+}
+
+export interface LeaderMetricsReply {
+  unit: string
+  name: string
+  from: string
+  to: string
+  now: string
+  figures: Figures
+  children: ChildFigures[]
+  /** Child ids best first, per rate (Wilson lower bound, then n). */
+  rankings: Record<RankedRate, string[]>
+}
+
+export type Lateness = 'response' | 'resolution'
+
+export interface OverdueItem {
+  id: string
+  gridId: string
+  priority: Priority
+  category: Category
+  stage: Stage
+  receivedAt: string
+  ageSec: number
+  late: Lateness[]
+}
+
+export interface OverdueReply {
+  now: string
+  items: OverdueItem[]
+}
+
+export interface Reporter {
+  name?: string
+  phone?: string
+}
+
+export interface RequestListItem {
+  id: string
+  gridId: string
+  source: Source
+  category: Category
+  priority: Priority
+  stage: Stage
+  stageAt: string
+  receivedAt: string
+  reporter?: Reporter
+}
+
+export interface WorkerItem {
+  workerId: string
+  gridId: string
+  kind: PatrolKind
+  lon: number
+  lat: number
+  at: string | number
+}
+
+export interface AlertItem {
+  alertId: string
+  gridId: string
+  cameraId: string
+  kind: AlertKind
+  confidence: number
+  lon: number
+  lat: number
+  at: string | number
+  verdict?: Verdict | null
+  requestId?: string | null
+}
+
+export type { RequestDetail }
+
+/** How many open requests a grid's page lists. */
+export const GRID_REQUESTS_LIMIT = 200
+
+type Query = Record<string, string | number | boolean | undefined>
+
+export function urlWith(path: string, query: Query = {}): string {
+  const params = new URLSearchParams()
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v))
+  const qs = params.toString()
+  return qs ? `${path}?${qs}` : path
+}
+
+/** `fetch` looked up at call time, so a test can stub the global. */
+const globalFetch: FetchLike = (input, init) => fetch(input, init)
+
+export function createLeaderApi(fetchImpl: FetchLike = globalFetch) {
+  async function get<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
+    const url = urlWith(path, query)
+    const res = await fetchImpl(url, { headers: { accept: 'application/json' }, credentials: 'same-origin', signal })
+    if (!res.ok) {
+      let message: string | undefined
+      try {
+        message = ((await res.json()) as { message?: string }).message
+      } catch {
+        // not JSON: the status says enough
+      }
+      throw new ApiError(res.status, url, message)
+    }
+    return (await res.json()) as T
+  }
+
+  return {
+    geography: (signal?: AbortSignal) => get<Geography>('/api/v1/geography', {}, signal),
+    metrics: (unit: string, window: { from: string; to: string }, signal?: AbortSignal) =>
+      get<LeaderMetricsReply>('/api/v1/metrics', { unit, ...window }, signal),
+    overdue: (unit: string, signal?: AbortSignal) => get<OverdueReply>('/api/v1/overdue', { unit }, signal),
+    requests: (unit: string, signal?: AbortSignal) =>
+      get<{ items: RequestListItem[] }>('/api/v1/requests', { unit, open: true, limit: GRID_REQUESTS_LIMIT }, signal),
+    request: (id: string, signal?: AbortSignal) => get<RequestDetail>(`/api/v1/requests/${encodeURIComponent(id)}`, {}, signal),
+    workers: (unit: string, signal?: AbortSignal) => get<{ items: WorkerItem[] }>('/api/v1/workers', { unit }, signal),
+    alerts: (unit: string, signal?: AbortSignal) => get<{ items: AlertItem[] }>('/api/v1/alerts', { unit, open: true }, signal),
+  }
+}
+
+export type LeaderApi = ReturnType<typeof createLeaderApi>
+
+/** Epoch ms of a time the API gives as ISO text or as a number. */
+export function toMs(at: string | number): number {
+  return typeof at === 'number' ? at : Date.parse(at)
+}

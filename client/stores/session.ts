@@ -1,0 +1,78 @@
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+
+export const SESSION_URL = '/api/v1/session'
+
+export type Role = 'center' | 'leader'
+
+export interface SessionUser {
+  username: string
+  role: Role
+  /** The unit the user answers for: the root of everything they may see. */
+  unit: string
+  expiresAt: string
+}
+
+export type SessionCheck = { status: 'ok'; user: SessionUser } | { status: 'unauthenticated' } | { status: 'unknown' }
+
+export type LoginResult =
+  | { ok: true; user: SessionUser }
+  | { ok: false; reason: 'invalid' | 'throttled' | 'failed'; retryAfterSec?: number; message?: string }
+
+type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
+const globalFetch: FetchLike = (input, init) => fetch(input, init)
+
+/**
+ * Who is logged in. Only a 401 means "nobody": a network error or a server without the route is
+ * "unknown", and the page's own calls decide (so the wall keeps running through a blip).
+ */
+export async function getSession(fetchImpl: FetchLike = globalFetch): Promise<SessionCheck> {
+  try {
+    const res = await fetchImpl(SESSION_URL, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
+    if (res.status === 401) return { status: 'unauthenticated' }
+    if (!res.ok) return { status: 'unknown' }
+    return { status: 'ok', user: (await res.json()) as SessionUser }
+  } catch {
+    return { status: 'unknown' }
+  }
+}
+
+export async function postSession(username: string, password: string, fetchImpl: FetchLike = globalFetch): Promise<LoginResult> {
+  let res: Response
+  try {
+    res = await fetchImpl(SESSION_URL, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      credentials: 'same-origin',
+      body: JSON.stringify({ username, password }),
+    })
+  } catch {
+    return { ok: false, reason: 'failed' }
+  }
+  if (res.ok) return { ok: true, user: (await res.json()) as SessionUser }
+  if (res.status === 401) return { ok: false, reason: 'invalid' }
+  if (res.status === 429) {
+    const retry = Number(res.headers.get('retry-after'))
+    return Number.isFinite(retry) && retry > 0 ? { ok: false, reason: 'throttled', retryAfterSec: Math.ceil(retry) } : { ok: false, reason: 'throttled' }
+  }
+  return { ok: false, reason: 'failed' }
+}
+
+export async function deleteSession(fetchImpl: FetchLike = globalFetch): Promise<void> {
+  await fetchImpl(SESSION_URL, { method: 'DELETE', credentials: 'same-origin' })
+}
+
+/** The logged-in user, as the last session check or login answered. */
+export const useSessionStore = defineStore('session', () => {
+  const user = ref<SessionUser | null>(null)
+
+  function setUser(next: SessionUser): void {
+    user.value = next
+  }
+
+  function clear(): void {
+    user.value = null
+  }
+
+  return { user, setUser, clear }
+})

@@ -1,0 +1,124 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { effectScope, nextTick, ref, type Ref } from 'vue'
+import type { Ack, EventBatch, MetricsUpdate, SubscribeReply, SubscribeRequest } from '../../shared/events'
+import { useLeaderLive } from '../../client/composables/use-leader-live'
+import type { LiveSocket } from '../../client/socket'
+import { figures } from './leader-fixtures'
+
+type Handler = (...args: unknown[]) => void
+type AckFn = (err: Error | null, reply: Ack<SubscribeReply>) => void
+
+class FakeSocket {
+  connected = false
+  connectCalls = 0
+  disconnectCalls = 0
+  readonly subscribes: { request: SubscribeRequest; ack: AckFn }[] = []
+  private readonly handlers = new Map<string, Set<Handler>>()
+  on(event: string, fn: Handler): this {
+    if (!this.handlers.has(event)) this.handlers.set(event, new Set())
+    this.handlers.get(event)!.add(fn)
+    return this
+  }
+  off(event: string, fn: Handler): this {
+    this.handlers.get(event)?.delete(fn)
+    return this
+  }
+  timeout(_ms: number): this {
+    return this
+  }
+  emit(event: string, request: SubscribeRequest, ack: AckFn): this {
+    if (event === 'scope:subscribe') this.subscribes.push({ request, ack })
+    return this
+  }
+  connect(): this {
+    this.connectCalls++
+    return this
+  }
+  disconnect(): this {
+    this.disconnectCalls++
+    return this
+  }
+  count(event: string): number {
+    return this.handlers.get(event)?.size ?? 0
+  }
+  fire(event: string, ...args: unknown[]): void {
+    for (const fn of [...(this.handlers.get(event) ?? [])]) fn(...args)
+  }
+  serverConnects(): void {
+    this.connected = true
+    this.fire('connect')
+  }
+}
+
+const ok: Ack<SubscribeReply> = { ok: true, data: { seq: 1, snapshot: { requests: [], alerts: [], workers: [] } } }
+const update = (unit: string): MetricsUpdate => ({ unit, from: '', to: '', now: new Date().toISOString(), figures: figures({ requests: 7 }) })
+const batch: EventBatch = { seq: 2, events: [] }
+
+describe('useLeaderLive', () => {
+  const scopes: ReturnType<typeof effectScope>[] = []
+  afterEach(() => scopes.splice(0).forEach((s) => s.stop()))
+
+  function start(unit: Ref<string | null>, socket: FakeSocket) {
+    const onMetrics = vi.fn()
+    const onEvents = vi.fn()
+    const scope = effectScope()
+    scopes.push(scope)
+    const live = scope.run(() => useLeaderLive(unit, { onMetrics, onEvents }, { socket: socket as unknown as LiveSocket }))!
+    return { live, onMetrics, onEvents, scope }
+  }
+
+  it('subscribes on connect and again on each drill, passing on only the current unit', async () => {
+    const socket = new FakeSocket()
+    const unit = ref<string | null>('640106001')
+    const { live, onMetrics, onEvents } = start(unit, socket)
+    expect(socket.connectCalls).toBe(1)
+    socket.serverConnects()
+    expect(socket.subscribes.map((s) => s.request)).toEqual([{ unit: '640106001' }])
+    socket.subscribes[0]!.ack(null, ok)
+    expect(live.state.value).toBe('live')
+
+    socket.fire('metrics:updated', update('640106001'))
+    socket.fire('events:batched', batch)
+    expect(onMetrics).toHaveBeenCalledTimes(1)
+    expect(onEvents).toHaveBeenCalledTimes(1)
+
+    unit.value = '640106001001'
+    await nextTick()
+    expect(socket.subscribes.map((s) => s.request.unit)).toEqual(['640106001', '640106001001'])
+    // before the new ack, and for the old unit: nothing passes
+    socket.fire('metrics:updated', update('640106001001'))
+    socket.fire('metrics:updated', update('640106001'))
+    expect(onMetrics).toHaveBeenCalledTimes(1)
+    // a late ack of the old subscription changes nothing
+    socket.subscribes[0]!.ack(null, ok)
+    socket.subscribes[1]!.ack(null, ok)
+    socket.fire('metrics:updated', update('640106001001'))
+    expect(onMetrics).toHaveBeenCalledTimes(2)
+    expect(onMetrics.mock.calls[1]![0].unit).toBe('640106001001')
+  })
+
+  it('removes only its own handlers, and does not disconnect a socket it was given', () => {
+    const socket = new FakeSocket()
+    const other = vi.fn()
+    socket.on('metrics:updated', other)
+    const { scope } = start(ref('640106001'), socket)
+    expect(socket.count('metrics:updated')).toBe(2)
+    scope.stop()
+    expect(socket.count('metrics:updated')).toBe(1)
+    expect(socket.count('events:batched')).toBe(0)
+    expect(socket.count('connect')).toBe(0)
+    expect(socket.disconnectCalls).toBe(0)
+  })
+
+  it('says offline on disconnect and resubscribes on reconnect', () => {
+    const socket = new FakeSocket()
+    const { live } = start(ref('640106001'), socket)
+    socket.serverConnects()
+    socket.subscribes[0]!.ack(null, ok)
+    socket.connected = false
+    socket.fire('disconnect')
+    expect(live.state.value).toBe('offline')
+    socket.serverConnects()
+    expect(socket.subscribes).toHaveLength(2)
+  })
+})
