@@ -18,6 +18,8 @@ import sessionRoutes from './routes/session/index'
 import workerRoutes from './routes/workers/index'
 import eventRoutes from './routes/events/index'
 import auth from './plugins/auth'
+import publicSide from './plugins/public'
+import publicRoutes from './routes/public/index'
 import type { AuthStore } from './auth/auth-store'
 import { DEFAULT_POLICY, type Policy } from '../shared/metrics'
 import { DEFAULT_TIME_ZONE } from '../shared/domain'
@@ -39,6 +41,10 @@ export interface AppOptions {
   policy?: Policy
   /** The center's zone for days (OUTPOST_TZ). */
   timeZone?: string
+  /** Kiosk: counts under this at community level are suppressed (OUTPOST_KIOSK_THRESHOLD). */
+  publicThreshold?: number
+  /** Kiosk: how often `/public` pushes `stats:updated` (ms). */
+  publicPushIntervalMs?: number
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -77,7 +83,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(sessionRoutes)
   await app.register(workerRoutes)
   await app.register(eventRoutes)
+  await app.register(publicRoutes)
   if (options.realtime !== false) await app.register(realtime, options.realtime ?? {})
+  await app.register(publicSide, {
+    threshold: options.publicThreshold ?? 5,
+    ...(options.publicPushIntervalMs !== undefined ? { pushIntervalMs: options.publicPushIntervalMs } : {}),
+  })
   if (options.clientDir) await app.register(client, { root: options.clientDir })
   return app
 }

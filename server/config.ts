@@ -18,6 +18,8 @@ export interface Config {
   policy: Policy
   /** Creates the center user `admin` on a start that finds no center user. */
   adminPassword: string | undefined
+  /** Kiosk: counts under this at community level show as "<N>". */
+  kioskThreshold: number
 }
 
 export class ConfigError extends Error {}
@@ -35,6 +37,7 @@ export function loadConfig(env: Env = process.env): Config {
     timeZone: timeZone(env, 'OUTPOST_TZ', DEFAULT_TIME_ZONE),
     policy: policy(env, 'OUTPOST_POLICY'),
     adminPassword: adminPassword(env, 'OUTPOST_ADMIN_PASSWORD'),
+    kioskThreshold: integer(env, 'OUTPOST_KIOSK_THRESHOLD', 5, 1, 100),
   }
 }
 

@@ -62,6 +62,7 @@ async function main(): Promise<void> {
     clientDir,
     policy: config.policy,
     timeZone: config.timeZone,
+    publicThreshold: config.kioskThreshold,
     logger: { level: process.env.LOG_LEVEL ?? 'warn' },
   })
   const address = await app.listen({ port: config.port, host: config.host })

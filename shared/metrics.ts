@@ -99,6 +99,8 @@ export interface Figures {
   /** 超期 at the moment of the query, whatever the window. */
   overdue: { response: number; resolution: number }
   byCategory: Record<Category, number>
+  /** Requests of the window that stand resolved or reviewed (办结), by category. */
+  handledByCategory: Record<Category, number>
   camera: {
     alerts: number
     reviewed: number
@@ -294,9 +296,11 @@ export function computeFigures(input: FigureInputs): Figures {
   const satisfactionCounts = emptySatisfactionCounts()
   let proactive = 0
   const byCategory = emptyByCategory()
+  const handledByCategory = emptyByCategory()
   for (const facts of input.requests) {
     const c = contributionOf(facts, policy)
     byCategory[facts.category]++
+    if (c.resolution !== null) handledByCategory[facts.category]++
     if (c.response !== null) response.push(c.response)
     if (c.resolution !== null) resolution.push(c.resolution)
     for (const s of SEGMENTS) if (c.segments[s] !== null) segments[s].push(c.segments[s]!)
@@ -351,6 +355,7 @@ export function computeFigures(input: FigureInputs): Figures {
     proactive: rate(proactive, n),
     overdue: { response: overdueResponse, resolution: overdueResolution },
     byCategory,
+    handledByCategory,
     camera: {
       alerts: input.alerts.length,
       reviewed: alertsReviewed,

@@ -1,8 +1,8 @@
 // The live bus: committed events are grouped per tick and per room (district, street, community,
 // grid) and each room gets one batch. A camera alert flushes at once: it is the urgent lane.
-// The tick adapts: while the stream is light a batch is held briefly (low latency, and small
-// frames cost little); once a flush carries many events the next is held the full tick, so a
-// busy stream goes out in fewer, larger frames.
+// The tick adapts: while the stream is light a batch is held briefly, for latency; once a flush
+// carries many events the next is held the full tick, so that a busy stream goes out in fewer,
+// larger frames (the cost of a send is mostly per frame, not per event).
 import type { EventBatch, LiveEvent } from '../../shared/events'
 import { unitRoom } from '../../shared/events'
 import type { Geography } from '../geo/geography'
@@ -35,7 +35,6 @@ export interface LiveBusOptions {
 export class LiveBus {
   private pending: LiveEvent[] = []
   private timer: NodeJS.Timeout | undefined
-  private urgent = false
   private readonly tickMs: number
   private readonly quietTickMs: number
   private readonly busyEvents: number
@@ -52,18 +51,15 @@ export class LiveBus {
   }
 
   publish(events: readonly LiveEvent[]): void {
+    let urgent = false
     for (const event of events) {
       this.pending.push(event)
-      if (event.type === 'alert.raised') this.urgent = true
+      if (event.type === 'alert.raised') urgent = true
     }
-    if (this.urgent) {
-      this.urgent = false
-      if (this.timer) clearTimeout(this.timer)
-      this.timer = undefined
-      setImmediate(() => this.flush())
-    } else if (!this.timer && this.pending.length > 0) {
-      this.timer = setTimeout(() => this.flush(), this.hold)
-    }
+    // An alert goes out now, with what is pending, not on a later turn of the event loop: the
+    // I/O that turn would process first could be many requests.
+    if (urgent) this.flush()
+    else if (!this.timer && this.pending.length > 0) this.timer = setTimeout(() => this.flush(), this.hold)
   }
 
   /**

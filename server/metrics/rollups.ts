@@ -86,7 +86,8 @@ const C_CATEGORY = 9 // CATEGORIES.length
 const C_ALERTS = C_CATEGORY + CATEGORIES.length // NK
 const C_ALERTS_REVIEWED = C_ALERTS + NK // NK
 const C_CONFIRMED = C_ALERTS_REVIEWED + NK // NK
-const C_SIZE = C_CONFIRMED + NK
+const C_HANDLED = C_CONFIRMED + NK // CATEGORIES.length: requests standing resolved, by category
+const C_SIZE = C_HANDLED + CATEGORIES.length
 
 /** Values with their receipt time; sorted lazily when read. */
 class Bag {
@@ -341,6 +342,11 @@ export class Rollups {
     if (oldResolution !== newResolution) {
       if (oldResolution !== null) for (const u of t.units) this.bag(u, day, 'resolution').remove(oldResolution, t.receivedAt)
       if (newResolution !== null) this.addValue(t, day, 'resolution', newResolution)
+      const delta = (newResolution !== null ? 1 : 0) - (oldResolution !== null ? 1 : 0)
+      if (delta !== 0) {
+        const handled = C_HANDLED + CATEGORY_INDEX.get(t.category)!
+        for (const u of t.units) this.counters(u, hour)[handled]! += delta
+      }
     }
     if (isClosed) this.unresolved.delete(id)
     else this.unresolved.set(id, t)
@@ -435,7 +441,11 @@ export class Rollups {
 
     const stat = (name: BagName) => statOf(this.bagArrays(u, name, fullDays, partialHours))
     const byCategory = emptyByCategory()
-    CATEGORIES.forEach((cat, i) => (byCategory[cat] = c[C_CATEGORY + i]!))
+    const handledByCategory = emptyByCategory()
+    CATEGORIES.forEach((cat, i) => {
+      byCategory[cat] = c[C_CATEGORY + i]!
+      handledByCategory[cat] = c[C_HANDLED + i]!
+    })
     const byKind = {} as Record<AlertKind, CameraKindFigures>
     let alerts = 0
     let reviewed = 0
@@ -464,6 +474,7 @@ export class Rollups {
       proactive: rate(c[C_PROACTIVE]!, requests),
       overdue: { response: overdueResponse, resolution: overdueResolution },
       byCategory,
+      handledByCategory,
       camera: { alerts, reviewed, precision: rate(confirmed, reviewed), reviewTime: stat('review'), byKind },
       patrol: { coverage: rate(coverage.visited, coverage.cells), workersOnline: this.workersOnline(u, now) },
     }

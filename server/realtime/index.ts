@@ -11,6 +11,7 @@ import {
   type SocketData,
 } from '../../shared/events'
 import { DEFAULT_TICK_MS, LiveBus } from '../live/bus'
+import { encodeWithoutBinaryScan } from './json-encoder'
 import { registerSubscribe } from './scope-subscribe'
 
 export type LiveNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>
@@ -40,6 +41,7 @@ async function realtime(app: FastifyInstance, options: RealtimeOptions) {
     perMessageDeflate: false,
     cors: { origin: false },
   })
+  encodeWithoutBinaryScan(io.encoder, ['events:batched', 'metrics:updated'])
   const live: LiveNamespace = io.of(LIVE_NAMESPACE)
   const bus = new LiveBus({
     geography: app.geography,

@@ -3,6 +3,7 @@
 import type { Geography } from '../geo/geography'
 import type { HistoryOp, NewPing, NewRequest, Store } from '../store/types'
 import { TimeQueue } from './time-queue'
+import { activityRate, drawActivity } from './activities'
 import {
   ALERT_RAISES,
   DAY,
@@ -52,6 +53,7 @@ export interface BackfillResult {
   seq: number
   transitions: number
   reviews: number
+  activities: number
   /** Ops handed to importHistory; every one was applied. */
   ops: number
   /** What would happen after `now`, in time order: pass it to startSimulator's `resume`. */
@@ -78,7 +80,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   const district = buildDistrict(geography, seed)
   const prefix = backfillIdPrefix(now, seed)
   const queue = new TimeQueue<HistoryOp>()
-  const result: BackfillResult = { requests: 0, alerts: 0, pings: 0, seq: await store.lastSeq(), transitions: 0, reviews: 0, ops: 0, pending: [] }
+  const result: BackfillResult = { requests: 0, alerts: 0, pings: 0, seq: await store.lastSeq(), transitions: 0, reviews: 0, activities: 0, ops: 0, pending: [] }
   let nextRequest = 0
   let nextAlert = 0
   let chunk: HistoryOp[] = []
@@ -176,6 +178,29 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     queueLifecycle(raised.requestId, reviewAt, raised.priority, camera.grid.workerId)
   }
 
+  let nextActivity = 0
+  const serviceActivity = (at: number) => {
+    const draft = drawActivity(rand, district)
+    const unit = geography.get(draft.unit)!
+    const id = `${prefix}-act-${++nextActivity}`
+    queue.push(at, {
+      op: 'activity',
+      activity: {
+        id,
+        fingerprint: id,
+        team: draft.team,
+        kind: draft.kind,
+        unitId: unit.id,
+        districtId: geography.district.id,
+        streetId: unit.level === 'street' ? unit.id : unit.parentId,
+        communityId: unit.level === 'community' ? unit.id : null,
+        at,
+        participants: draft.participants,
+      },
+    })
+    result.activities++
+  }
+
   // Patrols: every worker on duty reports every five minutes; each day starts with a check-in.
   const walkers = new Map<string, Walker>()
   let walkDay = -1
@@ -211,6 +236,12 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     for (let i = 0; i < nRequests; i++) reportedRequest(hourStart + Math.floor(rand() * span))
     const nAlerts = poisson(rand, alertRate(hourStart) * span * scale)
     for (let i = 0; i < nAlerts; i++) cameraAlert(hourStart + Math.floor(rand() * span))
+    const hourOfDay = localHour(hourStart)
+    if (hourOfDay >= 8 && hourOfDay < 18) {
+      // Activities happen in the daytime: the day's share falls in these ten hours.
+      const nActivities = poisson(rand, activityRate() * span * 2.4)
+      for (let i = 0; i < nActivities; i++) serviceActivity(hourStart + Math.floor(rand() * span))
+    }
     const hour = localHour(hourStart)
     if (hourEnd > pingStart && hour >= PATROL_START_HOUR && hour < PATROL_END_HOUR) {
       for (let at = Math.ceil(Math.max(hourStart, pingStart) / PING_INTERVAL) * PING_INTERVAL; at < hourEnd; at += PING_INTERVAL) {

@@ -9,6 +9,7 @@ import { MAX_PINGS_PER_BATCH, type PatrolPing } from '../../shared/schemas/patro
 import type { CreateRequest, Transition } from '../../shared/schemas/requests'
 import type { Geography } from '../geo/geography'
 import { TimeQueue } from './time-queue'
+import { activityRate, drawActivity } from './activities'
 import {
   ALERT_RAISES,
   type PendingStep,
@@ -64,6 +65,7 @@ export interface SimulatorStats {
   alerts: number
   reviews: number
   pings: number
+  activities: number
   errors: number
 }
 
@@ -117,7 +119,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
   const startedAt = now()
   // The start time keeps ids apart from earlier runs and from any backfill.
   const prefix = `sim-${Math.floor(startedAt / 1000).toString(36)}`
-  const counts: SimulatorStats = { requests: 0, transitions: 0, alerts: 0, reviews: 0, pings: 0, errors: 0 }
+  const counts: SimulatorStats = { requests: 0, transitions: 0, alerts: 0, reviews: 0, pings: 0, activities: 0, errors: 0 }
   const due = new TimeQueue<Action>()
   const chains = new Map<string, Promise<void>>()
   const inFlight = new Set<Promise<void>>()
@@ -308,6 +310,18 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     return pings
   }
 
+  const newActivity = (at: number) => {
+    const draft = drawActivity(rand, district)
+    const p = call('/api/v1/activities', { ...draft, at: new Date(at).toISOString() }).then(
+      () => {
+        counts.activities++
+      },
+      (error: unknown) => fail('activities', error instanceof Error ? error.message : String(error)),
+    )
+    inFlight.add(p)
+    void p.finally(() => inFlight.delete(p))
+  }
+
   const tick = (): Promise<void> => {
     if (stopped) return Promise.resolve()
     const t = now()
@@ -322,6 +336,8 @@ export function startSimulator(options: SimulatorOptions): Simulator {
         for (let i = 0; i < nRequests; i++) newRequest(from + rand() * span)
         const nAlerts = poisson(rand, alertRate(t) * simulated)
         for (let i = 0; i < nAlerts; i++) newAlert(from + rand() * span)
+        const nActivities = poisson(rand, activityRate() * simulated)
+        for (let i = 0; i < nActivities; i++) newActivity(Math.round(from + rand() * span))
       }
       const started: Promise<void>[] = []
       for (let next = due.popUntil(t); next; next = due.popUntil(t)) started.push(runAction(next.item))

@@ -76,6 +76,21 @@ CREATE TABLE alerts (
 CREATE INDEX alerts_unreviewed ON alerts (at) WHERE verdict IS NULL;
 CREATE INDEX alerts_street_at  ON alerts (street_id, at);
 
+-- Service activities (便民服务活动): aggregates for the public kiosk, outside the live log.
+CREATE TABLE activities (
+  id           TEXT PRIMARY KEY,
+  team         TEXT    NOT NULL,
+  kind         TEXT    NOT NULL,
+  unit_id      TEXT    NOT NULL,
+  district_id  TEXT    NOT NULL,
+  street_id    TEXT,
+  community_id TEXT,
+  at           INTEGER NOT NULL,
+  participants INTEGER NOT NULL,
+  fingerprint  TEXT    NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX activities_at ON activities (at);
+
 CREATE TABLE workers (
   worker_id    TEXT PRIMARY KEY,
   kind         TEXT    NOT NULL,

@@ -19,6 +19,7 @@ import type {
   NewRequest,
   NewTransition,
   Outcome,
+  NewActivity,
   PatrolFact,
   RequestSummary,
   ReviewedReply,
@@ -188,14 +189,13 @@ export class SqliteStore implements Store {
     this.queue = []
     if (jobs.length === 0) return
     // The urgent lane: camera alerts commit on their own, ahead of the turn's other writes (a
-    // patrol batch of 1,000 pings takes tens of ms), which follow in the next turn, after the
-    // live bus has sent the alerts out (it flushes them at once, also in the next turn).
+    // patrol batch of 1,000 pings takes tens of ms), which follow in the next turn; the live bus
+    // sends the alerts out as soon as their commit is published.
     if (jobs.some((job) => job.urgent) && jobs.some((job) => !job.urgent)) {
       this.queue = jobs.filter((job) => !job.urgent)
       jobs = jobs.filter((job) => job.urgent)
     }
     this.commit(jobs)
-    // Scheduled after the commit, so the bus's immediate flush of the alerts runs first.
     if (this.queue.length > 0 && !this.flushScheduled) {
       this.flushScheduled = true
       setImmediate(() => this.flush())
@@ -309,6 +309,8 @@ export class SqliteStore implements Store {
       case 'pings':
         this.applyPings(op.pings)
         return true
+      case 'activity':
+        return this.applyActivity(op.activity).ok
     }
   }
 
@@ -459,6 +461,36 @@ export class SqliteStore implements Store {
     )
     this.stmt.reviewAlert.run(r.verdict, r.at, seq, requestId ?? null, row.id)
     return { ok: true, replayed: false, value: { id: row.id, seq, verdict: r.verdict, ...(requestId ? { requestId } : {}) } }
+  }
+
+  recordActivity(activity: NewActivity): Promise<Outcome<{ id: string }>> {
+    return this.enqueue(() => this.applyActivity(activity))
+  }
+
+  private applyActivity(a: NewActivity): Outcome<{ id: string }> {
+    const existing = this.db.prepare(`SELECT fingerprint FROM activities WHERE id = ?`).get(a.id) as { fingerprint: string } | undefined
+    if (existing) {
+      return existing.fingerprint === a.fingerprint
+        ? { ok: true, replayed: true, value: { id: a.id } }
+        : { ok: false, code: 'conflict', message: `activity ${a.id} already exists with a different body` }
+    }
+    this.db
+      .prepare(
+        `INSERT INTO activities (id, team, kind, unit_id, district_id, street_id, community_id, at, participants, fingerprint)
+         VALUES (@id, @team, @kind, @unitId, @districtId, @streetId, @communityId, @at, @participants, @fingerprint)`,
+      )
+      .run(a)
+    return { ok: true, replayed: false, value: { id: a.id } }
+  }
+
+  async activityTotals(unit: UnitRef, from: number, to: number): Promise<{ kind: string; activities: number; participants: number }[]> {
+    if (unit.level === 'grid') return []
+    return this.db
+      .prepare(
+        `SELECT kind, count(*) AS activities, sum(participants) AS participants FROM activities
+         WHERE ${UNIT_COLUMN[unit.level]} = ? AND at >= ? AND at < ? GROUP BY kind ORDER BY kind`,
+      )
+      .all(unit.id, from, to) as { kind: string; activities: number; participants: number }[]
   }
 
   private applyPings(pings: NewPing[]): { accepted: number; seq: number } {

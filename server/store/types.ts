@@ -110,6 +110,21 @@ export interface RequestSummary {
   reporter?: { name?: string; phone?: string }
 }
 
+/** A service activity (便民服务活动) held in a street or community. */
+export interface NewActivity {
+  id: string
+  fingerprint: string
+  team: string
+  kind: string
+  /** The street or community, with the units above it. */
+  unitId: string
+  districtId: string
+  streetId: string | null
+  communityId: string | null
+  at: number
+  participants: number
+}
+
 export interface PatrolFact {
   workerId: string
   gridId: string
@@ -129,6 +144,7 @@ export type HistoryOp =
   | { op: 'alert'; alert: NewAlert }
   | { op: 'review'; review: NewAlertReview }
   | { op: 'pings'; pings: NewPing[] }
+  | { op: 'activity'; activity: NewActivity }
 
 export interface EventsAfter {
   seq: number
@@ -145,6 +161,10 @@ export interface Store {
   reviewAlert(review: NewAlertReview): Promise<Outcome<ReviewedReply>>
   /** All pings in one transaction; they get consecutive seqs. */
   appendPings(pings: NewPing[]): Promise<{ accepted: number; seq: number }>
+  /** Stores an activity; the same id and body again is a retry, another body a conflict. */
+  recordActivity(activity: NewActivity): Promise<Outcome<{ id: string }>>
+  /** Activities and participants by kind, in [from, to), in the unit's subtree. */
+  activityTotals(unit: UnitRef, from: number, to: number): Promise<{ kind: string; activities: number; participants: number }[]>
   /** Bulk path for the simulator's backfill: one transaction, no live publication. */
   importHistory(ops: HistoryOp[]): Promise<{ applied: number; rejected: number; seq: number }>
 

@@ -91,6 +91,7 @@ export const FiguresSchema = Type.Object({
   proactive: RateSchema,
   overdue: Type.Object({ response: Type.Integer(), resolution: Type.Integer() }),
   byCategory: Type.Object(Object.fromEntries(CATEGORIES.map((c) => [c, Type.Integer()]))),
+  handledByCategory: Type.Object(Object.fromEntries(CATEGORIES.map((c) => [c, Type.Integer()]))),
   camera: Type.Object({
     alerts: Type.Integer(),
     reviewed: Type.Integer(),

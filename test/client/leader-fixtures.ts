@@ -19,6 +19,7 @@ export function figures(patch: Partial<Figures> = {}): Figures {
     proactive: rate(0, 0),
     overdue: { response: 0, resolution: 0 },
     byCategory: emptyByCategory(),
+    handledByCategory: emptyByCategory(),
     camera: {
       alerts: 0,
       reviewed: 0,

@@ -7,6 +7,7 @@ import { buildSampleGeography } from '../../shared/sample-geography'
 import { AlertReviewSchema, CreateAlertSchema } from '../../shared/schemas/alerts'
 import type { Location } from '../../shared/schemas/common'
 import { MAX_PINGS_PER_BATCH, PatrolBatchSchema } from '../../shared/schemas/patrols'
+import { CreateActivitySchema } from '../../shared/schemas/activities'
 import { CreateRequestSchema, TransitionSchema } from '../../shared/schemas/requests'
 import { Geography } from '../../server/geo/geography'
 import { SqliteStore } from '../../server/store/sqlite-store'
@@ -199,6 +200,12 @@ function fakeApi() {
       }
       return reply(201, { id, seq: ++seq, verdict: body.verdict })
     }
+    if (url === '/api/v1/activities') {
+      check(CreateActivitySchema, body, url)
+      const level = geography.get(body.unit as string)?.level
+      if (level !== 'street' && level !== 'community') problems.push(`activity in ${String(body.unit)}`)
+      return reply(201, { id: `act-${++seq}` })
+    }
     if (url === '/api/v1/patrols') {
       check(PatrolBatchSchema, body, url)
       const pings = body.pings as { workerId: string; location: Location }[]
@@ -234,9 +241,11 @@ describe('live simulator', () => {
     expect(stats.errors).toBe(0)
     const urls = (test: (url: string) => boolean) => api.calls.filter((c) => test(c.url))
     expect(stats.requests).toBe(urls((u) => u === '/api/v1/requests').length)
-    // 50 h at ~400 a day.
-    expect(stats.requests).toBeGreaterThan(500)
-    expect(stats.requests).toBeLessThan(1300)
+    // 50 simulated hours at the rate of the real clock's hour (08:00 local, ~27 an hour): ~1,350.
+    expect(stats.requests).toBeGreaterThan(1000)
+    expect(stats.requests).toBeLessThan(1700)
+    expect(stats.activities).toBe(urls((u) => u === '/api/v1/activities').length)
+    expect(stats.activities).toBeGreaterThan(3)
     expect(stats.transitions).toBe(urls((u) => u.endsWith('/transitions')).length)
     expect(stats.alerts).toBeGreaterThan(20)
     expect(stats.reviews).toBeGreaterThan(10)

@@ -1,0 +1,75 @@
+// The public side: cached aggregate figures, and the `/public` namespace that pushes them to
+// kiosks. Nothing here reads or forwards an event.
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import {
+  PUBLIC_NAMESPACE,
+  type PublicClientToServerEvents,
+  type PublicServerToClientEvents,
+} from '../../shared/public'
+import { createAjv, describeValidationError } from './validation'
+import { PublicStatsService } from '../public/service'
+import { PublicStatsQuerySchema } from '../../shared/schemas/activities'
+import { publicUnit } from '../routes/public/index'
+
+export interface PublicOptions {
+  /** Counts under this, at community level, are shown as "<threshold>". */
+  threshold: number
+  /** How often kiosks get `stats:updated` (ms). */
+  pushIntervalMs?: number
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    publicStats: PublicStatsService
+  }
+}
+
+const validateWatch = createAjv(false).compile(PublicStatsQuerySchema)
+const publicRoom = (unitId: string) => `public:${unitId}`
+
+async function publicSide(app: FastifyInstance, options: PublicOptions) {
+  const interval = options.pushIntervalMs ?? 15_000
+  const service = new PublicStatsService({
+    store: app.store,
+    geography: app.geography,
+    rollups: app.metrics.rollups,
+    now: app.now,
+    threshold: options.threshold,
+    // A little under the push interval, so each push carries fresh figures.
+    maxAgeMs: Math.min(10_000, interval * 0.9),
+  })
+  app.decorate('publicStats', service)
+  if (!app.hasDecorator('io')) return
+
+  const kiosks = app.io.of(PUBLIC_NAMESPACE) as unknown as import('socket.io').Namespace<PublicClientToServerEvents, PublicServerToClientEvents>
+  kiosks.on('connection', (socket) => {
+    socket.on('stats:watch', async (request, ack) => {
+      const answer = typeof ack === 'function' ? ack : () => {}
+      try {
+        if (!validateWatch(request)) {
+          answer({ ok: false, error: describeValidationError('stats:watch', validateWatch.errors![0]!).message })
+          return
+        }
+        const unitId = publicUnit(app.geography, request.unit, 'unit')
+        for (const room of socket.rooms) if (room.startsWith('public:')) await socket.leave(room)
+        await socket.join(publicRoom(unitId))
+        answer({ ok: true, data: (await service.get(unitId)).stats })
+      } catch (error) {
+        answer({ ok: false, error: error instanceof Error ? error.message : 'failed' })
+      }
+    })
+  })
+
+  const timer = setInterval(async () => {
+    for (const [room, sockets] of kiosks.adapter.rooms) {
+      if (!room.startsWith('public:') || sockets.size === 0) continue
+      const entry = await service.get(room.slice(7))
+      kiosks.to(room).emit('stats:updated', entry.stats)
+    }
+  }, interval)
+  timer.unref()
+  app.addHook('preClose', async () => clearInterval(timer))
+}
+
+export default fp(publicSide, { name: 'public', dependencies: ['context', 'metrics'] })

@@ -1,0 +1,64 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ErrorReplySchema } from '../../../shared/schemas/common'
+import { CreateActivitySchema, PublicStatsQuerySchema } from '../../../shared/schemas/activities'
+import { fingerprint, newId, timeOf } from '../../ingest/normalize'
+import { unwrap } from '../../ingest/outcome'
+import { HttpError } from '../../plugins/validation'
+import Type from 'typebox'
+
+const publicRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // No login: aggregates only (server/public/stats.ts), the same for every kiosk, cached.
+  app.get(
+    '/api/v1/public/stats',
+    // The reply is a PublicStats (shared/public.ts), sent pre-serialised from the cache.
+    { schema: { querystring: PublicStatsQuerySchema } },
+    async (request, reply) => {
+      const unitId = publicUnit(app.geography, request.query.unit, 'query/unit')
+      const entry = await app.publicStats.get(unitId)
+      reply.header('cache-control', 'public, max-age=10').header('etag', entry.etag)
+      if (request.headers['if-none-match'] === entry.etag) return reply.code(304).send()
+      return reply.header('content-type', 'application/json; charset=utf-8').send(entry.json)
+    },
+  )
+
+  app.post(
+    '/api/v1/activities',
+    {
+      onRequest: app.requireIngestKey,
+      schema: { body: CreateActivitySchema, response: { 201: Type.Object({ id: Type.String() }), '4xx': ErrorReplySchema } },
+    },
+    async (request, reply) => {
+      const body = request.body
+      const unit = app.geography.get(body.unit)
+      if (!unit || (unit.level !== 'street' && unit.level !== 'community')) {
+        throw new HttpError(422, `body/unit ${body.unit} is not a street or community of ${app.geography.district.name}`, {
+          field: 'body/unit',
+          rule: 'street-or-community',
+        })
+      }
+      const outcome = await app.store.recordActivity({
+        id: body.id ?? newId('act'),
+        fingerprint: fingerprint(body),
+        team: body.team,
+        kind: body.kind,
+        unitId: unit.id,
+        districtId: app.geography.district.id,
+        streetId: unit.level === 'street' ? unit.id : unit.parentId,
+        communityId: unit.level === 'community' ? unit.id : null,
+        at: timeOf(body.at, app.now(), 'body/at'),
+        participants: body.participants,
+      })
+      return reply.code(201).send(unwrap(outcome))
+    },
+  )
+}
+
+/** A street, community or the district; a grid is too small to show without singling people out. */
+export function publicUnit(geography: { get(id: string): { level: string } | undefined }, unitId: string, field: string): string {
+  const unit = geography.get(unitId)
+  if (!unit) throw new HttpError(404, `unknown unit ${unitId}`)
+  if (unit.level === 'grid') throw new HttpError(400, `${field} must be a street or a community, not a grid`, { field, rule: 'not-grid' })
+  return unitId
+}
+
+export default publicRoutes

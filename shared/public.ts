@@ -1,0 +1,71 @@
+// The public contract: what the kiosk (and anyone without a login) may read. Aggregates only,
+// never an event, a person or a free text; small counts suppressed. Typed once for both sides.
+import type { Ack } from './events'
+
+/** The Socket.IO namespace of the kiosk: no login, sanitised aggregates only (never `/live`). */
+export const PUBLIC_NAMESPACE = '/public'
+
+/** `GET /api/v1/public/stats?unit=<street or community id>` (no login) answers a `PublicStats`. */
+export const PUBLIC_STATS_PATH = '/api/v1/public/stats'
+
+/** Community service activities (便民服务活动): 银龄学堂, 爱心义剪, 免费体检, 法律咨询, 矛盾调解, 志愿服务. */
+export const ACTIVITY_KINDS = ['senior_class', 'free_haircut', 'health_check', 'legal_aid', 'mediation', 'volunteering'] as const
+export type ActivityKind = (typeof ACTIVITY_KINDS)[number]
+
+/**
+ * A count, or `"<N>"` (N = `PublicStats.threshold`, default 5) where a count under the threshold
+ * is suppressed at community level, so that no one can be singled out. `'<5'` is one such value.
+ */
+export type Count = number | `<${number}`
+
+export interface PublicVolume {
+  received: Count
+  /** Resolved (办结). */
+  handled: Count
+}
+
+export interface PublicComparisonUnit {
+  unit: string
+  name: string
+  handled: Count
+  onTimeResponse: number | null
+  satisfaction: number | null
+}
+
+export interface PublicStats {
+  unit: string
+  name: string
+  level: 'district' | 'street' | 'community'
+  /** ISO 8601: when the server computed these figures. */
+  updatedAt: string
+  /** Counts under this (at community level) come as `"<threshold>"`. */
+  threshold: number
+  /** This calendar month in the center's zone (Asia/Shanghai). */
+  month: PublicVolume
+  /** This calendar year. */
+  year: PublicVolume
+  /** This month, 0–1; null when too few to show. */
+  rates: { onTimeResponse: number | null; resolution: number | null; satisfaction: number | null }
+  /** Median received → accepted this month, in seconds; null when too few to show. */
+  medianResponseSec: number | null
+  /** This month, at most 5, most handled first; keys as in `CATEGORIES` (shared/domain.ts). */
+  topCategories: { category: string; handled: Count }[]
+  /** The streets of the district, or the communities of a street. */
+  comparison: { level: 'street' | 'community'; units: PublicComparisonUnit[] }
+  /** This month; `kind` as in `ACTIVITY_KINDS`. */
+  activities: { kind: string; activities: Count; participants: Count }[]
+}
+
+export interface StatsWatchRequest {
+  unit: string
+}
+
+export interface PublicServerToClientEvents {
+  /** The watched unit's figures, about every 15 s. */
+  'stats:updated': (stats: PublicStats) => void
+}
+
+export interface PublicClientToServerEvents {
+  /** Start receiving `stats:updated` for one street or community; the ack carries the figures now. */
+  'stats:watch': (request: StatsWatchRequest, ack: (reply: Ack<PublicStats>) => void) => void
+}
