@@ -1,0 +1,92 @@
+// How the kiosk puts figures into words. Pure, so the cards, the tests and the browser test agree.
+import { DEFAULT_TIME_ZONE } from '../../shared/domain'
+import type { Count } from '../../shared/public'
+
+/** What the kiosk shows for a figure that is too small to show (with an explanation beside it). */
+export const NO_VALUE = '—'
+
+/** A count in the page's language (1,234); a suppressed count ("<5") exactly as it came. */
+export function formatCount(count: Count, locale: string): string {
+  if (typeof count === 'string') return count
+  return Number.isFinite(count) ? new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(count) : NO_VALUE
+}
+
+/** The number behind a count; null for a suppressed one. */
+export function countValue(count: Count): number | null {
+  return typeof count === 'number' && Number.isFinite(count) ? count : null
+}
+
+/** Whether a count was suppressed ("<5"). */
+export function isSuppressed(count: Count): boolean {
+  return typeof count === 'string'
+}
+
+/** 0.9347 → '93.5%'; null (too few to show) → '—'. */
+export function formatRate(value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return NO_VALUE
+  return `${(value * 100).toFixed(1)}%`
+}
+
+/** A duration as a person says it, to the minute: "42 分钟", "1 小时 5 分", "2 天 3 小时". */
+export type DurationParts =
+  | { kind: 'underMinute' }
+  | { kind: 'minutes'; m: number }
+  | { kind: 'hours'; h: number }
+  | { kind: 'hoursMinutes'; h: number; m: number }
+  | { kind: 'days'; d: number }
+  | { kind: 'daysHours'; d: number; h: number }
+
+export function durationParts(seconds: number | null): DurationParts | null {
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return null
+  const minutes = Math.round(seconds / 60)
+  if (minutes === 0) return { kind: 'underMinute' }
+  if (minutes < 60) return { kind: 'minutes', m: minutes }
+  if (minutes < 24 * 60) {
+    const h = Math.floor(minutes / 60)
+    const m = minutes % 60
+    return m === 0 ? { kind: 'hours', h } : { kind: 'hoursMinutes', h, m }
+  }
+  // Past a day, minutes are noise: whole hours.
+  const hours = Math.round(minutes / 60)
+  const d = Math.floor(hours / 24)
+  const h = hours % 24
+  return h === 0 ? { kind: 'days', d } : { kind: 'daysHours', d, h }
+}
+
+type Translate = (key: string, named: Record<string, unknown>) => string
+
+/** The duration in words through the `kiosk.duration.*` messages; '—' when there is none. */
+export function formatDuration(seconds: number | null, t: Translate): string {
+  const parts = durationParts(seconds)
+  if (!parts) return NO_VALUE
+  const { kind, ...named } = parts
+  return t(`kiosk.duration.${kind}`, named)
+}
+
+/** Date and minute of the center's clock, whatever zone the kiosk's computer is set to. */
+function zoned(ms: number, timeZone: string): { day: string; time: string } {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(new Date(ms))
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
+  return { day: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` }
+}
+
+/**
+ * When the figures were computed: "14:05" on the day they are shown, with the date on any other
+ * ("11月28日 14:05"), so a screen left without data for a day says so.
+ */
+export function formatUpdatedAt(iso: string, locale: string, now: number = Date.now(), timeZone: string = DEFAULT_TIME_ZONE): string {
+  const ms = Date.parse(iso)
+  if (!Number.isFinite(ms)) return NO_VALUE
+  const at = zoned(ms, timeZone)
+  if (at.day === zoned(now, timeZone).day) return at.time
+  const date = new Intl.DateTimeFormat(locale, { month: 'long', day: 'numeric', timeZone }).format(new Date(ms))
+  return `${date} ${at.time}`
+}
