@@ -58,22 +58,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(context, { store: options.store, geography: options.geography, now: options.now ?? Date.now })
   await app.register(validation)
   await app.register(auth, { auth: options.auth, ...(options.sessionTtlMs !== undefined ? { sessionTtlMs: options.sessionTtlMs } : {}) })
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        workerSrc: ["'self'", 'blob:'],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        connectSrc: ["'self'", 'ws:', 'wss:'],
-        fontSrc: ["'self'", 'data:'],
-        upgradeInsecureRequests: null,
-      },
-    },
-    // The wall runs on plain http inside a center's LAN.
-    strictTransportSecurity: false,
-  })
   await app.register(requests)
   await app.register(alerts)
   await app.register(patrols)
@@ -89,6 +73,29 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     threshold: options.publicThreshold ?? 5,
     ...(options.publicPushIntervalMs !== undefined ? { pushIntervalMs: options.publicPushIntervalMs } : {}),
   })
-  if (options.clientDir) await app.register(client, { root: options.clientDir })
+  if (options.clientDir) {
+    const root = options.clientDir
+    // The pages get the security headers (CSP for MapLibre's worker and the socket); the JSON API,
+    // hit thousands of times a second by ingest, does not pay for them.
+    await app.register(async (pages) => {
+      await pages.register(helmet, {
+        contentSecurityPolicy: {
+          directives: {
+            defaultSrc: ["'self'"],
+            scriptSrc: ["'self'"],
+            styleSrc: ["'self'", "'unsafe-inline'"],
+            workerSrc: ["'self'", 'blob:'],
+            imgSrc: ["'self'", 'data:', 'blob:'],
+            connectSrc: ["'self'", 'ws:', 'wss:'],
+            fontSrc: ["'self'", 'data:'],
+            upgradeInsecureRequests: null,
+          },
+        },
+        // The wall runs on plain http inside a center's LAN.
+        strictTransportSecurity: false,
+      })
+      await pages.register(client, { root })
+    })
+  }
   return app
 }

@@ -71,12 +71,15 @@ interface UserRow {
 
 export class AuthStore {
   private readonly db: Database.Database
+  /** Every ingest request checks a key: its statement is prepared once. */
+  private readonly keyLookup: Database.Statement
 
   constructor(filename: string) {
     this.db = new Database(filename)
     this.db.pragma('journal_mode = WAL')
     this.db.pragma('busy_timeout = 5000')
     this.db.exec(SCHEMA)
+    this.keyLookup = this.db.prepare(`SELECT name, secret_hash FROM ingest_keys WHERE id = ? AND revoked_at IS NULL`)
   }
 
   // ---- users ------------------------------------------------------------------------------------
@@ -174,7 +177,7 @@ export class AuthStore {
   checkKey(key: string): string | undefined {
     const match = /^opk_([0-9a-f]{12})_([A-Za-z0-9_-]{20,64})$/.exec(key)
     if (!match) return undefined
-    const row = this.db.prepare(`SELECT name, secret_hash FROM ingest_keys WHERE id = ? AND revoked_at IS NULL`).get(match[1]) as
+    const row = this.keyLookup.get(match[1]) as
       | { name: string; secret_hash: string }
       | undefined
     if (!row) return undefined

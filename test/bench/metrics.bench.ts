@@ -54,6 +54,8 @@ mkdirSync('bench-results', { recursive: true })
 const file = `bench-results/metrics-${target}.db`
 let t0 = performance.now()
 if (!existsSync(file)) {
+  // A build that was stopped half-way leaves its temporary file: start that one afresh.
+  for (const suffix of ['.tmp', '.tmp-wal', '.tmp-shm']) rmSync(`${file}${suffix}`, { force: true })
   const building = new SqliteStore({ filename: `${file}.tmp`, synchronous: 'normal' })
   // The sample district gets ~400 requests a day; scale the rates to reach the target in 30 days.
   const filled = await backfill({ store: building, geography, days: 30, now, seed: 1, scale: target / 12_000, chunkSize: 20_000 })

@@ -1,0 +1,159 @@
+// Ingest: single-event POST /api/v1/requests and bulk POST /api/v1/patrols (1,000 pings) into the
+// real server, durable (file-backed SQLite, synchronous=FULL) with the live stream on (live
+// clients subscribed across the 20 rooms); beside it, in the same run, a Fastify server with the
+// same validation and the same route schemas that stores nothing. Closed loop: a keep-alive
+// HTTP/1.1 client with a fixed number of connections, one request in flight on each.
+//
+//   npx tsx test/bench/ingest.bench.ts [--seconds 4] [--clients 100]
+import { coresBetween, ServerProcess } from './lib/child'
+import { KeepAliveClient } from './lib/http-client'
+import { LiveClients } from './lib/live-clients'
+import { scene as makeScene, unitsFor } from './lib/load'
+import { clock, emit, machine, note, percentile, round, sleep } from './lib/stats'
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i > 0 ? process.argv[i + 1]! : fallback
+}
+const MEASURE_MS = Number(arg('seconds', '4')) * 1000
+const WARM_MS = 1000
+const LIVE_CLIENTS = Number(arg('clients', '100'))
+const SINGLE_CONNECTIONS = 32
+const BULK_CONNECTIONS = 4
+const BULK_SIZE = 1000
+const BENCH = 'ingest'
+
+const scene = makeScene()
+const singleBodies = scene.pool.map((p, i) =>
+  JSON.stringify({
+    source: 'app',
+    category: (['environment', 'municipal', 'noise', 'public_order'] as const)[i % 4],
+    priority: 'general',
+    location: { lon: p.lon, lat: p.lat },
+    description: '楼道堆放杂物，影响通行',
+  }),
+)
+const bulkBodies = Array.from({ length: 4 }, (_, k) => {
+  const pings: string[] = []
+  for (let i = 0; i < BULK_SIZE; i++) pings.push(scene.pingJson[(k * BULK_SIZE + i) % scene.pingJson.length]!)
+  return `{"pings":[${pings.join(',')}]}`
+})
+
+interface Result {
+  requestsPerSec: number
+  eventsPerSec: number
+  p50Ms: number
+  p99Ms: number
+  cores: number
+  rssMb: number
+  errors: string[]
+}
+
+/** `connections` loops each posting, awaiting the answer, posting again; measured after a warm-up. */
+async function closedLoop(server: ServerProcess, path: string, bodies: string[], connections: number, eventsPerRequest: number, status: number): Promise<Result> {
+  const http = new KeepAliveClient('127.0.0.1', server.port, connections, server.ready.ingestHeaders)
+  const started = clock()
+  const from = started + WARM_MS
+  const to = from + MEASURE_MS
+  const latencies: number[] = []
+  const errors: string[] = []
+  let done = 0
+  let next = 0
+  const loop = async () => {
+    while (clock() < to) {
+      const body = bodies[next++ % bodies.length]!
+      const t0 = clock()
+      const answer = await http.post(path, body)
+      const t1 = clock()
+      if (answer.status !== status) {
+        if (errors.length < 3) errors.push(`${answer.status} ${answer.body.slice(0, 200)}`)
+        continue
+      }
+      if (t1 >= from && t1 < to) {
+        done++
+        latencies.push(t1 - t0)
+      }
+    }
+  }
+  const loops = Promise.all(Array.from({ length: connections }, loop))
+  await sleep(from - clock())
+  const u0 = await server.usage()
+  await sleep(to - clock())
+  const u1 = await server.usage()
+  await loops
+  http.close()
+  const sorted = Float64Array.from(latencies).sort()
+  return {
+    requestsPerSec: done / (MEASURE_MS / 1000),
+    eventsPerSec: (done * eventsPerRequest) / (MEASURE_MS / 1000),
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    cores: coresBetween(u0, u1),
+    rssMb: u1.rss / 2 ** 20,
+    errors,
+  }
+}
+
+function report(figure: string, variant: string, r: Result, extra: Record<string, unknown> = {}) {
+  emit(BENCH, {
+    figure,
+    variant,
+    requests_per_s: Math.round(r.requestsPerSec),
+    events_per_s: Math.round(r.eventsPerSec),
+    ack_p50_ms: round(r.p50Ms, 1),
+    ack_p99_ms: round(r.p99Ms, 1),
+    server_cores: round(r.cores, 3),
+    server_rss_mb: Math.round(r.rssMb),
+    ...(r.errors.length ? { errors: r.errors } : {}),
+    ...extra,
+  })
+}
+
+emit(BENCH, {
+  figure: 'setup',
+  durable: 'file-backed SQLite, WAL, synchronous=FULL',
+  live_clients: LIVE_CLIENTS,
+  single_connections: SINGLE_CONNECTIONS,
+  bulk_connections: BULK_CONNECTIONS,
+  bulk_pings_per_request: BULK_SIZE,
+  client: 'lean keep-alive HTTP/1.1 client, one request in flight per connection',
+  baseline: 'Fastify, same validation plugin and route schemas, stores nothing',
+  ...machine(),
+})
+
+note('store-nothing baseline')
+const nothing = await ServerProcess.start('baseline-entry.ts', ['--mode', 'store-nothing'])
+const baseSingle = await closedLoop(nothing, '/api/v1/requests', singleBodies, SINGLE_CONNECTIONS, 1, 201)
+report('single', 'store-nothing', baseSingle)
+const baseBulk = await closedLoop(nothing, '/api/v1/patrols', bulkBodies, BULK_CONNECTIONS, BULK_SIZE, 202)
+report('bulk', 'store-nothing', baseBulk)
+await nothing.stop()
+
+note(`outpost, durable, ${LIVE_CLIENTS} live clients`)
+const ours = await ServerProcess.start('server-entry.ts', ['--sync', 'full'])
+const clients = new LiveClients({ port: ours.port, headers: ours.ready.socketHeaders })
+await clients.connect(unitsFor(LIVE_CLIENTS, scene.rooms))
+const single = await closedLoop(ours, '/api/v1/requests', singleBodies, SINGLE_CONNECTIONS, 1, 201)
+report('single', 'outpost', single, { live_batches_received: clients.log.length })
+const before = clients.log.length
+const bulk = await closedLoop(ours, '/api/v1/patrols', bulkBodies, BULK_CONNECTIONS, BULK_SIZE, 202)
+report('bulk', 'outpost', bulk, { live_batches_received: clients.log.length - before })
+await clients.close()
+await ours.stop()
+
+emit(BENCH, {
+  figure: 'single_vs_store_nothing',
+  ratio: round(single.requestsPerSec / baseSingle.requestsPerSec, 2),
+  outpost_per_s: Math.round(single.requestsPerSec),
+  store_nothing_per_s: Math.round(baseSingle.requestsPerSec),
+  goal: 'durable single-event ingest >= 0.5x the store-nothing route, stream on',
+  met: single.requestsPerSec >= 0.5 * baseSingle.requestsPerSec,
+})
+emit(BENCH, {
+  figure: 'bulk_events_per_s',
+  outpost_events_per_s: Math.round(bulk.eventsPerSec),
+  store_nothing_events_per_s: Math.round(baseBulk.eventsPerSec),
+  ratio: round(bulk.eventsPerSec / baseBulk.eventsPerSec, 2),
+  goal: 'durable bulk ingest >= 50,000 events/s',
+  met: bulk.eventsPerSec >= 50_000,
+})

@@ -1,0 +1,90 @@
+// The Outpost server as the benchmarks run it: the real buildApp on a file-backed SQLite store
+// (synchronous=FULL unless `--sync normal`), listening on port 0 in a process of its own.
+//
+//   node --import tsx test/bench/server-entry.ts [--tick 150] [--sync full]   (started by lib/child.ts)
+//
+// Besides the HTTP API it answers `configure`/`rate`/`records` over IPC like the raw ws baseline,
+// publishing generated events straight into the live bus: fan-out alone, without ingest.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { buildSampleGeography } from '../../shared/sample-geography'
+import { buildApp } from '../../server/app'
+import { Geography } from '../../server/geo/geography'
+import { SqliteStore } from '../../server/store/sqlite-store'
+import { AuthStore } from '../../server/auth/auth-store'
+import { hashPassword } from '../../server/auth/passwords'
+import { SESSION_COOKIE } from '../../server/plugins/auth'
+import type { RealtimeOptions } from '../../server/realtime/index'
+import { EventGenerator } from './lib/generator'
+import type { Request } from './lib/ipc'
+import { serveIpc } from './lib/serve-ipc'
+
+const geography = new Geography(buildSampleGeography())
+
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i > 0 ? process.argv[i + 1] : undefined
+}
+
+/**
+ * Everything a benchmark needs to reach the server, in one place: the store and the auth store
+ * in one data file (as main.ts has them), an ingest key for the load's `Authorization` header and
+ * a logged-in center user whose session cookie the live sockets send.
+ */
+async function prepareServer(realtime: RealtimeOptions) {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-'))
+  const file = join(dir, 'outpost.db')
+  const store = new SqliteStore({ filename: file, synchronous: arg('sync') === 'normal' ? 'normal' : 'full' })
+  const auth = new AuthStore(file)
+  const user = { username: 'bench', password: 'bench-password-1' }
+  auth.addUser({ username: user.username, role: 'center', unit: geography.district.id }, await hashPassword(user.password))
+  const { key } = auth.addKey('bench')
+  const app = await buildApp({ store, auth, geography, realtime })
+  const login = await app.inject({ method: 'POST', url: '/api/v1/session', payload: user })
+  const session = login.cookies.find((c) => c.name === SESSION_COOKIE)
+  if (login.statusCode !== 200 || !session) throw new Error(`bench login failed: ${login.statusCode} ${login.body}`)
+  return {
+    app,
+    ingestHeaders: { Authorization: `Bearer ${key}` } as Record<string, string>,
+    socketHeaders: { Cookie: `${session.name}=${session.value}` } as Record<string, string>,
+    async close() {
+      await app.close()
+      await store.close()
+      auth.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+const tick = arg('tick')
+const server = await prepareServer(tick ? { tickMs: Number(tick) } : {})
+await server.app.listen({ port: 0, host: '127.0.0.1' })
+
+// Bus-only mode, for the fan-out figure: the benchmark's own events published straight into the
+// live bus (as the store does after a commit), in a seq range of their own far above the store's.
+let generator: EventGenerator | undefined
+const handle = (request: Request) => {
+  if (request.type === 'configure') {
+    generator?.stop()
+    generator = new EventGenerator(request.pool, 1_000_000_000)
+    return {}
+  }
+  if (request.type === 'rate') {
+    if (!generator) throw new Error('configure first')
+    generator.run(request.eventsPerSec, request.intervalMs, (events) => server.app.liveBus.publish(events))
+    return {}
+  }
+  if (request.type === 'records') return { records: generator?.takeRecords() ?? [] }
+  throw new Error(`unknown request ${request.type}`)
+}
+
+serveIpc(
+  { port: (server.app.server.address() as AddressInfo).port, ingestHeaders: server.ingestHeaders, socketHeaders: server.socketHeaders },
+  async () => {
+    generator?.stop()
+    await server.close()
+  },
+  handle,
+)

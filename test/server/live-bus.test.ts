@@ -1,0 +1,72 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { unitRoom, type EventBatch, type LiveEvent } from '../../shared/events'
+import { LiveBus } from '../../server/live/bus'
+import { firstGrid, sampleGeography } from '../helpers/build-app'
+
+const geography = sampleGeography()
+const GRID_A = firstGrid(geography, '640106001')
+const GRID_B = firstGrid(geography, '640106002')
+
+function ping(seq: number, gridId = GRID_A): LiveEvent {
+  return { seq, at: seq, gridId, type: 'patrol.reported', workerId: 'w', kind: 'ping', lon: 0, lat: 0 }
+}
+function alert(seq: number, gridId = GRID_A): LiveEvent {
+  return { seq, at: seq, gridId, type: 'alert.raised', alertId: `a${seq}`, cameraId: 'c', kind: 'smoke_fire', confidence: 0.9, lon: 0, lat: 0 }
+}
+
+let sent: [string, EventBatch][]
+let watched: Set<string>
+let bus: LiveBus
+beforeEach(() => {
+  vi.useFakeTimers()
+  sent = []
+  watched = new Set([unitRoom('640106'), unitRoom('640106001'), unitRoom(GRID_A)])
+  bus = new LiveBus({ geography, sink: (room, batch) => sent.push([room, batch]), tickMs: 150, quietTickMs: 50, busyEvents: 10, isWatched: (r) => watched.has(r) })
+})
+afterEach(() => {
+  bus.close()
+  vi.useRealTimers()
+})
+
+describe('LiveBus', () => {
+  it('holds a light stream for the quiet tick, then sends one batch per watched room in seq order', () => {
+    bus.publish([ping(1)])
+    bus.publish([ping(2), ping(3, GRID_B)])
+    vi.advanceTimersByTime(49)
+    expect(sent).toEqual([])
+    vi.advanceTimersByTime(1)
+    const rooms = Object.fromEntries(sent.map(([room, b]) => [room, b.events.map((e) => e.seq)]))
+    // The district sees all three; street A and grid A theirs; street B and the communities are not watched.
+    expect(rooms).toEqual({ [unitRoom('640106')]: [1, 2, 3], [unitRoom('640106001')]: [1, 2], [unitRoom(GRID_A)]: [1, 2] })
+    expect(sent.every(([, b]) => b.seq === b.events.at(-1)!.seq)).toBe(true)
+  })
+
+  it('after a busy flush holds the full tick, and goes back to the quiet tick when it calms', () => {
+    bus.publish(Array.from({ length: 12 }, (_, i) => ping(i + 1)))
+    vi.advanceTimersByTime(50)
+    expect(sent.length).toBeGreaterThan(0)
+    sent = []
+    bus.publish([ping(20)])
+    vi.advanceTimersByTime(100)
+    expect(sent).toEqual([])
+    vi.advanceTimersByTime(50)
+    expect(sent.length).toBeGreaterThan(0)
+    sent = []
+    bus.publish([ping(21)])
+    vi.advanceTimersByTime(50)
+    expect(sent.length).toBeGreaterThan(0)
+  })
+
+  it('flushes at once on a camera alert, alert rooms first, with what was pending', () => {
+    watched.add(unitRoom('640106002'))
+    bus.publish([ping(1, GRID_B)])
+    bus.publish([alert(2)])
+    // No timer needed: the urgent lane.
+    expect(sent.length).toBeGreaterThan(0)
+    const order = sent.map(([room]) => room)
+    const firstWithout = order.findIndex((room) => !sent.find(([r]) => r === room)![1].events.some((e) => e.type === 'alert.raised'))
+    const lastWith = order.map((room) => sent.find(([r]) => r === room)![1].events.some((e) => e.type === 'alert.raised')).lastIndexOf(true)
+    expect(lastWith).toBeLessThan(firstWithout)
+    expect(sent.find(([room]) => room === unitRoom('640106'))![1].events.map((e) => e.seq)).toEqual([1, 2])
+  })
+})
