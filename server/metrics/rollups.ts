@@ -168,6 +168,13 @@ function statOf(arrays: Float64Array[]): TimeStat {
   return { p50: selectRank(arrays, nearestRank(50, n)) / 1000, p90: selectRank(arrays, nearestRank(90, n)) / 1000, n }
 }
 
+interface OpenCounts {
+  pastDue: number
+  overdueResponse: number
+  overdueResolution: number
+}
+const NO_OPEN: OpenCounts = { pastDue: 0, overdueResponse: 0, overdueResolution: 0 }
+
 export interface RollupOptions {
   geography: Geography
   policy: Policy
@@ -194,6 +201,7 @@ export class Rollups {
   private readonly unresolved = new Map<string, Track>()
   private readonly workers = new Map<string, { at: number; units: number[] }>()
   private readonly offsets = new Map<number, number>()
+  private openMemo: { from: number; to: number; now: number; seq: number; counts: Map<number, OpenCounts> } | undefined
   seq = 0
 
   constructor(options: RollupOptions) {
@@ -425,19 +433,7 @@ export class Rollups {
       for (const [h, counters] of hours) if (h >= fromHour && h < toHour) addInto(c, counters)
     }
 
-    // Not yet accepted, deadline passed: counts in the on-time denominator.
-    let pastDue = 0
-    let overdueResponse = 0
-    for (const t of this.unaccepted.values()) {
-      if (!t.units.includes(u)) continue
-      const due = t.receivedAt + this.policy.deadlines[t.priority].responseSec * 1000
-      if (t.receivedAt >= from && t.receivedAt < to && due <= now) pastDue++
-      if (now > due) overdueResponse++
-    }
-    let overdueResolution = 0
-    for (const t of this.unresolved.values()) {
-      if (t.units.includes(u) && now > t.receivedAt + this.policy.deadlines[t.priority].resolutionSec * 1000) overdueResolution++
-    }
+    const { pastDue, overdueResponse, overdueResolution } = this.openCounts(from, to, now).get(u) ?? NO_OPEN
 
     const stat = (name: BagName) => statOf(this.bagArrays(u, name, fullDays, partialHours))
     const byCategory = emptyByCategory()
@@ -478,6 +474,37 @@ export class Rollups {
       camera: { alerts, reviewed, precision: rate(confirmed, reviewed), reviewTime: stat('review'), byKind },
       patrol: { coverage: rate(coverage.visited, coverage.cells), workersOnline: this.workersOnline(u, now) },
     }
+  }
+
+  /**
+   * What depends on `now`, for every unit in one pass over the open sets: not-yet-accepted requests
+   * of the window past their deadline (the on-time denominator), and the two overdue counts. A
+   * unit and its children asked about the same window and moment share the pass.
+   */
+  private openCounts(from: number, to: number, now: number): Map<number, OpenCounts> {
+    const memo = this.openMemo
+    if (memo && memo.from === from && memo.to === to && memo.now === now && memo.seq === this.seq) return memo.counts
+    const counts = new Map<number, OpenCounts>()
+    const at = (u: number) => {
+      let c = counts.get(u)
+      if (!c) counts.set(u, (c = { pastDue: 0, overdueResponse: 0, overdueResolution: 0 }))
+      return c
+    }
+    for (const t of this.unaccepted.values()) {
+      const due = t.receivedAt + this.policy.deadlines[t.priority].responseSec * 1000
+      const inWindow = t.receivedAt >= from && t.receivedAt < to && due <= now
+      if (!inWindow && !(now > due)) continue
+      for (const u of t.units) {
+        const c = at(u)
+        if (inWindow) c.pastDue++
+        if (now > due) c.overdueResponse++
+      }
+    }
+    for (const t of this.unresolved.values()) {
+      if (now > t.receivedAt + this.policy.deadlines[t.priority].resolutionSec * 1000) for (const u of t.units) at(u).overdueResolution++
+    }
+    this.openMemo = { from, to, now, seq: this.seq, counts }
+    return counts
   }
 
   /** Whole local days inside [from, to), and the hours of the partial days at either end. */
