@@ -9,3 +9,7 @@ export type GeoJSONSourceSpecification = Extract<SourceSpecification, { type: 'g
 export type FillLayerSpecification = Extract<LayerSpecification, { type: 'fill' }>
 export type LineLayerSpecification = Extract<LayerSpecification, { type: 'line' }>
 export type CircleLayerSpecification = Extract<LayerSpecification, { type: 'circle' }>
+export type SymbolLayerSpecification = Extract<LayerSpecification, { type: 'symbol' }>
+export type HeatmapLayerSpecification = Extract<LayerSpecification, { type: 'heatmap' }>
+/** A colour paint value (a colour or an expression), as a fill layer takes it. */
+export type ColorValue = NonNullable<NonNullable<FillLayerSpecification['paint']>['fill-color']>

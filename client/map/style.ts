@@ -1,3 +1,4 @@
+import type { BasemapConfig } from '../api'
 import { LAYER_IDS } from './layer-ids'
 import type { StyleSpecification } from './spec'
 
@@ -13,4 +14,13 @@ export function buildOfflineStyle(): StyleSpecification {
     sources: {},
     layers: [{ id: LAYER_IDS.background, type: 'background', paint: { 'background-color': MAP_BACKGROUND } }],
   }
+}
+
+/**
+ * The map's style: a configured base map's style URL (resolved against the page, so `/basemap/…`
+ * works), with the project's layers added on top once it loads; the offline style otherwise.
+ */
+export function buildMapStyle(basemap: BasemapConfig | null | undefined, origin: string): StyleSpecification | string {
+  if (basemap?.style) return new URL(basemap.style, origin).href
+  return buildOfflineStyle()
 }

@@ -23,6 +23,44 @@ export const useGeographyStore = defineStore('geography', () => {
   const grids = computed(() => features.value.filter((f) => f.properties.level === 'grid').map((f) => f.properties))
   const streets = computed(() => features.value.filter((f) => f.properties.level === 'street').map((f) => f.properties))
   const district = computed(() => features.value.find((f) => f.properties.level === 'district')?.properties ?? null)
+  const childrenById = computed(() => {
+    const index = new Map<string, UnitProperties[]>()
+    for (const f of features.value) {
+      const parent = f.properties.parentId
+      if (parent === null) continue
+      let list = index.get(parent)
+      if (!list) index.set(parent, (list = []))
+      list.push(f.properties)
+    }
+    return index
+  })
+
+  function children(id: string): readonly UnitProperties[] {
+    return childrenById.value.get(id) ?? []
+  }
+
+  /** The unit itself (when of that level) or its descendants of `level`, in tree order. */
+  function unitsUnder(id: string, level: UnitProperties['level']): UnitProperties[] {
+    const root = unit(id)
+    if (!root) return []
+    const out: UnitProperties[] = []
+    const visit = (u: UnitProperties) => {
+      if (u.level === level) {
+        out.push(u)
+        return
+      }
+      for (const c of children(u.id)) visit(c)
+    }
+    visit(root)
+    return out
+  }
+
+  /** The unit and its ancestors, the unit first. */
+  function lineage(id: string): UnitProperties[] {
+    const out: UnitProperties[] = []
+    for (let u = unit(id); u; u = u.parentId === null ? undefined : unit(u.parentId)) out.push(u)
+    return out
+  }
 
   function unit(id: string): UnitProperties | undefined {
     return featuresById.value.get(id)?.properties
@@ -61,5 +99,5 @@ export const useGeographyStore = defineStore('geography', () => {
     return pending
   }
 
-  return { collection, status, error, features, grids, streets, district, unit, feature, setGeography, load }
+  return { collection, status, error, features, grids, streets, district, unit, feature, children, unitsUnder, lineage, setGeography, load }
 })

@@ -9,6 +9,10 @@ export const RECENT_LIMIT = 200
 export const TRAIL_LENGTH = 5
 /** A worker counts as online when pinged within this window. */
 export const WORKER_ONLINE_MS = 5 * 60_000
+/** The heatmap shows requests received in the last 24 hours… */
+export const HEAT_WINDOW_MS = 24 * 3_600_000
+/** …at most this many (about ten busy days of the sample district): the wall's memory stays flat. */
+export const HEAT_LIMIT = 5_000
 
 export type ConnectionState = 'connecting' | 'live' | 'stale' | 'offline'
 
@@ -21,6 +25,23 @@ export interface TrailPoint {
 /** A worker's last position and the few before it, oldest first (the last point is the current one). */
 export interface WorkerTrack extends WorkerPosition {
   trail: TrailPoint[]
+}
+
+/** A request received, as the heatmap needs it. */
+export interface HeatPoint {
+  id: string
+  lon: number
+  lat: number
+  at: number
+}
+
+/** Points received in (now − window, now], oldest first, at most HEAT_LIMIT (the newest). */
+export function trimHeat(points: readonly HeatPoint[], now: number): readonly HeatPoint[] {
+  const cutoff = now - HEAT_WINDOW_MS
+  let start = 0
+  while (start < points.length && points[start]!.at <= cutoff) start++
+  start = Math.max(start, points.length - HEAT_LIMIT)
+  return start === 0 ? points : points.slice(start)
 }
 
 export function workersOnline(workers: ReadonlyMap<string, WorkerPosition>, now: number): number {
@@ -52,6 +73,10 @@ export const useLiveStore = defineStore('live', () => {
   const alerts = shallowRef<ReadonlyMap<string, OpenAlert>>(new Map())
   const workers = shallowRef<ReadonlyMap<string, WorkerTrack>>(new Map())
   const recent = shallowRef<readonly LiveEvent[]>([])
+  /** Requests received in the last 24 h of the scope, oldest first (the heatmap). */
+  const heat = shallowRef<readonly HeatPoint[]>([])
+  /** The scope the heat points belong to: a history that arrives after a scene change is dropped. */
+  const heatUnit = ref<string | null>(null)
   const connection = ref<ConnectionState>('connecting')
   /** When (epoch ms, local clock) the last snapshot or batch arrived. */
   const lastEventAt = ref<number | null>(null)
@@ -63,6 +88,10 @@ export const useLiveStore = defineStore('live', () => {
     workers.value = new Map(snapshot.workers.map((w) => [w.workerId, trackOf(w)]))
     recent.value = []
     lastEventAt.value = now
+    // Open requests received in the last 24 h are heat already; the closed ones come with the
+    // scope's history (`mergeHeat`) where the server can send it.
+    const open = snapshot.requests.map((r) => ({ id: r.requestId, lon: r.lon, lat: r.lat, at: r.receivedAt }))
+    if (open.length > 0 && heatUnit.value !== null) mergeHeat(heatUnit.value, open, now)
   }
 
   /**
@@ -72,18 +101,36 @@ export const useLiveStore = defineStore('live', () => {
    * Returns how many events were applied.
    */
   function applyEvents(events: readonly LiveEvent[], throughSeq?: number, now: number = Date.now()): number {
+    const last = seq.value
+    const fresh = events.filter((e) => e.seq > last).sort((a, b) => a.seq - b.seq)
+    const applied = applyInOrder(fresh, now, true)
+    const through = Math.max(seq.value, throughSeq ?? 0)
+    if (through > seq.value) seq.value = through
+    return applied
+  }
+
+  /**
+   * Playback: applies events in the order given (the replayed day's time order), without the live
+   * path's seq filter, since a request received late may carry a higher seq than a ping before it.
+   * `now` is the replay's clock.
+   */
+  function replayEvents(events: readonly LiveEvent[], now: number): number {
+    return applyInOrder(events, now, false)
+  }
+
+  function applyInOrder(events: readonly LiveEvent[], now: number, bySeq: boolean): number {
     lastEventAt.value = now
     let last = seq.value
-    const fresh = events.filter((e) => e.seq > last).sort((a, b) => a.seq - b.seq)
 
     let requests: Map<string, OpenRequest> | null = null
     let openAlerts: Map<string, OpenAlert> | null = null
     let tracks: Map<string, WorkerTrack> | null = null
+    let received: HeatPoint[] | null = null
     const applied: LiveEvent[] = []
 
-    for (const e of fresh) {
-      if (e.seq <= last) continue // the same seq twice in one batch
-      last = e.seq
+    for (const e of events) {
+      if (bySeq && e.seq <= last) continue // the same seq twice in one batch
+      last = Math.max(last, e.seq)
       applied.push(e)
       switch (e.type) {
         case 'request.received':
@@ -100,6 +147,7 @@ export const useLiveStore = defineStore('live', () => {
             stage: 'received',
             stageAt: e.at,
           })
+          ;(received ??= []).push({ id: e.requestId, lon: e.lon, lat: e.lat, at: e.at })
           break
         case 'request.transitioned': {
           const current = (requests ?? openRequests.value).get(e.requestId)
@@ -139,22 +187,70 @@ export const useLiveStore = defineStore('live', () => {
     if (requests) openRequests.value = requests
     if (openAlerts) alerts.value = openAlerts
     if (tracks) workers.value = tracks
+    if (received) {
+      // Nearly sorted already (TimSort is linear then): a late-dated request lands in its place.
+      heat.value = trimHeat(heat.value.concat(received).sort((a, b) => a.at - b.at), now)
+    } else if (heat.value.length > 0 && heat.value[0]!.at <= now - HEAT_WINDOW_MS) {
+      heat.value = trimHeat(heat.value, now)
+    }
     // The ticker tells what happened; a worker's routine position ping is not news.
     const notable = applied.filter(isNotable)
     if (notable.length > 0) {
       notable.reverse()
       recent.value = notable.length >= RECENT_LIMIT ? notable.slice(0, RECENT_LIMIT) : [...notable, ...recent.value.slice(0, RECENT_LIMIT - notable.length)]
     }
-    const through = Math.max(last, throughSeq ?? 0)
-    if (through > seq.value) seq.value = through
+    if (last > seq.value) seq.value = last
     return applied.length
+  }
+
+  /** A new scope for the heatmap: its points are dropped until its history arrives. */
+  function resetHeat(unit: string | null): void {
+    heatUnit.value = unit
+    heat.value = []
+  }
+
+  /** Merges the scope's recent history (points already held, from the stream, are kept once). */
+  function mergeHeat(unit: string, points: readonly HeatPoint[], now: number = Date.now()): void {
+    if (heatUnit.value !== unit) return
+    const byId = new Map<string, HeatPoint>()
+    for (const p of points) byId.set(p.id, p)
+    for (const p of heat.value) byId.set(p.id, p)
+    heat.value = trimHeat([...byId.values()].sort((a, b) => a.at - b.at), now)
+  }
+
+  /** Forgets everything: a replay starts from an empty day. */
+  function reset(): void {
+    seq.value = 0
+    openRequests.value = new Map()
+    alerts.value = new Map()
+    workers.value = new Map()
+    recent.value = []
+    heat.value = []
+    lastEventAt.value = null
   }
 
   function setConnection(state: ConnectionState): void {
     connection.value = state
   }
 
-  return { seq, openRequests, alerts, workers, recent, connection, lastEventAt, applySnapshot, applyEvents, setConnection }
+  return {
+    seq,
+    openRequests,
+    alerts,
+    workers,
+    recent,
+    heat,
+    heatUnit,
+    connection,
+    lastEventAt,
+    applySnapshot,
+    applyEvents,
+    replayEvents,
+    resetHeat,
+    mergeHeat,
+    reset,
+    setConnection,
+  }
 })
 
 export type LiveStore = ReturnType<typeof useLiveStore>

@@ -1,23 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { launchChromium } from '../helpers/browser'
+import type { Browser } from 'playwright-core'
+import { launchChromium, openWall, postJson } from '../helpers/browser'
 import { serveBuiltApp } from '../helpers/serve-built-app'
 import { pointIn, sampleGeography } from '../helpers/build-app'
 
 let server: Awaited<ReturnType<typeof serveBuiltApp>>
 let browser: Browser
-let page: Page
-const offsite: string[] = []
 
 beforeAll(async () => {
   server = await serveBuiltApp()
   browser = await launchChromium()
-  page = await browser.newPage({ viewport: { width: 1920, height: 1080 } })
-  // Nothing may leave the machine: record any request that is not to our server.
-  page.on('request', (request) => {
-    const url = request.url()
-    if (!url.startsWith(server.url) && !url.startsWith('data:') && !url.startsWith('blob:')) offsite.push(url)
-  })
 })
 
 afterAll(async () => {
@@ -27,23 +19,17 @@ afterAll(async () => {
 
 describe('/wall in Chromium', () => {
   it('loads the map, then shows a request posted to the API', async () => {
-    const errors: string[] = []
-    page.on('pageerror', (error) => errors.push(error.message))
-    await page.goto(`${server.url}/wall`)
-    await page.waitForFunction(() => document.documentElement.dataset.mapLoaded === 'true', undefined, { timeout: 30_000 })
-    await page.waitForFunction(() => document.documentElement.dataset.mapGrids === 'true', undefined, { timeout: 30_000 })
+    const { page, errors, offsite, context } = await openWall(browser, server)
     await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 15_000 })
 
     const location = pointIn(sampleGeography(), '640106003')
-    const res = await fetch(`${server.url}/api/v1/requests`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'browser-1', source: 'hotline', category: 'municipal', priority: 'urgent', location }),
-    })
+    const res = await postJson<{ seq: number }>(server, '/api/v1/requests', { id: 'browser-1', source: 'hotline', category: 'municipal', priority: 'urgent', location })
     expect(res.status).toBe(201)
-    const { seq } = (await res.json()) as { seq: number }
+    const { seq } = res.body
+    // It rings once where it happened…
+    await page.locator('[data-testid="map-pulse"]').first().waitFor({ state: 'attached', timeout: 5_000 })
 
-    // It is drawn on the map: the rendered feature under the point is our request.
+    // …and stays drawn on the map: the rendered feature under the point is our request.
     const found = await page.waitForFunction(
       ({ lon, lat }) => {
         const map = window.__outpostMap
@@ -58,7 +44,53 @@ describe('/wall in Chromium', () => {
     expect(await found.jsonValue()).toBe(true)
     // And it is in the ticker, by its seq.
     await page.locator(`[data-testid="ticker-row"][data-seq="${seq}"]`).waitFor({ timeout: 5_000 })
+    // The ring is gone once it has played: pulses do not pile up.
+    await page.locator('[data-testid="map-pulse"]').first().waitFor({ state: 'detached', timeout: 10_000 })
     expect(errors).toEqual([])
     expect(offsite).toEqual([])
+    await context.close()
+  })
+
+  it('rotates through scenes on its own, no mouse needed', async () => {
+    const { page, errors, context } = await openWall(browser, server, { path: '/wall?rotate=640106003,640106004&every=10' })
+    await page.locator('[data-testid="area-name"]', { hasText: '长城中路街道' }).waitFor({ timeout: 5_000 })
+    expect(await page.locator('[data-testid="scene-indicator"]').textContent()).toContain('1/2')
+    // Ten seconds on, the next scene: its name, its stream, its map frame.
+    await page.locator('[data-testid="wall"][data-scene="640106004"]').waitFor({ timeout: 15_000 })
+    await page.locator('[data-testid="area-name"]', { hasText: '北京中路街道' }).waitFor()
+    await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 10_000 })
+    const inFrame = await page.evaluate(() => {
+      const map = window.__outpostMap!
+      const b = map.getBounds()
+      // 北京中路街道 lies east of the first scene: its centre is now in the frame, the other's is not.
+      return { beijing: b.contains([106.2545, 38.451]), changcheng: b.contains([106.1995, 38.505]) }
+    })
+    expect(inFrame).toEqual({ beijing: true, changcheng: false })
+    expect(errors).toEqual([])
+    await context.close()
+  })
+
+  it('sends a wall without a session to the login page, which brings it back', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    await page.goto(`${server.url}/wall?scene=640106002`)
+    await page.waitForURL((url) => url.pathname === '/login', { timeout: 10_000 })
+    expect(new URL(page.url()).searchParams.get('next')).toBe('/wall?scene=640106002')
+    await context.close()
+  })
+
+  it('keeps the kiosk free of MapLibre and ECharts', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    const scripts: string[] = []
+    page.on('request', (r) => {
+      if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname)
+    })
+    await page.goto(`${server.url}/kiosk`)
+    await page.waitForLoadState('networkidle')
+    expect(scripts.length).toBeGreaterThan(0)
+    expect(scripts.filter((s) => /WallView|use-map|maplibre|echarts/i.test(s))).toEqual([])
+    expect(await page.evaluate(() => window.__outpostMap === undefined && !document.querySelector('.maplibregl-map'))).toBe(true)
+    await context.close()
   })
 })

@@ -2,11 +2,16 @@ import { mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { LiveEvent } from '../../shared/events'
+import WallAlertPanel from '../../client/components/wall/WallAlertPanel.vue'
 import WallConnection from '../../client/components/wall/WallConnection.vue'
+import WallKpiStrip from '../../client/components/wall/WallKpiStrip.vue'
+import WallMapLegend from '../../client/components/wall/WallMapLegend.vue'
 import WallTicker from '../../client/components/wall/WallTicker.vue'
 import { createAppI18n } from '../../client/i18n'
 import { useGeographyStore } from '../../client/stores/geography'
-import { GRID, patrol, raised, received, transitioned } from './live-fixtures'
+import { GRID, openAlert, patrol, raised, received, transitioned } from './live-fixtures'
+import { computeFigures, DEFAULT_POLICY, rate, type Figures } from '../../shared/metrics'
+import { nextTick } from 'vue'
 
 describe('wall components', () => {
   let pinia: ReturnType<typeof createPinia>
@@ -69,5 +74,75 @@ describe('wall components', () => {
       expect(el.attributes('data-state')).toBe(state)
       expect(el.text()).toBe(text)
     }
+  })
+
+  it('KPI strip shows the figures as a wall reads them, and the raw values for tooling', () => {
+    const base = computeFigures({ requests: [], open: [], alerts: [], cells: 0, visitedCells: 0, workersOnline: 0, population: null, now: 0, policy: DEFAULT_POLICY })
+    const figures: Figures = {
+      ...base,
+      requests: 179,
+      onTimeResponse: rate(143, 150),
+      resolution: rate(0, 0),
+      satisfaction: rate(8.8, 10),
+      responseTime: { p50: 34 * 60, p90: 3 * 3600, n: 146 },
+      overdue: { response: 2, resolution: 11 },
+      patrol: { coverage: rate(1, 2), workersOnline: 287 },
+    }
+    const w = mount(WallKpiStrip, { props: { figures, alertsWaiting: 4 }, global: { plugins: [pinia, createAppI18n('zh-CN')] } })
+    const tile = (key: string) => w.get(`[data-testid="kpi-${key}"]`)
+    expect(tile('requests').attributes('data-value')).toBe('179')
+    expect(tile('requests').text()).toContain('179')
+    expect(tile('onTimeResponse').text()).toContain('95.3')
+    expect(tile('onTimeResponse').text()).toContain('样本 150')
+    expect(tile('resolution').text()).toContain('—')
+    expect(tile('satisfaction').text()).toContain('88')
+    expect(tile('responseP50').attributes('data-value')).toBe(String(34 * 60))
+    expect(tile('responseP50').text()).toContain('34分钟')
+    expect(tile('responseP90').text()).toContain('3小时')
+    expect(tile('overdue').attributes('data-response')).toBe('2')
+    expect(tile('overdue').attributes('data-resolution')).toBe('11')
+    expect(tile('workersOnline').text()).toContain('287')
+    expect(tile('alertsWaiting').text()).toContain('4')
+    expect(w.findAll('.tile')).toHaveLength(9)
+  })
+
+  it('KPI strip shows dashes before the first figures arrive', () => {
+    const w = mount(WallKpiStrip, { props: { figures: null, alertsWaiting: 0 }, global: { plugins: [pinia, createAppI18n('en')] } })
+    expect(w.get('[data-testid="kpi-requests"]').text()).toContain('—')
+    expect(w.get('[data-testid="kpi-requests"]').attributes('data-value')).toBe('')
+  })
+
+  it('alert panel lists open alerts newest first and highlights only those raised while shown', async () => {
+    const before = openAlert('old', { at: 1_000, kind: 'smoke_fire' })
+    const w = mount(WallAlertPanel, {
+      props: { alerts: new Map([['old', before]]), recent: [], chime: false },
+      global: { plugins: [pinia, createAppI18n('zh-CN')] },
+    })
+    expect(w.findAll('[data-testid="alert-row"]').map((r) => r.attributes('data-new'))).toEqual(['false'])
+    const fresh = raised(7, 'new-1', { kind: 'crowd_gathering', at: 2_000 })
+    await w.setProps({
+      alerts: new Map([
+        ['old', before],
+        ['new-1', openAlert('new-1', { at: 2_000, kind: 'crowd_gathering' })],
+      ]),
+      recent: [fresh],
+    })
+    await nextTick()
+    const rows = w.findAll('[data-testid="alert-row"]')
+    expect(rows.map((r) => [r.attributes('data-alert'), r.attributes('data-new')])).toEqual([
+      ['new-1', 'true'],
+      ['old', 'false'],
+    ])
+    expect(rows[0]!.text()).toContain('人员聚集')
+    expect(rows[0]!.text()).toContain('阅海社区第1网格')
+    expect(w.get('[data-testid="alert-count"]').text()).toBe('2')
+  })
+
+  it('map legend names the figure and its fixed classes', () => {
+    const w = mount(WallMapLegend, { props: { figure: 'onTimeResponse' }, global: { plugins: [pinia, createAppI18n('zh-CN')] } })
+    expect(w.text()).toContain('响应率')
+    expect(w.findAll('[data-testid="legend-entry"]').map((e) => e.text())).toEqual(['< 60%', '60%–80%', '80%–90%', '90%–95%', '≥ 95%'])
+    const overdue = mount(WallMapLegend, { props: { figure: 'overdue' }, global: { plugins: [pinia, createAppI18n('en')] } })
+    expect(overdue.findAll('[data-testid="legend-entry"]').map((e) => e.text())).toEqual(['0', '1–2', '3–5', '6–9', '10+'])
   })
 })

@@ -1,6 +1,6 @@
 import type { Priority } from '../../../shared/domain'
-import { LAYER_IDS, SOURCE_IDS } from '../layer-ids'
-import type { CircleLayerSpecification } from '../spec'
+import { IMAGE_PREFIX, LAYER_IDS, SOURCE_IDS } from '../layer-ids'
+import type { CircleLayerSpecification, LineLayerSpecification, SymbolLayerSpecification } from '../spec'
 
 export const PRIORITY_COLORS: Readonly<Record<Priority, string>> = {
   urgent: '#ef4444',
@@ -10,20 +10,33 @@ export const PRIORITY_COLORS: Readonly<Record<Priority, string>> = {
 }
 export const ALERT_COLOR = '#ff3dbb'
 export const WORKER_COLOR = '#34d399'
-
-const kind = (name: string) => ['==', ['get', 'kind'], name] as ['==', ['get', string], string]
+export const CLUSTER_COLOR = '#0ea5e9'
 
 /** Radius growing with zoom: readable from across the room at district scale, not blobs up close. */
 const radius = (atDistrict: number, atGrid: number) => ['interpolate', ['linear'], ['zoom'], 10, atDistrict, 16, atGrid] as ['interpolate', ['linear'], ['zoom'], number, number, number, number]
 
-/** Workers small at the bottom, requests by priority, camera alerts largest on top. */
-export function buildEventLayers(): CircleLayerSpecification[] {
+const clustered = ['has', 'point_count'] as ['has', string]
+const single = ['!', ['has', 'point_count']] as ['!', ['has', string]]
+
+export type EventLayerSpecification = CircleLayerSpecification | LineLayerSpecification | SymbolLayerSpecification
+
+/**
+ * Bottom to top: worker trails and positions, request clusters with their counts, single requests
+ * by priority, camera alerts largest and on top, each with the icon of its kind.
+ */
+export function buildEventLayers(): EventLayerSpecification[] {
   return [
+    {
+      id: LAYER_IDS.trails,
+      type: 'line',
+      source: SOURCE_IDS.trails,
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+      paint: { 'line-color': WORKER_COLOR, 'line-width': 2, 'line-opacity': 0.55 },
+    },
     {
       id: LAYER_IDS.workers,
       type: 'circle',
-      source: SOURCE_IDS.events,
-      filter: kind('worker'),
+      source: SOURCE_IDS.workers,
       paint: {
         'circle-color': WORKER_COLOR,
         'circle-radius': radius(2.5, 5),
@@ -31,10 +44,34 @@ export function buildEventLayers(): CircleLayerSpecification[] {
       },
     },
     {
+      id: LAYER_IDS.requestClusters,
+      type: 'circle',
+      source: SOURCE_IDS.requests,
+      filter: clustered,
+      paint: {
+        'circle-color': CLUSTER_COLOR,
+        'circle-opacity': 0.85,
+        'circle-radius': ['step', ['get', 'point_count'], 13, 10, 17, 50, 22],
+        'circle-stroke-color': '#e0f2fe',
+        'circle-stroke-width': 2,
+      },
+    },
+    {
+      id: LAYER_IDS.requestClusterCounts,
+      type: 'symbol',
+      source: SOURCE_IDS.requests,
+      filter: clustered,
+      layout: {
+        'icon-image': ['concat', IMAGE_PREFIX.count, ['to-string', ['get', 'point_count']]],
+        'icon-allow-overlap': true,
+        'icon-ignore-placement': true,
+      },
+    },
+    {
       id: LAYER_IDS.requests,
       type: 'circle',
-      source: SOURCE_IDS.events,
-      filter: kind('request'),
+      source: SOURCE_IDS.requests,
+      filter: single,
       paint: {
         'circle-color': [
           'match',
@@ -47,21 +84,31 @@ export function buildEventLayers(): CircleLayerSpecification[] {
           PRIORITY_COLORS.complex,
           PRIORITY_COLORS.general,
         ],
-        'circle-radius': radius(4.5, 9),
+        'circle-radius': radius(5, 9),
         'circle-stroke-color': '#0b1320',
-        'circle-stroke-width': 1,
+        'circle-stroke-width': 1.5,
+      },
+    },
+    {
+      id: LAYER_IDS.alertHalos,
+      type: 'circle',
+      source: SOURCE_IDS.alerts,
+      paint: {
+        'circle-color': ALERT_COLOR,
+        'circle-opacity': 0.25,
+        'circle-radius': radius(20, 28),
+        'circle-stroke-color': ALERT_COLOR,
+        'circle-stroke-width': 1.5,
       },
     },
     {
       id: LAYER_IDS.alerts,
-      type: 'circle',
-      source: SOURCE_IDS.events,
-      filter: kind('alert'),
-      paint: {
-        'circle-color': ALERT_COLOR,
-        'circle-radius': radius(8, 14),
-        'circle-stroke-color': '#ffffff',
-        'circle-stroke-width': 2,
+      type: 'symbol',
+      source: SOURCE_IDS.alerts,
+      layout: {
+        'icon-image': ['concat', IMAGE_PREFIX.alert, ['get', 'alertKind']],
+        'icon-allow-overlap': true,
+        'icon-ignore-placement': true,
       },
     },
   ]

@@ -1,5 +1,7 @@
+import { colourScale, fillColourExpression } from '../colour-scale'
 import { LAYER_IDS, SOURCE_IDS } from '../layer-ids'
 import type { FillLayerSpecification, LineLayerSpecification } from '../spec'
+import type { GridFigure } from '../../wall/grid-figures'
 
 export const GRID_COLORS = {
   fill: '#1d3557',
@@ -10,15 +12,19 @@ export const GRID_COLORS = {
 
 const level = (name: string) => ['==', ['get', 'level'], name] as ['==', ['get', string], string]
 
-/** Grid fills, then outlines from fine to coarse: street boundaries are drawn thickest, on top. */
-export function buildGridLayers(): [FillLayerSpecification, ...LineLayerSpecification[]] {
+/**
+ * Grid fills, then outlines from fine to coarse: street boundaries are drawn thickest, on top.
+ * With a figure (the wall), each grid is coloured by it through feature state, on the figure's
+ * fixed scale; without (the leader pages), the fills are plain.
+ */
+export function buildGridLayers(figure?: GridFigure): [FillLayerSpecification, ...LineLayerSpecification[]] {
   return [
     {
       id: LAYER_IDS.gridFill,
       type: 'fill',
       source: SOURCE_IDS.grids,
       filter: level('grid'),
-      paint: { 'fill-color': GRID_COLORS.fill, 'fill-opacity': 0.35 },
+      paint: figure ? { 'fill-color': fillColourExpression(colourScale(figure)), 'fill-opacity': 0.6 } : { 'fill-color': GRID_COLORS.fill, 'fill-opacity': 0.35 },
     },
     {
       id: LAYER_IDS.gridLine,

@@ -1,10 +1,11 @@
-import type { Feature, FeatureCollection, Point } from 'geojson'
+import type { Feature, FeatureCollection, LineString, Point } from 'geojson'
 import type { AlertKind, Category, Priority, Stage } from '../../../shared/domain'
-import type { OpenAlert, OpenRequest, WorkerPosition } from '../../../shared/events'
-import { WORKER_ONLINE_MS } from '../../stores/live'
+import type { OpenAlert, OpenRequest } from '../../../shared/events'
+import { WORKER_ONLINE_MS, type WorkerTrack } from '../../stores/live'
 import type { GeoJSONSourceSpecification } from '../spec'
+import { identity, type LonLatTransform } from '../transform'
 
-export type EventFeatureKind = 'request' | 'alert' | 'worker'
+export type EventFeatureKind = 'request' | 'alert' | 'worker' | 'trail'
 
 interface BaseProperties {
   /** `${kind}:${id}`: unique across kinds, promoted to the feature id. */
@@ -32,66 +33,103 @@ export interface WorkerFeatureProperties extends BaseProperties {
   online: boolean
 }
 
+export interface TrailFeatureProperties extends BaseProperties {
+  kind: 'trail'
+}
+
 export type EventFeatureProperties = RequestFeatureProperties | AlertFeatureProperties | WorkerFeatureProperties
 export type EventFeature = Feature<Point, EventFeatureProperties>
-export type EventFeatureCollection = FeatureCollection<Point, EventFeatureProperties>
-
-/** What the builder reads: the live store's collections (or anything shaped like them). */
-export interface EventsState {
-  openRequests: ReadonlyMap<string, OpenRequest>
-  alerts: ReadonlyMap<string, OpenAlert>
-  workers: ReadonlyMap<string, WorkerPosition>
-}
+export type PointCollection<P> = FeatureCollection<Point, P>
 
 export function eventFeatureId(kind: EventFeatureKind, id: string): string {
   return `${kind}:${id}`
 }
 
-function point<P extends EventFeatureProperties>(lon: number, lat: number, properties: P): Feature<Point, P> {
-  return { type: 'Feature', id: properties.fid, geometry: { type: 'Point', coordinates: [lon, lat] }, properties }
+function point<P extends BaseProperties>(lon: number, lat: number, properties: P, project: LonLatTransform): Feature<Point, P> {
+  return { type: 'Feature', id: properties.fid, geometry: { type: 'Point', coordinates: project(lon, lat) }, properties }
 }
 
-/**
- * The live points of the map: open requests, unreviewed camera alerts, worker positions. Pure:
- * the same state gives the same collection, with the same ids, so MapLibre diffs cheaply.
- * Workers first and alerts last, so that in source order too the rare, urgent things come last.
- */
-export function buildEventsData(state: EventsState, now: number): EventFeatureCollection {
-  const features: EventFeature[] = []
-  for (const w of state.workers.values()) {
+// Pure builders: the same state gives the same collection with the same ids, so MapLibre diffs
+// cheaply and a feature keeps its identity (and any state) from one update to the next.
+
+export function buildRequestsData(requests: ReadonlyMap<string, OpenRequest>, project: LonLatTransform = identity): PointCollection<RequestFeatureProperties> {
+  const features: Feature<Point, RequestFeatureProperties>[] = []
+  for (const r of requests.values()) {
     features.push(
-      point(w.lon, w.lat, { fid: eventFeatureId('worker', w.workerId), kind: 'worker', id: w.workerId, gridId: w.gridId, online: now - w.at <= WORKER_ONLINE_MS }),
-    )
-  }
-  for (const r of state.openRequests.values()) {
-    features.push(
-      point(r.lon, r.lat, {
-        fid: eventFeatureId('request', r.requestId),
-        kind: 'request',
-        id: r.requestId,
-        gridId: r.gridId,
-        priority: r.priority,
-        category: r.category,
-        stage: r.stage,
-      }),
-    )
-  }
-  for (const a of state.alerts.values()) {
-    features.push(
-      point(a.lon, a.lat, {
-        fid: eventFeatureId('alert', a.alertId),
-        kind: 'alert',
-        id: a.alertId,
-        gridId: a.gridId,
-        alertKind: a.kind,
-        confidence: a.confidence,
-      }),
+      point(
+        r.lon,
+        r.lat,
+        { fid: eventFeatureId('request', r.requestId), kind: 'request', id: r.requestId, gridId: r.gridId, priority: r.priority, category: r.category, stage: r.stage },
+        project,
+      ),
     )
   }
   return { type: 'FeatureCollection', features }
 }
 
-/** The source starts empty; live data arrives through `setData`. */
-export function buildEventsSource(): GeoJSONSourceSpecification {
-  return { type: 'geojson', data: { type: 'FeatureCollection', features: [] }, promoteId: 'fid' }
+export function buildAlertsData(alerts: ReadonlyMap<string, OpenAlert>, project: LonLatTransform = identity): PointCollection<AlertFeatureProperties> {
+  const features: Feature<Point, AlertFeatureProperties>[] = []
+  for (const a of alerts.values()) {
+    features.push(
+      point(a.lon, a.lat, { fid: eventFeatureId('alert', a.alertId), kind: 'alert', id: a.alertId, gridId: a.gridId, alertKind: a.kind, confidence: a.confidence }, project),
+    )
+  }
+  return { type: 'FeatureCollection', features }
+}
+
+export function buildWorkersData(workers: ReadonlyMap<string, WorkerTrack>, now: number, project: LonLatTransform = identity): PointCollection<WorkerFeatureProperties> {
+  const features: Feature<Point, WorkerFeatureProperties>[] = []
+  for (const w of workers.values()) {
+    features.push(
+      point(w.lon, w.lat, { fid: eventFeatureId('worker', w.workerId), kind: 'worker', id: w.workerId, gridId: w.gridId, online: now - w.at <= WORKER_ONLINE_MS }, project),
+    )
+  }
+  return { type: 'FeatureCollection', features }
+}
+
+/** A trail shows the last few minutes of a walk… */
+export const TRAIL_MAX_AGE_MS = 10 * 60_000
+/** …and starts over after a jump (about 500 m between two pings: a GPS fix, not a walk). */
+export const TRAIL_MAX_STEP_DEG = 0.005
+
+/** A short line behind each online worker: where the last few pings of the current walk were. */
+export function buildTrailsData(workers: ReadonlyMap<string, WorkerTrack>, now: number, project: LonLatTransform = identity): FeatureCollection<LineString, TrailFeatureProperties> {
+  const features: Feature<LineString, TrailFeatureProperties>[] = []
+  for (const w of workers.values()) {
+    if (w.trail.length < 2 || now - w.at > WORKER_ONLINE_MS) continue
+    let start = w.trail.length - 1
+    while (start > 0) {
+      const a = w.trail[start - 1]!
+      const b = w.trail[start]!
+      if (now - a.at > TRAIL_MAX_AGE_MS || Math.abs(a.lon - b.lon) > TRAIL_MAX_STEP_DEG || Math.abs(a.lat - b.lat) > TRAIL_MAX_STEP_DEG) break
+      start--
+    }
+    if (start === w.trail.length - 1) continue
+    const fid = eventFeatureId('trail', w.workerId)
+    features.push({
+      type: 'Feature',
+      id: fid,
+      geometry: { type: 'LineString', coordinates: w.trail.slice(start).map((p) => project(p.lon, p.lat)) },
+      properties: { fid, kind: 'trail', id: w.workerId, gridId: w.gridId },
+    })
+  }
+  return { type: 'FeatureCollection', features }
+}
+
+const empty = () => ({ type: 'FeatureCollection' as const, features: [] })
+
+/** Point and line sources start empty; live data arrives through `setData`. */
+export function buildPointSource(): GeoJSONSourceSpecification {
+  return { type: 'geojson', data: empty(), promoteId: 'fid' }
+}
+
+/**
+ * Open requests cluster when the map shows a whole district with its fields (zoom 11 and below:
+ * hundreds of points would read as blobs across a room); a city's streets and closer, each
+ * request is its own dot, coloured by priority.
+ */
+export const REQUEST_CLUSTER_MAX_ZOOM = 11
+
+export function buildRequestsSource(): GeoJSONSourceSpecification {
+  return { type: 'geojson', data: empty(), promoteId: 'fid', cluster: true, clusterRadius: 40, clusterMaxZoom: REQUEST_CLUSTER_MAX_ZOOM }
 }

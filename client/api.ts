@@ -1,0 +1,137 @@
+// The REST calls the wall makes, and the replies it expects. Every read needs the session cookie
+// (sent by the browser on same-origin calls); a 401 means "log in again". Some of what the wall
+// asks for may not exist on an older server; each caller says what it does without it:
+//
+//   GET /api/v1/events?…&types=request.received  (the `types` filter: heatmap history)
+//   GET /api/v1/metrics/grids?unit=&from=&to=     → GridMetricsReply   (map colours)
+//   GET /api/v1/config                            → WallConfig         (zone, deadlines, base map)
+import type { Crs } from '../shared/domain'
+import type { LiveEvent, LiveEventType } from '../shared/events'
+import type { Figures, Policy } from '../shared/metrics'
+import type { SeriesMetric } from '../shared/schemas/metrics'
+import type { GridFigures } from './wall/grid-figures'
+
+export const API = {
+  metrics: '/api/v1/metrics',
+  series: '/api/v1/metrics/series',
+  grids: '/api/v1/metrics/grids',
+  events: '/api/v1/events',
+  config: '/api/v1/config',
+} as const
+
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
+
+export class HttpStatusError extends Error {
+  constructor(
+    readonly status: number,
+    readonly url: string,
+  ) {
+    super(`GET ${url}: ${status}`)
+  }
+}
+
+export interface MetricsReply {
+  unit: string
+  name: string
+  from: string
+  to: string
+  now: string
+  figures: Figures
+  children: { unit: string; name: string; figures: Figures }[]
+}
+
+export interface SeriesPoint {
+  t: string
+  value: number | null
+  n: number
+}
+
+export interface GridMetricsReply {
+  unit: string
+  from: string
+  to: string
+  now: string
+  grids: GridFigures[]
+}
+
+export interface EventsReply {
+  events: LiveEvent[]
+  /** The server stopped at its limit (50,000): the window's later events are missing. */
+  truncated?: boolean
+}
+
+/** What the server tells the client about itself; every field optional, defaults apply. */
+export interface WallConfig {
+  timeZone?: string
+  policy?: Policy
+  /** A base map under the project's own layers; none by default (the offline style). */
+  basemap?: BasemapConfig | null
+}
+
+export interface BasemapConfig {
+  /** A MapLibre style URL (served by this server, or a tile server on the LAN). */
+  style: string
+  /** The coordinate system of the base map: GCJ-02 tiles need the project's WGS84 data shifted. */
+  crs?: Extract<Crs, 'wgs84' | 'gcj02'>
+}
+
+type Query = Record<string, string | number | undefined>
+
+export function urlWith(path: string, query: Query = {}): string {
+  const params = new URLSearchParams()
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v))
+  const qs = params.toString()
+  return qs ? `${path}?${qs}` : path
+}
+
+export async function getJson<T>(path: string, query: Query = {}, fetchImpl: FetchLike = fetch, signal?: AbortSignal): Promise<T> {
+  const url = urlWith(path, query)
+  const res = await fetchImpl(url, { headers: { accept: 'application/json' }, credentials: 'same-origin', signal })
+  if (!res.ok) throw new HttpStatusError(res.status, url)
+  return (await res.json()) as T
+}
+
+export function isNotFound(error: unknown): boolean {
+  return error instanceof HttpStatusError && error.status === 404
+}
+
+export function isUnauthorized(error: unknown): boolean {
+  return error instanceof HttpStatusError && error.status === 401
+}
+
+export function isBadRequest(error: unknown): boolean {
+  return error instanceof HttpStatusError && error.status === 400
+}
+
+export function fetchMetrics(unit: string, window: { from?: string; to?: string } = {}, fetchImpl?: FetchLike, signal?: AbortSignal) {
+  return getJson<MetricsReply>(API.metrics, { unit, ...window }, fetchImpl, signal)
+}
+
+export function fetchSeries(unit: string, metric: SeriesMetric, window: { from?: string; to?: string }, fetchImpl?: FetchLike, signal?: AbortSignal) {
+  return getJson<SeriesPoint[]>(API.series, { unit, metric, bucket: 'hour', ...window }, fetchImpl, signal)
+}
+
+/**
+ * Events of the unit's subtree with `at` in [from, to), in seq order. `from` and `to` fall on whole
+ * hours (the route's rule), at most two days apart; `types` narrows them (a server without the
+ * filter answers 400).
+ */
+export function fetchEvents(unit: string, from: number, to: number, types: readonly LiveEventType[] | undefined, fetchImpl?: FetchLike, signal?: AbortSignal) {
+  return getJson<EventsReply>(
+    API.events,
+    { unit, from: new Date(from).toISOString(), to: new Date(to).toISOString(), types: types?.join(',') },
+    fetchImpl,
+    signal,
+  )
+}
+
+/** The server's configuration for the wall; an older server without the route gets the defaults. */
+export async function fetchConfig(fetchImpl?: FetchLike, signal?: AbortSignal): Promise<WallConfig> {
+  try {
+    return await getJson<WallConfig>(API.config, {}, fetchImpl, signal)
+  } catch (error) {
+    if (isNotFound(error)) return {}
+    throw error
+  }
+}

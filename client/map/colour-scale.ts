@@ -1,0 +1,64 @@
+import type { GridFigure } from '../wall/grid-figures'
+import type { ColorValue } from './spec'
+
+/**
+ * A fixed colour scale: `colours[i]` for values in [breaks[i-1], breaks[i]). Fixed, not fitted to
+ * the data, so a colour means the same thing at 08:00 and at 20:00, on every wall and every scene.
+ */
+export interface ColourScale {
+  figure: GridFigure
+  breaks: readonly number[]
+  colours: readonly string[]
+  /** Rates are shown as percentages, counts and per-thousand values as numbers. */
+  unit: 'rate' | 'count' | 'perThousand'
+}
+
+/** Grids without a value (no population, no sample yet): dark, so they do not read as "good". */
+export const NO_DATA_COLOUR = '#1b2433'
+
+export const COLOUR_SCALES: Readonly<Record<GridFigure, ColourScale>> = {
+  // Today's requests per 1,000 residents: a grid of 3,000 with 3 requests is at 1.
+  perThousand: { figure: 'perThousand', unit: 'perThousand', breaks: [0.25, 0.5, 1, 2], colours: ['#1e3a5f', '#2b6cb0', '#38bdf8', '#fbbf24', '#f43f5e'] },
+  // 响应率: higher is better, red to green.
+  onTimeResponse: { figure: 'onTimeResponse', unit: 'rate', breaks: [0.6, 0.8, 0.9, 0.95], colours: ['#dc2626', '#f97316', '#facc15', '#84cc16', '#16a34a'] },
+  // Overdue requests: none is calm, ten or more is a grid in trouble.
+  overdue: { figure: 'overdue', unit: 'count', breaks: [1, 3, 6, 10], colours: ['#1f4e3d', '#eab308', '#f97316', '#dc2626', '#be123c'] },
+  // Patrol coverage today: share of the grid's cells visited.
+  coverage: { figure: 'coverage', unit: 'rate', breaks: [0.2, 0.4, 0.6, 0.8], colours: ['#312e81', '#4338ca', '#0e7490', '#14b8a6', '#5eead4'] },
+}
+
+export function colourScale(figure: GridFigure): ColourScale {
+  return COLOUR_SCALES[figure]
+}
+
+/** The colour of a value, exactly as the map's `step` expression picks it. */
+export function colourFor(scale: ColourScale, value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return NO_DATA_COLOUR
+  let i = 0
+  while (i < scale.breaks.length && value >= scale.breaks[i]!) i++
+  return scale.colours[i]!
+}
+
+/**
+ * The grid fill colour: a step over the grid's `value` feature-state, the no-data colour when it
+ * has none. Feature state changes the colour without touching the grids' (large) GeoJSON.
+ */
+export function fillColourExpression(scale: ColourScale): ColorValue {
+  const steps: (string | number)[] = [scale.colours[0]!]
+  scale.breaks.forEach((b, i) => steps.push(b, scale.colours[i + 1]!))
+  const value = ['feature-state', 'value']
+  return ['case', ['==', ['typeof', value], 'number'], ['step', value, ...steps], NO_DATA_COLOUR] as unknown as ColorValue
+}
+
+export interface LegendEntry {
+  colour: string
+  /** Inclusive lower bound; null for the first class. */
+  from: number | null
+  /** Exclusive upper bound; null for the last class. */
+  to: number | null
+}
+
+/** One entry per class, lowest first. */
+export function legendEntries(scale: ColourScale): LegendEntry[] {
+  return scale.colours.map((colour, i) => ({ colour, from: i === 0 ? null : scale.breaks[i - 1]!, to: i < scale.breaks.length ? scale.breaks[i]! : null }))
+}

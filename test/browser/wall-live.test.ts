@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import type { Figures } from '../../shared/metrics'
+import { getJson, launchChromium, openWall, postJson, type WallPage } from '../helpers/browser'
+import { pointIn, sampleGeography, startTestServer } from '../helpers/build-app'
+import { clientDir } from '../helpers/serve-built-app'
+
+let server: Awaited<ReturnType<typeof startTestServer>>
+let browser: Browser
+let wall: WallPage
+let page: Page
+
+const geography = sampleGeography()
+const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString()
+
+beforeAll(async () => {
+  // Figures pushed every second, so the strip follows the API without a long wait.
+  server = await startTestServer({ clientDir, realtime: { tickMs: 100, metricsIntervalMs: 1_000 } })
+  browser = await launchChromium()
+  wall = await openWall(browser, server)
+  page = wall.page
+  await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 15_000 })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+})
+
+async function request(id: string, unit: string, over: Record<string, unknown> = {}) {
+  const res = await postJson<{ seq: number }>(server, '/api/v1/requests', { id, source: 'hotline', category: 'noise', priority: 'general', location: pointIn(geography, unit), ...over })
+  expect(res.status, JSON.stringify(res.body)).toBe(201)
+  return res.body.seq
+}
+
+async function transition(id: string, stage: string, at: string, extra: Record<string, unknown> = {}) {
+  const res = await postJson<{ seq: number }>(server, `/api/v1/requests/${id}/transitions`, { stage, at, ...extra })
+  expect(res.status, JSON.stringify(res.body)).toBe(201)
+  return res.body.seq
+}
+
+const kpi = (key: string) => page.locator(`[data-testid="kpi-${key}"]`)
+
+describe('the live wall', () => {
+  it('shows every panel, the same figures as GET /api/v1/metrics', async () => {
+    for (const id of ['wall-header', 'kpi-strip', 'response-chart', 'category-chart', 'overdue-grids', 'map', 'map-legend', 'alert-panel', 'ticker']) {
+      await page.locator(`[data-testid="${id}"]`).waitFor({ state: 'visible', timeout: 5_000 })
+    }
+    // A morning: requests answered in time and late, one resolved and reviewed, one long overdue.
+    await request('kpi-1', '640106001', { priority: 'urgent', receivedAt: minutesAgo(240) })
+    await transition('kpi-1', 'dispatched', minutesAgo(235))
+    await transition('kpi-1', 'accepted', minutesAgo(220))
+    await transition('kpi-1', 'resolved', minutesAgo(120))
+    await transition('kpi-1', 'reviewed', minutesAgo(60), { review: { resolved: true, satisfaction: 'satisfied' } })
+    await request('kpi-2', '640106002', { category: 'property', receivedAt: minutesAgo(200) })
+    await transition('kpi-2', 'dispatched', minutesAgo(190))
+    await transition('kpi-2', 'accepted', minutesAgo(30))
+    await request('kpi-3', '640106003', { priority: 'urgent', category: 'dispute', receivedAt: minutesAgo(90) })
+    await request('kpi-4', '640106004', { category: 'property' })
+
+    const api = async () => (await getJson<{ figures: Figures }>(server, '/api/v1/metrics?unit=640106')).figures
+    let figures = await api()
+    expect(figures.requests).toBe(4)
+    await page.locator('[data-testid="kpi-requests"][data-value="4"]').waitFor({ timeout: 10_000 })
+    // Both read after the last write: the pushed figures and a fresh GET agree.
+    await page.waitForTimeout(1_500)
+    figures = await api()
+    const value = async (key: string) => Number(await kpi(key).getAttribute('data-value'))
+    expect(await value('requests')).toBe(figures.requests)
+    expect(await value('onTimeResponse')).toBeCloseTo(figures.onTimeResponse.value!, 10)
+    expect(await value('resolution')).toBeCloseTo(figures.resolution.value!, 10)
+    expect(await value('satisfaction')).toBeCloseTo(figures.satisfaction.value!, 10)
+    expect(await value('responseP50')).toBe(figures.responseTime.p50)
+    expect(await value('responseP90')).toBe(figures.responseTime.p90)
+    expect(Number(await kpi('overdue').getAttribute('data-response'))).toBe(figures.overdue.response)
+    expect(Number(await kpi('overdue').getAttribute('data-resolution'))).toBe(figures.overdue.resolution)
+    expect(await value('workersOnline')).toBe(figures.patrol.workersOnline)
+    // What people read: the rate as a percentage, the time in minutes.
+    expect(await kpi('onTimeResponse').textContent()).toContain((figures.onTimeResponse.value! * 100).toFixed(1))
+    expect(await kpi('responseP50').textContent()).toContain(String(Math.round(figures.responseTime.p50! / 60)))
+    expect(figures.overdue.response).toBeGreaterThan(0)
+    // And the categories chart counts the same requests.
+    const counts = JSON.parse((await page.locator('[data-testid="category-chart"]').getAttribute('data-counts')) ?? '{}')
+    expect(counts).toEqual(Object.fromEntries(Object.entries(figures.byCategory).filter(([, n]) => n > 0)))
+  })
+
+  it('shows a camera alert in the alert panel, highlighted, and on the map with its icon', async () => {
+    const location = pointIn(geography, '640106005')
+    const res = await postJson<{ id: string; seq: number }>(server, '/api/v1/alerts', { id: 'cam-alert-1', cameraId: 'cam-9', kind: 'smoke_fire', confidence: 0.94, location })
+    expect(res.status).toBe(201)
+    const started = Date.now()
+    const row = page.locator('[data-testid="alert-row"][data-alert="cam-alert-1"]')
+    await row.waitFor({ timeout: 5_000 })
+    expect(await row.getAttribute('data-new')).toBe('true')
+    expect(await row.textContent()).toContain('烟火')
+    await page.locator('[data-testid="kpi-alertsWaiting"][data-value="1"]').waitFor({ timeout: 5_000 })
+    await page.waitForFunction(
+      ({ lon, lat }) => {
+        const map = window.__outpostMap
+        if (!map) return false
+        const p = map.project([lon, lat])
+        return map.queryRenderedFeatures([p.x, p.y], { layers: ['events-alerts'] }).some((f) => f.properties?.id === 'cam-alert-1' && f.properties?.alertKind === 'smoke_fire')
+      },
+      location,
+      { timeout: 5_000 },
+    )
+    expect(Date.now() - started).toBeLessThan(5_000)
+    // Its icon was drawn on a canvas, not fetched.
+    expect(await page.evaluate(() => window.__outpostMap!.hasImage('alert:smoke_fire'))).toBe(true)
+  })
+
+  it('labels streets in Chinese without glyph files', async () => {
+    const names = await page.evaluate(() => window.__outpostMap!.queryRenderedFeatures({ layers: ['labels-streets'] }).map((f) => String(f.properties?.name)))
+    expect(names.length).toBeGreaterThanOrEqual(4)
+    expect(names).toContain('满城北街街道')
+    expect(await page.evaluate(() => window.__outpostMap!.getStyle().glyphs)).toBeUndefined()
+  })
+
+  it('shows a banner while the socket is down, then resyncs: each missed event once', async () => {
+    const before = await page.locator('[data-testid="ticker-row"]').count()
+    await wall.context.setOffline(true)
+    await page.locator('[data-testid="reconnect-banner"]').waitFor({ timeout: 10_000 })
+    expect(await page.locator('[data-testid="connection"]').getAttribute('data-state')).toBe('offline')
+
+    // Meanwhile the center goes on.
+    const missed: number[] = []
+    missed.push(await request('gap-1', '640106006'))
+    missed.push(await transition('gap-1', 'dispatched', new Date().toISOString()))
+    missed.push(await request('gap-2', '640106100'))
+    const alert = await postJson<{ seq: number }>(server, '/api/v1/alerts', { id: 'gap-alert', cameraId: 'cam-3', kind: 'crowd_gathering', confidence: 0.8, location: pointIn(geography, '640106002') })
+    missed.push(alert.body.seq)
+    await page.waitForTimeout(500)
+    expect(await page.locator('[data-testid="ticker-row"]').count()).toBe(before)
+
+    await wall.context.setOffline(false)
+    await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 15_000 })
+    await page.locator('[data-testid="reconnect-banner"]').waitFor({ state: 'detached', timeout: 5_000 })
+    for (const seq of missed) await page.locator(`[data-testid="ticker-row"][data-seq="${seq}"]`).waitFor({ timeout: 5_000 })
+    // Once each, and nothing else twice.
+    const seqs = await page.locator('[data-testid="ticker-row"]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-seq'))))
+    for (const seq of missed) expect(seqs.filter((s) => s === seq)).toHaveLength(1)
+    expect(new Set(seqs).size).toBe(seqs.length)
+    expect(seqs.length).toBe(before + missed.length)
+    expect(wall.errors).toEqual([])
+    expect(wall.offsite).toEqual([])
+  })
+})
