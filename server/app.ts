@@ -4,7 +4,7 @@ import helmet from '@fastify/helmet'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Geography } from './geo/geography'
 import type { Store } from './store/types'
-import context from './plugins/context'
+import context, { type Basemap } from './plugins/context'
 import validation from './plugins/validation'
 import client from './plugins/client'
 import realtime, { type RealtimeOptions } from './realtime/index'
@@ -41,6 +41,8 @@ export interface AppOptions {
   policy?: Policy
   /** The center's zone for days (OUTPOST_TZ). */
   timeZone?: string
+  /** An optional base map under the wall's layers (OUTPOST_BASEMAP_STYLE, OUTPOST_BASEMAP_CRS). */
+  basemap?: Basemap
   /** Kiosk: counts under this at community level are suppressed (OUTPOST_KIOSK_THRESHOLD). */
   publicThreshold?: number
   /** Kiosk: how often `/public` pushes `stats:updated` (ms). */
@@ -55,7 +57,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  await app.register(context, { store: options.store, geography: options.geography, now: options.now ?? Date.now })
+  await app.register(context, {
+    store: options.store,
+    geography: options.geography,
+    now: options.now ?? Date.now,
+    ...(options.basemap ? { basemap: options.basemap } : {}),
+  })
   await app.register(validation)
   await app.register(auth, { auth: options.auth, ...(options.sessionTtlMs !== undefined ? { sessionTtlMs: options.sessionTtlMs } : {}) })
   await app.register(requests)
@@ -75,6 +82,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   })
   if (options.clientDir) {
     const root = options.clientDir
+    // A base map on another host (a tile server on the LAN) must be let through the CSP.
+    const basemapOrigin = options.basemap && /^https?:/.test(options.basemap.style) ? [new URL(options.basemap.style).origin] : []
     // The pages get the security headers (CSP for MapLibre's worker and the socket); the JSON API,
     // hit thousands of times a second by ingest, does not pay for them.
     await app.register(async (pages) => {
@@ -85,8 +94,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
             scriptSrc: ["'self'"],
             styleSrc: ["'self'", "'unsafe-inline'"],
             workerSrc: ["'self'", 'blob:'],
-            imgSrc: ["'self'", 'data:', 'blob:'],
-            connectSrc: ["'self'", 'ws:', 'wss:'],
+            imgSrc: ["'self'", 'data:', 'blob:', ...basemapOrigin],
+            connectSrc: ["'self'", 'ws:', 'wss:', ...basemapOrigin],
             fontSrc: ["'self'", 'data:'],
             upgradeInsecureRequests: null,
           },

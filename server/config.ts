@@ -20,6 +20,7 @@ export interface Config {
   adminPassword: string | undefined
   /** Kiosk: counts under this at community level show as "<N>". */
   kioskThreshold: number
+  basemap: { style: string; crs: 'wgs84' | 'gcj02' } | undefined
 }
 
 export class ConfigError extends Error {}
@@ -38,7 +39,18 @@ export function loadConfig(env: Env = process.env): Config {
     policy: policy(env, 'OUTPOST_POLICY'),
     adminPassword: adminPassword(env, 'OUTPOST_ADMIN_PASSWORD'),
     kioskThreshold: integer(env, 'OUTPOST_KIOSK_THRESHOLD', 5, 1, 100),
+    basemap: basemap(env),
   }
+}
+
+function basemap(env: Env): Config['basemap'] {
+  const style = raw(env, 'OUTPOST_BASEMAP_STYLE')
+  const crs = oneOf(env, 'OUTPOST_BASEMAP_CRS', ['wgs84', 'gcj02'], 'wgs84')
+  if (style === undefined) return undefined
+  if (!/^(https?:\/\/|\/)\S+$/.test(style)) {
+    throw new ConfigError(`OUTPOST_BASEMAP_STYLE must be a style URL (http(s)://… or /…), got "${style}"`)
+  }
+  return { style, crs }
 }
 
 function adminPassword(env: Env, name: string): string | undefined {

@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     policy: config.policy,
     timeZone: config.timeZone,
     publicThreshold: config.kioskThreshold,
+    ...(config.basemap ? { basemap: config.basemap } : {}),
     logger: { level: process.env.LOG_LEVEL ?? 'warn' },
   })
   const address = await app.listen({ port: config.port, host: config.host })

@@ -65,6 +65,8 @@ export type LiveEvent =
 
 export type LiveEventType = LiveEvent['type']
 
+export const EVENT_TYPES: readonly LiveEventType[] = ['request.received', 'request.transitioned', 'alert.raised', 'alert.reviewed', 'patrol.reported']
+
 /** Distributes Omit over the union, so each member keeps its own fields. */
 export type WithoutSeq<E> = E extends LiveEvent ? Omit<E, 'seq'> : never
 export type UnsequencedEvent = WithoutSeq<LiveEvent>

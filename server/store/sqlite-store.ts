@@ -708,11 +708,12 @@ export class SqliteStore implements Store {
     })()
   }
 
-  async eventsBetween(unit: UnitRef, from: number, to: number, limit: number): Promise<LiveEvent[]> {
+  async eventsBetween(unit: UnitRef, from: number, to: number, limit: number, types?: readonly LiveEvent['type'][]): Promise<LiveEvent[]> {
     const column = UNIT_COLUMN[unit.level]
+    const typeFilter = types && types.length > 0 ? `AND type IN (${types.map(() => '?').join(', ')})` : ''
     const rows = this.db
-      .prepare(`SELECT seq, type, at, grid_id, data FROM events WHERE ${column} = ? AND at >= ? AND at < ? ORDER BY seq LIMIT ?`)
-      .all(unit.id, from, to, limit) as EventRow[]
+      .prepare(`SELECT seq, type, at, grid_id, data FROM events WHERE ${column} = ? AND at >= ? AND at < ? ${typeFilter} ORDER BY seq LIMIT ?`)
+      .all(unit.id, from, to, ...(typeFilter ? types! : []), limit) as EventRow[]
     return rows.map(toLiveEvent)
   }
 

@@ -189,7 +189,7 @@ export interface Store {
   /** Events of the subtree after `sinceSeq`, in seq order; undefined when more than `limit`. */
   eventsAfter(unit: UnitRef, sinceSeq: number, limit: number): Promise<EventsAfter | undefined>
   /** Events of the subtree whose time lies in [from, to), in seq order (playback). */
-  eventsBetween(unit: UnitRef, from: number, to: number, limit: number): Promise<LiveEvent[]>
+  eventsBetween(unit: UnitRef, from: number, to: number, limit: number, types?: readonly LiveEvent['type'][]): Promise<LiveEvent[]>
   /** Called synchronously after each commit with the committed events in seq order. */
   onCommit(listener: (events: LiveEvent[]) => void): () => void
   close(): Promise<void>

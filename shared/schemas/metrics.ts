@@ -114,4 +114,21 @@ export const MetricsReplySchema = Type.Object({
   rankings: Type.Object(Object.fromEntries(RANKED_RATES.map((r) => [r, Type.Array(Type.String())]))),
 })
 
+export const GridMetricsReplySchema = Type.Object({
+  unit: Type.String(),
+  from: Type.String(),
+  to: Type.String(),
+  now: Type.String(),
+  grids: Type.Array(
+    Type.Object({
+      unit: Type.String(),
+      requests: Type.Integer(),
+      perThousand: Nullable(Type.Number()),
+      onTimeResponse: RateSchema,
+      overdue: Type.Object({ response: Type.Integer(), resolution: Type.Integer() }),
+      coverage: RateSchema,
+    }),
+  ),
+})
+
 export const SeriesReplySchema = Type.Array(Type.Object({ t: Type.String(), value: Type.Union([Type.Number(), Type.Null()]), n: Type.Number() }))

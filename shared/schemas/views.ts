@@ -2,6 +2,7 @@
 import Type from 'typebox'
 import { ALERT_KINDS, CATEGORIES, PATROL_KINDS, PRIORITIES, SOURCES, STAGES, VERDICTS } from '../domain'
 import { UnitIdSchema } from './common'
+import { EVENT_TYPES } from '../events'
 
 export const ListQuerySchema = Type.Object(
   { unit: Type.Optional(UnitIdSchema), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })) },
@@ -96,6 +97,8 @@ export const EventsQuerySchema = Type.Object(
     unit: Type.Optional(UnitIdSchema),
     from: Type.String({ maxLength: 40 }),
     to: Type.String({ maxLength: 40 }),
+    /** Comma-separated event types, e.g. `request.received,alert.raised`; all types without it. */
+    types: Type.Optional(Type.String({ maxLength: 200, pattern: `^(${EVENT_TYPES.join('|').replaceAll('.', '\\.')})(,(${EVENT_TYPES.join('|').replaceAll('.', '\\.')}))*$` })),
   },
   { additionalProperties: false },
 )

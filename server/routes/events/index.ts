@@ -3,6 +3,7 @@ import Type from 'typebox'
 import { ErrorReplySchema } from '../../../shared/schemas/common'
 import { EventsQuerySchema } from '../../../shared/schemas/views'
 import { DAY_MS } from '../../../shared/time'
+import type { LiveEventType } from '../../../shared/events'
 import { HttpError } from '../../plugins/validation'
 import { scopedUnit } from '../scoped-unit'
 
@@ -21,7 +22,8 @@ const events: FastifyPluginAsyncTypebox = async (app) => {
       const unit = scopedUnit(app, request.user!, request.query.unit)
       const { from, to } = app.metrics.window(request.query)
       if (to - from > 2 * DAY_MS) throw new HttpError(400, 'query/to: at most two days at a time', { field: 'query/to', rule: 'max-window' })
-      const list = await app.store.eventsBetween(app.geography.ref(unit)!, from, to, LIMIT + 1)
+      const types = request.query.types?.split(',') as LiveEventType[] | undefined
+      const list = await app.store.eventsBetween(app.geography.ref(unit)!, from, to, LIMIT + 1, types)
       return { events: list.slice(0, LIMIT), truncated: list.length > LIMIT }
     },
   )

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorReplySchema } from '../../../shared/schemas/common'
 import { ListQuerySchema, OverdueReplySchema } from '../../../shared/schemas/views'
 import { scopedUnit } from '../scoped-unit'
-import { MetricsQuerySchema, MetricsReplySchema, SeriesQuerySchema, SeriesReplySchema } from '../../../shared/schemas/metrics'
+import { GridMetricsReplySchema, MetricsQuerySchema, MetricsReplySchema, SeriesQuerySchema, SeriesReplySchema } from '../../../shared/schemas/metrics'
 
 const metrics: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -23,6 +23,31 @@ const metrics: FastifyPluginAsyncTypebox = async (app) => {
       return app.metrics.series(unit, request.query.metric, bucket, app.metrics.seriesWindow(request.query, bucket))
     },
   )
+
+  // What the wall colours grids by, for every grid under a unit, in one call.
+  app.get(
+    '/api/v1/metrics/grids',
+    { onRequest: app.requireUser, schema: { querystring: MetricsQuerySchema, response: { 200: GridMetricsReplySchema, '4xx': ErrorReplySchema } } },
+    async (request) => {
+      const unit = scopedUnit(app, request.user!, request.query.unit)
+      const window = app.metrics.window(request.query)
+      const now = app.now()
+      const grids = app.geography.units
+        .filter((u) => u.level === 'grid' && app.geography.isWithin(u.id, unit))
+        .map((grid) => {
+          const f = app.metrics.rollups.figures(grid.id, window.from, window.to, now)
+          return { unit: grid.id, requests: f.requests, perThousand: f.perThousand, onTimeResponse: f.onTimeResponse, overdue: f.overdue, coverage: f.patrol.coverage }
+        })
+      return { unit, from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString(), now: new Date(now).toISOString(), grids }
+    },
+  )
+
+  // What the pages need to know of the server's configuration.
+  app.get('/api/v1/config', { onRequest: app.requireUser }, async () => ({
+    timeZone: app.metrics.rollups.timeZone,
+    policy: app.metrics.rollups.policy,
+    basemap: app.basemap ?? null,
+  }))
 
   app.get(
     '/api/v1/overdue',

@@ -152,3 +152,32 @@ describe('metrics:updated', () => {
     }
   })
 })
+
+describe('wall support routes', () => {
+  it('GET /api/v1/metrics/grids gives every grid under the unit, equal to its own metrics', async () => {
+    await request('g1', STREET_A, '2026-11-28T01:00:00Z')
+    const res = (await get(`/api/v1/metrics/grids?unit=${STREET_A}`)).json()
+    const gridIds = t.geography.units.filter((u) => u.level === 'grid' && t.geography.isWithin(u.id, STREET_A)).map((u) => u.id)
+    expect(res.grids.map((g: { unit: string }) => g.unit)).toEqual(gridIds)
+    const busy = res.grids.find((g: { requests: number }) => g.requests === 1)
+    const own = (await get(`/api/v1/metrics?unit=${busy.unit}`)).json().figures
+    expect(busy).toEqual({ unit: busy.unit, requests: 1, perThousand: own.perThousand, onTimeResponse: own.onTimeResponse, overdue: own.overdue, coverage: own.patrol.coverage })
+    expect((await get('/api/v1/metrics/grids?unit=640106999')).statusCode).toBe(404)
+  })
+
+  it('GET /api/v1/config tells the zone, the policy and the base map', async () => {
+    const res = (await get('/api/v1/config')).json()
+    expect(res).toMatchObject({ timeZone: 'Asia/Shanghai', basemap: null })
+    expect(res.policy.deadlines.urgent).toEqual({ responseSec: 1800, resolutionSec: 7200 })
+  })
+
+  it('GET /api/v1/events filters by type before its limit', async () => {
+    await request('e1', STREET_A, '2026-11-28T01:00:00Z')
+    await step('e1', 'dispatched', '2026-11-28T01:05:00Z')
+    const all = (await get(`/api/v1/events?unit=${STREET_A}&from=2026-11-28&to=2026-11-29`)).json()
+    expect(all.events.map((e: { type: string }) => e.type)).toEqual(['request.received', 'request.transitioned'])
+    const received = (await get(`/api/v1/events?unit=${STREET_A}&from=2026-11-28&to=2026-11-29&types=request.received`)).json()
+    expect(received).toMatchObject({ truncated: false, events: [{ type: 'request.received', requestId: 'e1' }] })
+    expect((await get(`/api/v1/events?unit=${STREET_A}&from=2026-11-28&to=2026-11-29&types=request.*`)).json()).toMatchObject({ field: 'query/types', rule: 'pattern' })
+  })
+})
