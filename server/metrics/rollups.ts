@@ -168,12 +168,12 @@ function statOf(arrays: Float64Array[]): TimeStat {
   return { p50: selectRank(arrays, nearestRank(50, n)) / 1000, p90: selectRank(arrays, nearestRank(90, n)) / 1000, n }
 }
 
+/** Per unit index: what depends on `now`. */
 interface OpenCounts {
-  pastDue: number
-  overdueResponse: number
-  overdueResolution: number
+  pastDue: Int32Array
+  overdueResponse: Int32Array
+  overdueResolution: Int32Array
 }
-const NO_OPEN: OpenCounts = { pastDue: 0, overdueResponse: 0, overdueResolution: 0 }
 
 export interface RollupOptions {
   geography: Geography
@@ -201,7 +201,7 @@ export class Rollups {
   private readonly unresolved = new Map<string, Track>()
   private readonly workers = new Map<string, { at: number; units: number[] }>()
   private readonly offsets = new Map<number, number>()
-  private openMemo: { from: number; to: number; now: number; seq: number; counts: Map<number, OpenCounts> } | undefined
+  private openMemo: { from: number; to: number; now: number; seq: number; counts: OpenCounts } | undefined
   seq = 0
 
   constructor(options: RollupOptions) {
@@ -433,7 +433,10 @@ export class Rollups {
       for (const [h, counters] of hours) if (h >= fromHour && h < toHour) addInto(c, counters)
     }
 
-    const { pastDue, overdueResponse, overdueResolution } = this.openCounts(from, to, now).get(u) ?? NO_OPEN
+    const open = this.openCounts(from, to, now)
+    const pastDue = open.pastDue[u]!
+    const overdueResponse = open.overdueResponse[u]!
+    const overdueResolution = open.overdueResolution[u]!
 
     const stat = (name: BagName) => statOf(this.bagArrays(u, name, fullDays, partialHours))
     const byCategory = emptyByCategory()
@@ -481,30 +484,33 @@ export class Rollups {
    * of the window past their deadline (the on-time denominator), and the two overdue counts. A
    * unit and its children asked about the same window and moment share the pass.
    */
-  private openCounts(from: number, to: number, now: number): Map<number, OpenCounts> {
+  private openCounts(from: number, to: number, now: number): OpenCounts {
     const memo = this.openMemo
     if (memo && memo.from === from && memo.to === to && memo.now === now && memo.seq === this.seq) return memo.counts
-    const counts = new Map<number, OpenCounts>()
-    const at = (u: number) => {
-      let c = counts.get(u)
-      if (!c) counts.set(u, (c = { pastDue: 0, overdueResponse: 0, overdueResolution: 0 }))
-      return c
-    }
+    const n = this.unitIds.length
+    const counts: OpenCounts = { pastDue: new Int32Array(n), overdueResponse: new Int32Array(n), overdueResolution: new Int32Array(n) }
+    const responseMs = this.deadlineMs('responseSec')
+    const resolutionMs = this.deadlineMs('resolutionSec')
     for (const t of this.unaccepted.values()) {
-      const due = t.receivedAt + this.policy.deadlines[t.priority].responseSec * 1000
+      const due = t.receivedAt + responseMs[t.priority]
       const inWindow = t.receivedAt >= from && t.receivedAt < to && due <= now
-      if (!inWindow && !(now > due)) continue
+      const overdue = now > due
+      if (!inWindow && !overdue) continue
       for (const u of t.units) {
-        const c = at(u)
-        if (inWindow) c.pastDue++
-        if (now > due) c.overdueResponse++
+        if (inWindow) counts.pastDue[u]!++
+        if (overdue) counts.overdueResponse[u]!++
       }
     }
     for (const t of this.unresolved.values()) {
-      if (now > t.receivedAt + this.policy.deadlines[t.priority].resolutionSec * 1000) for (const u of t.units) at(u).overdueResolution++
+      if (now > t.receivedAt + resolutionMs[t.priority]) for (const u of t.units) counts.overdueResolution[u]!++
     }
     this.openMemo = { from, to, now, seq: this.seq, counts }
     return counts
+  }
+
+  private deadlineMs(which: 'responseSec' | 'resolutionSec'): Record<Priority, number> {
+    const d = this.policy.deadlines
+    return { urgent: d.urgent[which] * 1000, utilities: d.utilities[which] * 1000, general: d.general[which] * 1000, complex: d.complex[which] * 1000 }
   }
 
   /** Whole local days inside [from, to), and the hours of the partial days at either end. */
