@@ -1,52 +1,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { effectScope, nextTick, ref, type Ref } from 'vue'
-import type { Ack, EventBatch, MetricsUpdate, SubscribeReply, SubscribeRequest } from '../../shared/events'
+import type { Ack, EventBatch, MetricsUpdate, SubscribeReply } from '../../shared/events'
 import { useLeaderLive } from '../../client/composables/use-leader-live'
 import type { LiveSocket } from '../../client/socket'
 import { figures } from './leader-fixtures'
+import { FakeLiveSocket } from './fake-live-socket'
 
-type Handler = (...args: unknown[]) => void
-type AckFn = (err: Error | null, reply: Ack<SubscribeReply>) => void
-
-class FakeSocket {
-  connected = false
-  connectCalls = 0
-  disconnectCalls = 0
-  readonly subscribes: { request: SubscribeRequest; ack: AckFn }[] = []
-  private readonly handlers = new Map<string, Set<Handler>>()
-  on(event: string, fn: Handler): this {
-    if (!this.handlers.has(event)) this.handlers.set(event, new Set())
-    this.handlers.get(event)!.add(fn)
-    return this
-  }
-  off(event: string, fn: Handler): this {
-    this.handlers.get(event)?.delete(fn)
-    return this
-  }
-  timeout(_ms: number): this {
-    return this
-  }
-  emit(event: string, request: SubscribeRequest, ack: AckFn): this {
-    if (event === 'scope:subscribe') this.subscribes.push({ request, ack })
-    return this
-  }
-  connect(): this {
-    this.connectCalls++
-    return this
-  }
-  disconnect(): this {
-    this.disconnectCalls++
-    return this
-  }
-  count(event: string): number {
-    return this.handlers.get(event)?.size ?? 0
-  }
-  fire(event: string, ...args: unknown[]): void {
-    for (const fn of [...(this.handlers.get(event) ?? [])]) fn(...args)
-  }
+class FakeSocket extends FakeLiveSocket {
+  /** The leader tests' name for `open`. */
   serverConnects(): void {
-    this.connected = true
-    this.fire('connect')
+    this.open()
   }
 }
 

@@ -1,71 +1,13 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { effectScope, ref } from 'vue'
-import type { Ack, EventBatch, SubscribeReply, SubscribeRequest } from '../../shared/events'
 import { useLiveStream } from '../../client/composables/use-live-stream'
 import type { LiveSocket } from '../../client/socket'
 import { useLiveStore } from '../../client/stores/live'
 import { openRequest, received, snapshot, transitioned } from './live-fixtures'
+import { FakeLiveSocket } from './fake-live-socket'
 
-type Handler = (...args: unknown[]) => void
-type AckFn = (err: Error | null, reply: Ack<SubscribeReply>) => void
-
-/** Just enough of a socket.io-client Socket: handlers, emits with acks, connect/disconnect. */
-class FakeSocket {
-  connected = false
-  connectCalls = 0
-  disconnectCalls = 0
-  readonly subscribes: { request: SubscribeRequest; ack: AckFn }[] = []
-  private readonly handlers = new Map<string, Set<Handler>>()
-
-  on(event: string, fn: Handler): this {
-    if (!this.handlers.has(event)) this.handlers.set(event, new Set())
-    this.handlers.get(event)!.add(fn)
-    return this
-  }
-  off(event: string, fn: Handler): this {
-    this.handlers.get(event)?.delete(fn)
-    return this
-  }
-  timeout(_ms: number): this {
-    return this
-  }
-  emit(event: string, request: SubscribeRequest, ack: AckFn): this {
-    if (event === 'scope:subscribe') this.subscribes.push({ request, ack })
-    return this
-  }
-  connect(): this {
-    this.connectCalls++
-    return this
-  }
-  disconnect(): this {
-    this.disconnectCalls++
-    this.connected = false
-    return this
-  }
-  count(event: string): number {
-    return this.handlers.get(event)?.size ?? 0
-  }
-
-  // What the server side would cause.
-  open(): void {
-    this.connected = true
-    this.fire('connect')
-  }
-  drop(): void {
-    this.connected = false
-    this.fire('disconnect', 'transport close')
-  }
-  batch(batch: EventBatch): void {
-    this.fire('events:batched', batch)
-  }
-  lastSubscribe() {
-    return this.subscribes[this.subscribes.length - 1]
-  }
-  private fire(event: string, ...args: unknown[]): void {
-    for (const fn of [...(this.handlers.get(event) ?? [])]) fn(...args)
-  }
-}
+class FakeSocket extends FakeLiveSocket {}
 
 const owned = vi.hoisted(() => ({ socket: null as unknown }))
 vi.mock('../../client/socket', () => ({ createLiveSocket: () => owned.socket }))
