@@ -202,6 +202,7 @@ export class Rollups {
   private readonly workers = new Map<string, { at: number; units: number[] }>()
   private readonly offsets = new Map<number, number>()
   private openMemo: { from: number; to: number; now: number; seq: number; counts: OpenCounts } | undefined
+  private overdueMemo: { now: number; seq: number; counts: Int32Array } | undefined
   seq = 0
 
   constructor(options: RollupOptions) {
@@ -488,21 +489,30 @@ export class Rollups {
     const memo = this.openMemo
     if (memo && memo.from === from && memo.to === to && memo.now === now && memo.seq === this.seq) return memo.counts
     const n = this.unitIds.length
-    const counts: OpenCounts = { pastDue: new Int32Array(n), overdueResponse: new Int32Array(n), overdueResolution: new Int32Array(n) }
     const responseMs = this.deadlineMs('responseSec')
-    const resolutionMs = this.deadlineMs('resolutionSec')
+    // The unresolved set is the large one (every open request), and what it gives does not depend
+    // on the window: a series of many windows at one moment walks it once.
+    const overdue = this.overdueMemo
+    let overdueResolution: Int32Array
+    if (overdue && overdue.now === now && overdue.seq === this.seq) overdueResolution = overdue.counts
+    else {
+      overdueResolution = new Int32Array(n)
+      const resolutionMs = this.deadlineMs('resolutionSec')
+      for (const t of this.unresolved.values()) {
+        if (now > t.receivedAt + resolutionMs[t.priority]) for (const u of t.units) overdueResolution[u]!++
+      }
+      this.overdueMemo = { now, seq: this.seq, counts: overdueResolution }
+    }
+    const counts: OpenCounts = { pastDue: new Int32Array(n), overdueResponse: new Int32Array(n), overdueResolution }
     for (const t of this.unaccepted.values()) {
       const due = t.receivedAt + responseMs[t.priority]
       const inWindow = t.receivedAt >= from && t.receivedAt < to && due <= now
-      const overdue = now > due
-      if (!inWindow && !overdue) continue
+      const late = now > due
+      if (!inWindow && !late) continue
       for (const u of t.units) {
         if (inWindow) counts.pastDue[u]!++
-        if (overdue) counts.overdueResponse[u]!++
+        if (late) counts.overdueResponse[u]!++
       }
-    }
-    for (const t of this.unresolved.values()) {
-      if (now > t.receivedAt + resolutionMs[t.priority]) for (const u of t.units) counts.overdueResolution[u]!++
     }
     this.openMemo = { from, to, now, seq: this.seq, counts }
     return counts
