@@ -9,6 +9,7 @@
 // are bit-identical numbers. Pure: imported by the client, the server and the tests alike.
 
 import { DISTRICT_ID, type GeoUnit, type PolygonCoords } from './domain'
+import { mulberry32 } from './random'
 
 export const SAMPLE_DISTRICT_NAME = '金凤区'
 
@@ -71,16 +72,6 @@ const VILLAGE_NAMES: readonly string[] = [
   '沿河', '银河', '丰盈', '五里台', '清渠', '保丰',
 ]
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6

@@ -6,23 +6,15 @@
 import type { AlertKind, Category, LonLat, PatrolKind, Priority, Satisfaction, Source, TransitionStage, UnitPath, Verdict } from '../../shared/domain'
 import { workerIdForGrid } from '../../shared/sample-geography'
 import type { Review } from '../../shared/schemas/requests'
+import { mulberry32 } from '../../shared/random'
 import { bbox, type Geography } from '../geo/geography'
 
 // ---- randomness --------------------------------------------------------------------------------
 
 export type Rng = () => number
 
-/** mulberry32: a small, fast 32-bit PRNG; uniform in [0, 1). */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** The seeded PRNG of the sample geography, shared so one seed means one sequence everywhere. */
+export { mulberry32 }
 
 /** Standard normal (Box–Muller). */
 export function normal(rand: Rng): number {

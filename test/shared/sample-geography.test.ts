@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import { DISTRICT_ID, type GeoUnit, type PolygonCoords } from '../../shared/domain'
 import { SAMPLE_DISTRICT_NAME, buildSampleGeography, workerIdForGrid } from '../../shared/sample-geography'
+import { mulberry32 } from '../../shared/random'
 
 const EXPECTED_STREETS: [string, string][] = [
   ['640106001', '满城北街街道'],
@@ -27,16 +28,6 @@ for (const u of units) {
 const ofLevel = (level: GeoUnit['level']) => units.filter((u) => u.level === level)
 const parents = units.filter((u) => u.level !== 'grid')
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Signed shoelace area in degrees², relative to the first vertex (no cancellation at ~106/38). */
 function signedArea(ring: [number, number][]): number {
