@@ -4,6 +4,7 @@ import type { PublicStats } from '../../shared/public'
 import { fetchPublicStats, type StatsResult } from '../../client/kiosk/api'
 import { createKioskFeed, POLL_MS, type FeedProblem, type FeedState, type KioskFeed } from '../../client/kiosk/feed'
 import type { PublicSocket } from '../../client/kiosk/socket'
+import { FakePublicSocket } from './fake-public-socket'
 
 const UNIT = '640106001'
 
@@ -24,58 +25,8 @@ function stats(updatedAt: string, handled = 10, unit = UNIT): PublicStats {
   }
 }
 
-type Handler = (...args: unknown[]) => void
-type AckFn = (err: Error | null, reply: Ack<PublicStats>) => void
 
-/** Just enough of a socket.io-client Socket for the public namespace. */
-class FakeSocket {
-  connected = false
-  connectCalls = 0
-  readonly watches: { event: string; request: { unit: string }; ack: AckFn }[] = []
-  private readonly handlers = new Map<string, Set<Handler>>()
-
-  on(event: string, fn: Handler): this {
-    if (!this.handlers.has(event)) this.handlers.set(event, new Set())
-    this.handlers.get(event)!.add(fn)
-    return this
-  }
-  off(event: string, fn: Handler): this {
-    this.handlers.get(event)?.delete(fn)
-    return this
-  }
-  timeout(_ms: number): this {
-    return this
-  }
-  emit(event: string, request: { unit: string }, ack: AckFn): this {
-    this.watches.push({ event, request, ack })
-    return this
-  }
-  connect(): this {
-    this.connectCalls++
-    return this
-  }
-  disconnect(): this {
-    this.connected = false
-    return this
-  }
-  count(): number {
-    return [...this.handlers.values()].reduce((n, set) => n + set.size, 0)
-  }
-  open(): void {
-    this.connected = true
-    this.fire('connect')
-  }
-  drop(reason = 'transport close'): void {
-    this.connected = false
-    this.fire('disconnect', reason)
-  }
-  push(s: unknown): void {
-    this.fire('stats:updated', s)
-  }
-  private fire(event: string, ...args: unknown[]): void {
-    for (const fn of [...(this.handlers.get(event) ?? [])]) fn(...args)
-  }
-}
+class FakeSocket extends FakePublicSocket {}
 
 const settle = async () => {
   for (let i = 0; i < 5; i++) await Promise.resolve()

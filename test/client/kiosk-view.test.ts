@@ -2,10 +2,10 @@ import { mount, type VueWrapper } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { nextTick } from 'vue'
 import { createMemoryHistory, createRouter } from 'vue-router'
-import type { Ack } from '../../shared/events'
 import type { PublicStats } from '../../shared/public'
 import KioskView from '../../client/views/KioskView.vue'
 import { createAppI18n } from '../../client/i18n'
+import { FakePublicSocket } from './fake-public-socket'
 
 const UNIT = '640106001'
 
@@ -32,58 +32,8 @@ function stats(updatedAt: string, handled = 1180): PublicStats {
   }
 }
 
-type Handler = (...args: unknown[]) => void
-type AckFn = (err: Error | null, reply: Ack<PublicStats>) => void
 
-class FakeSocket {
-  connected = false
-  connectCalls = 0
-  disconnectCalls = 0
-  readonly watches: { request: { unit: string }; ack: AckFn }[] = []
-  private readonly handlers = new Map<string, Set<Handler>>()
-  on(event: string, fn: Handler): this {
-    if (!this.handlers.has(event)) this.handlers.set(event, new Set())
-    this.handlers.get(event)!.add(fn)
-    return this
-  }
-  off(event: string, fn: Handler): this {
-    this.handlers.get(event)?.delete(fn)
-    return this
-  }
-  timeout(_ms: number): this {
-    return this
-  }
-  emit(_event: string, request: { unit: string }, ack: AckFn): this {
-    this.watches.push({ request, ack })
-    return this
-  }
-  connect(): this {
-    this.connectCalls++
-    return this
-  }
-  disconnect(): this {
-    this.disconnectCalls++
-    this.connected = false
-    return this
-  }
-  count(): number {
-    return [...this.handlers.values()].reduce((n, set) => n + set.size, 0)
-  }
-  open(): void {
-    this.connected = true
-    this.fire('connect')
-  }
-  drop(): void {
-    this.connected = false
-    this.fire('disconnect', 'transport close')
-  }
-  push(s: PublicStats): void {
-    this.fire('stats:updated', s)
-  }
-  private fire(event: string, ...args: unknown[]): void {
-    for (const fn of [...(this.handlers.get(event) ?? [])]) fn(...args)
-  }
-}
+class FakeSocket extends FakePublicSocket {}
 
 const sockets = vi.hoisted(() => ({ created: [] as unknown[], next: null as unknown }))
 vi.mock('../../client/kiosk/socket', () => ({
