@@ -20,6 +20,7 @@ import eventRoutes from './routes/events/index'
 import auth from './plugins/auth'
 import publicSide from './plugins/public'
 import publicRoutes from './routes/public/index'
+import basemapRoutes from './routes/basemap/index'
 import type { AuthStore } from './auth/auth-store'
 import { DEFAULT_POLICY, type Policy } from '../shared/metrics'
 import { DEFAULT_TIME_ZONE } from '../shared/domain'
@@ -41,7 +42,7 @@ export interface AppOptions {
   policy?: Policy
   /** The center's zone for days (OUTPOST_TZ). */
   timeZone?: string
-  /** An optional base map under the wall's layers (OUTPOST_BASEMAP_STYLE, OUTPOST_BASEMAP_CRS). */
+  /** An optional base map under the wall's layers (OUTPOST_BASEMAP_STYLE or _PMTILES, OUTPOST_BASEMAP_CRS). */
   basemap?: Basemap
   /** Kiosk: counts under this at community level are suppressed (OUTPOST_KIOSK_THRESHOLD). */
   publicThreshold?: number
@@ -75,6 +76,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(workerRoutes)
   await app.register(eventRoutes)
   await app.register(publicRoutes)
+  await app.register(basemapRoutes)
   if (options.realtime !== false) await app.register(realtime, options.realtime ?? {})
   await app.register(publicSide, {
     threshold: options.publicThreshold ?? 5,
@@ -82,8 +84,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   })
   if (options.clientDir) {
     const root = options.clientDir
-    // A base map on another host (a tile server on the LAN) must be let through the CSP.
-    const basemapOrigin = options.basemap && /^https?:/.test(options.basemap.style) ? [new URL(options.basemap.style).origin] : []
+    // A base map on another host (a tile server on the LAN) must be let through the CSP; a PMTiles
+    // file is served from this origin.
+    const style = options.basemap && 'style' in options.basemap ? options.basemap.style : undefined
+    const basemapOrigin = style && /^https?:/.test(style) ? [new URL(style).origin] : []
     // The pages get the security headers (CSP for MapLibre's worker and the socket); the JSON API,
     // hit thousands of times a second by ingest, does not pay for them.
     await app.register(async (pages) => {

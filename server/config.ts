@@ -1,12 +1,15 @@
 // Configuration comes from the environment only, and is checked at start with a message that
 // names the variable and what it accepts.
 import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { DEFAULT_TIME_ZONE, PRIORITIES } from '../shared/domain'
 import { DEFAULT_POLICY, type Policy } from '../shared/metrics'
 import { PolicyFileSchema, type PolicyFile } from '../shared/schemas/metrics'
 import { isValidTimeZone, zoneOffset } from '../shared/time'
 import { createAjv, describeValidationError } from './plugins/validation'
 import { passwordProblem } from './auth/passwords'
+import { checkPmtilesArchive } from './basemap/archive'
+import type { Basemap } from './plugins/context'
 export interface Config {
   port: number
   host: string
@@ -20,7 +23,8 @@ export interface Config {
   adminPassword: string | undefined
   /** Kiosk: counts under this at community level show as "<N>". */
   kioskThreshold: number
-  basemap: { style: string; crs: 'wgs84' | 'gcj02' } | undefined
+  /** A style URL or a local PMTiles file (absolute path), never both. */
+  basemap: Basemap | undefined
 }
 
 export class ConfigError extends Error {}
@@ -45,7 +49,20 @@ export function loadConfig(env: Env = process.env): Config {
 
 function basemap(env: Env): Config['basemap'] {
   const style = raw(env, 'OUTPOST_BASEMAP_STYLE')
+  const pmtiles = raw(env, 'OUTPOST_BASEMAP_PMTILES')
   const crs = oneOf(env, 'OUTPOST_BASEMAP_CRS', ['wgs84', 'gcj02'], 'wgs84')
+  if (style !== undefined && pmtiles !== undefined) {
+    throw new ConfigError('OUTPOST_BASEMAP_STYLE and OUTPOST_BASEMAP_PMTILES are both set: a wall has one base map, set only one of them')
+  }
+  if (pmtiles !== undefined) {
+    const file = resolve(pmtiles)
+    try {
+      checkPmtilesArchive(file)
+    } catch (error) {
+      throw new ConfigError(`OUTPOST_BASEMAP_PMTILES: ${(error as Error).message}`)
+    }
+    return { pmtiles: file, crs }
+  }
   if (style === undefined) return undefined
   if (!/^(https?:\/\/|\/)\S+$/.test(style)) {
     throw new ConfigError(`OUTPOST_BASEMAP_STYLE must be a style URL (http(s)://… or /…), got "${style}"`)

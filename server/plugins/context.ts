@@ -4,11 +4,12 @@ import type { FastifyInstance } from 'fastify'
 import type { Geography } from '../geo/geography'
 import type { Store } from '../store/types'
 
-export interface Basemap {
-  /** A MapLibre style URL drawn under the project's layers. */
-  style: string
-  crs: 'wgs84' | 'gcj02'
-}
+/** An optional base map under the project's layers, in `crs` (the project's data is shifted into it). */
+export type Basemap =
+  /** A MapLibre style URL (this server's `/…`, or a tile server on the LAN). */
+  | { style: string; crs: 'wgs84' | 'gcj02' }
+  /** A local PMTiles v3 file, served by this server at `BASEMAP_PMTILES_PATH`. */
+  | { pmtiles: string; crs: 'wgs84' | 'gcj02' }
 
 export interface ContextOptions {
   store: Store
@@ -30,7 +31,7 @@ async function context(app: FastifyInstance, options: ContextOptions) {
   app.decorate('store', options.store)
   app.decorate('geography', options.geography)
   app.decorate('now', options.now)
-  app.decorate('basemap', options.basemap)
+  app.decorate<Basemap | undefined>('basemap', options.basemap)
 }
 
 export default fp(context, { name: 'context' })

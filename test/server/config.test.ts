@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative as relativePath } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../server/config'
 import { DEFAULT_POLICY } from '../../shared/metrics'
+import { solidRasterArchive } from '../helpers/pmtiles'
 
 describe('configuration from the environment', () => {
   it('has the documented defaults', () => {
@@ -53,5 +54,34 @@ describe('configuration from the environment', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  describe('the base map', () => {
+    it('takes a style URL or a PMTiles file, with the coordinate system of either', () => {
+      expect(loadConfig({}).basemap).toBeUndefined()
+      expect(loadConfig({ OUTPOST_BASEMAP_STYLE: '/basemap/style.json', OUTPOST_BASEMAP_CRS: 'gcj02' }).basemap).toEqual({ style: '/basemap/style.json', crs: 'gcj02' })
+      const dir = mkdtempSync(join(tmpdir(), 'outpost-basemap-'))
+      try {
+        const file = join(dir, 'district.pmtiles')
+        writeFileSync(file, solidRasterArchive([10, 20, 30], [106, 38.4, 106.3, 38.6], 0, 2))
+        expect(loadConfig({ OUTPOST_BASEMAP_PMTILES: file }).basemap).toEqual({ pmtiles: file, crs: 'wgs84' })
+        expect(loadConfig({ OUTPOST_BASEMAP_PMTILES: file, OUTPOST_BASEMAP_CRS: 'gcj02' }).basemap).toEqual({ pmtiles: file, crs: 'gcj02' })
+        // A relative path is the server's working directory's.
+        const relative = relativePath(process.cwd(), file)
+        expect(loadConfig({ OUTPOST_BASEMAP_PMTILES: relative }).basemap).toEqual({ pmtiles: file, crs: 'wgs84' })
+        expect(() => loadConfig({ OUTPOST_BASEMAP_PMTILES: file, OUTPOST_BASEMAP_STYLE: '/basemap/style.json' })).toThrow(
+          /OUTPOST_BASEMAP_STYLE and OUTPOST_BASEMAP_PMTILES are both set/,
+        )
+        expect(() => loadConfig({ OUTPOST_BASEMAP_PMTILES: file, OUTPOST_BASEMAP_CRS: 'bd09' })).toThrow(/OUTPOST_BASEMAP_CRS must be one of wgs84, gcj02, got "bd09"/)
+        const notAnArchive = join(dir, 'tiles.mbtiles')
+        writeFileSync(notAnArchive, Buffer.alloc(1024, 7))
+        expect(() => loadConfig({ OUTPOST_BASEMAP_PMTILES: notAnArchive })).toThrow(ConfigError)
+        expect(() => loadConfig({ OUTPOST_BASEMAP_PMTILES: notAnArchive })).toThrow(/OUTPOST_BASEMAP_PMTILES: .*tiles\.mbtiles is not a PMTiles archive/)
+        expect(() => loadConfig({ OUTPOST_BASEMAP_PMTILES: join(dir, 'none.pmtiles') })).toThrow(/OUTPOST_BASEMAP_PMTILES: .*none\.pmtiles does not exist/)
+        expect(() => loadConfig({ OUTPOST_BASEMAP_STYLE: 'style.json' })).toThrow(/OUTPOST_BASEMAP_STYLE must be a style URL/)
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    })
   })
 })

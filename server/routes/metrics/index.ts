@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorReplySchema } from '../../../shared/schemas/common'
 import { ListQuerySchema, OverdueReplySchema } from '../../../shared/schemas/views'
 import { scopedUnit } from '../scoped-unit'
+import { BASEMAP_PMTILES_PATH } from '../basemap/index'
+import type { Basemap } from '../../plugins/context'
 import { GridMetricsReplySchema, MetricsQuerySchema, MetricsReplySchema, SeriesQuerySchema, SeriesReplySchema } from '../../../shared/schemas/metrics'
 
 const metrics: FastifyPluginAsyncTypebox = async (app) => {
@@ -46,7 +48,7 @@ const metrics: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/v1/config', { onRequest: app.requireUser }, async () => ({
     timeZone: app.metrics.rollups.timeZone,
     policy: app.metrics.rollups.policy,
-    basemap: app.basemap ?? null,
+    basemap: publicBasemap(app.basemap),
   }))
 
   app.get(
@@ -59,6 +61,13 @@ const metrics: FastifyPluginAsyncTypebox = async (app) => {
       return { now: new Date(now).toISOString(), items }
     },
   )
+}
+
+/** The base map as a page sees it: a local file's path on disk stays on the server. */
+function publicBasemap(basemap: Basemap | undefined) {
+  if (!basemap) return null
+  if ('pmtiles' in basemap) return { pmtiles: BASEMAP_PMTILES_PATH, crs: basemap.crs }
+  return { style: basemap.style, crs: basemap.crs }
 }
 
 export default metrics
