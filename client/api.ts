@@ -69,9 +69,12 @@ export interface WallConfig {
   basemap?: BasemapConfig | null
 }
 
+/** One of `style` or `pmtiles`. */
 export interface BasemapConfig {
   /** A MapLibre style URL (served by this server, or a tile server on the LAN). */
-  style: string
+  style?: string
+  /** A PMTiles archive served by this server (`/basemap/base.pmtiles`), read in byte ranges. */
+  pmtiles?: string
   /** The coordinate system of the base map: GCJ-02 tiles need the project's WGS84 data shifted. */
   crs?: Extract<Crs, 'wgs84' | 'gcj02'>
 }

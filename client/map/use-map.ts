@@ -1,5 +1,6 @@
 import 'maplibre-gl/dist/maplibre-gl.css'
-import { Map as MapLibreMap, setWorkerUrl, type MapOptions } from 'maplibre-gl'
+import { Map as MapLibreMap, addProtocol, setWorkerUrl, type MapOptions } from 'maplibre-gl'
+import type { PMTiles, Protocol } from 'pmtiles'
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url'
 import { markRaw, onBeforeUnmount, onMounted, ref, shallowRef, type Ref } from 'vue'
 import { buildOfflineStyle } from './style'
@@ -51,4 +52,26 @@ export function useMap(container: Readonly<Ref<HTMLElement | null>>, options: Pa
   })
 
   return { map, loaded }
+}
+
+let pmtilesProtocol: Promise<{ protocol: Protocol; PMTiles: typeof PMTiles }> | undefined
+
+/**
+ * Opens a PMTiles archive (an absolute URL on this server) and lets MapLibre read its tiles as
+ * `pmtiles://<url>/{z}/{x}/{y}`: the `pmtiles` protocol is registered once, and the archive is
+ * shared with it, so the header and directories are fetched once. pmtiles is loaded only by a
+ * wall that has such a base map.
+ */
+export async function openPmtiles(url: string): Promise<PMTiles> {
+  pmtilesProtocol ??= import('pmtiles').then(({ PMTiles, Protocol }) => {
+    const protocol = new Protocol()
+    addProtocol('pmtiles', protocol.tile)
+    return { protocol, PMTiles }
+  })
+  const { protocol, PMTiles: Archive } = await pmtilesProtocol
+  const existing = protocol.get(url)
+  if (existing) return existing
+  const archive = new Archive(url)
+  protocol.add(archive)
+  return archive
 }

@@ -20,7 +20,7 @@ import {
 import { buildGridsSource } from '../../client/map/sources/grids'
 import { buildHeatData } from '../../client/map/sources/heat'
 import { buildLabelsData, insideRing, labelPoint } from '../../client/map/sources/labels'
-import { buildMapStyle, buildOfflineStyle } from '../../client/map/style'
+import { BASEMAP_COLORS, buildMapStyle, buildOfflineStyle, buildPmtilesBasemap, pmtilesArchiveOf } from '../../client/map/style'
 import { displayTransform, identity, transformGeography } from '../../client/map/transform'
 import { WORKER_ONLINE_MS, type WorkerTrack } from '../../client/stores/live'
 import { GRID, T0, openAlert, openRequest, worker } from './live-fixtures'
@@ -259,6 +259,50 @@ describe('map style and layers', () => {
   it('uses a configured base map style, the offline style otherwise', () => {
     expect(buildMapStyle({ style: '/basemap/style.json' }, 'http://wall.local')).toBe('http://wall.local/basemap/style.json')
     expect(buildMapStyle(null, 'http://wall.local')).toEqual(buildOfflineStyle())
+    // A PMTiles base map starts offline; its layers come once its header is read.
+    expect(buildMapStyle({ pmtiles: '/basemap/base.pmtiles', crs: 'gcj02' }, 'http://wall.local')).toEqual(buildOfflineStyle())
+  })
+
+  describe('a PMTiles base map', () => {
+    const url = 'http://wall.local/basemap/base.pmtiles'
+    const header = { tileType: 2, minZoom: 0, maxZoom: 9, minLon: 105.9, minLat: 38.3, maxLon: 106.4, maxLat: 38.7 }
+
+    it('reads the tile type, zooms, bounds and vector layers from the header and metadata', () => {
+      expect(pmtilesArchiveOf(url, header, {})).toEqual({ url, tileType: 'png', minZoom: 0, maxZoom: 9, bounds: [105.9, 38.3, 106.4, 38.7], vectorLayers: [] })
+      const vector = pmtilesArchiveOf(url, { ...header, tileType: 1 }, { vector_layers: [{ id: 'water' }, { id: 'roads', fields: {} }, { nope: 1 }, null] })
+      expect(vector).toMatchObject({ tileType: 'mvt', vectorLayers: ['water', 'roads'] })
+      expect(pmtilesArchiveOf(url, { ...header, tileType: 3 }, null).tileType).toBe('jpg')
+      expect(pmtilesArchiveOf(url, { ...header, tileType: 4 }, 'not json').tileType).toBe('webp')
+      expect(pmtilesArchiveOf(url, { ...header, tileType: 5 }, {}).tileType).toBe('other')
+      // Bounds of zero area (some tools leave them empty): the whole world.
+      expect(pmtilesArchiveOf(url, { ...header, minLon: 0, maxLon: 0 }, {}).bounds).toEqual([-180, -85.051129, 180, 85.051129])
+    })
+
+    it('draws raster tiles as one image layer through the pmtiles protocol', () => {
+      const { source, layers } = buildPmtilesBasemap(pmtilesArchiveOf(url, header, {}))
+      expect(source).toEqual({ type: 'raster', tiles: [`pmtiles://${url}/{z}/{x}/{y}`], tileSize: 256, minzoom: 0, maxzoom: 9, bounds: [105.9, 38.3, 106.4, 38.7] })
+      expect(layers).toEqual([{ id: LAYER_IDS.basemap, type: 'raster', source: SOURCE_IDS.basemap }])
+    })
+
+    it('draws each vector layer as dark fills and lines, water and roads apart', () => {
+      const { source, layers } = buildPmtilesBasemap(pmtilesArchiveOf(url, { ...header, tileType: 1 }, { vector_layers: [{ id: 'landuse' }, { id: 'water' }, { id: 'roads' }] }))
+      expect(source).toMatchObject({ type: 'vector', tiles: [`pmtiles://${url}/{z}/{x}/{y}`], maxzoom: 9 })
+      expect(layers.map((l) => l.id)).toEqual(['basemap-landuse-fill', 'basemap-landuse-line', 'basemap-water-fill', 'basemap-water-line', 'basemap-roads-line'])
+      for (const layer of layers) expect(layer).toMatchObject({ source: SOURCE_IDS.basemap, 'source-layer': layer.id.split('-')[1] })
+      const byId = Object.fromEntries(layers.map((l) => [l.id, l as { paint: Record<string, unknown>; filter: unknown }]))
+      expect(byId['basemap-water-fill']!.paint['fill-color']).toBe(BASEMAP_COLORS.water)
+      expect(byId['basemap-landuse-fill']!.paint['fill-color']).toBe(BASEMAP_COLORS.land)
+      expect(byId['basemap-roads-line']!.paint['line-color']).toBe(BASEMAP_COLORS.road)
+      // Fills only for polygons; a road layer's lines only for lines.
+      expect(byId['basemap-water-fill']!.filter).toEqual(['match', ['geometry-type'], ['Polygon', 'MultiPolygon'], true, false])
+      expect(byId['basemap-roads-line']!.filter).toEqual(['match', ['geometry-type'], ['LineString', 'MultiLineString'], true, false])
+      // Darker than the grids drawn over them.
+      for (const colour of Object.values(BASEMAP_COLORS)) expect(parseInt(colour.slice(1, 3), 16)).toBeLessThan(0x40)
+    })
+
+    it('draws nothing for a tile type MapLibre cannot show', () => {
+      expect(buildPmtilesBasemap(pmtilesArchiveOf(url, { ...header, tileType: 6 }, {})).layers).toEqual([])
+    })
   })
 
   it('draws street boundaries thicker than grid lines, all from the grids source', () => {

@@ -43,7 +43,7 @@ export interface WallPage {
 export async function openWall(
   browser: Browser,
   server: WallTestServer,
-  options: { path?: string; width?: number; height?: number; waitForMap?: boolean } = {},
+  options: { path?: string; width?: number; height?: number; waitForMap?: boolean; beforeGoto?: (page: Page) => void } = {},
 ): Promise<WallPage> {
   const context = await browser.newContext({ viewport: { width: options.width ?? 1920, height: options.height ?? 1080 } })
   const [name, value] = server.headers.cookie.split('=') as [string, string]
@@ -56,6 +56,7 @@ export async function openWall(
     const url = request.url()
     if (!url.startsWith(server.url) && !url.startsWith('data:') && !url.startsWith('blob:')) offsite.push(url)
   })
+  options.beforeGoto?.(page)
   await page.goto(`${server.url}${options.path ?? '/wall'}`)
   if (options.waitForMap !== false) {
     await page.waitForFunction(() => document.documentElement.dataset.mapGrids === 'true', undefined, { timeout: 30_000 })

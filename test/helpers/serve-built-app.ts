@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import type { AppOptions } from '../../server/app'
 import { startTestServer, type TestUser } from './build-app'
 
 export const clientDir = fileURLToPath(new URL('../../dist/client', import.meta.url))
@@ -8,9 +9,14 @@ export const clientDir = fileURLToPath(new URL('../../dist/client', import.meta.
  * The real server with the built client on port 0, an in-memory store and no simulator. It has
  * the center user `center` (CENTER in build-app.ts), an ingest key, and any `users` given.
  */
-export async function serveBuiltApp(options: { users?: TestUser[] } = {}) {
+export async function serveBuiltApp(options: { users?: TestUser[]; basemap?: AppOptions['basemap'] } = {}) {
   if (!existsSync(`${clientDir}/index.html`)) throw new Error(`no built client at ${clientDir}: run \`npm run build\` first`)
-  return startTestServer({ clientDir, realtime: { tickMs: 100 }, ...(options.users ? { users: options.users } : {}) })
+  return startTestServer({
+    clientDir,
+    realtime: { tickMs: 100 },
+    ...(options.users ? { users: options.users } : {}),
+    ...(options.basemap ? { basemap: options.basemap } : {}),
+  })
 }
 
 /** The `outpost_session` cookie of a Cookie header, for a browser context. */
