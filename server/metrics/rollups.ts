@@ -1,11 +1,12 @@
 // Rollups: the figures for any unit and window, maintained as events arrive instead of scanning
 // raw rows. Exact, percentiles included:
 //
-// - counters per (unit, hour) — requests, on-time responses, reviews, alerts… — for every unit of
-//   the tree, so a unit's window is a sum over its own hours, never over its grids;
+// - counters per (unit, hour) and per (unit, local day) — requests, on-time responses, reviews,
+//   alerts… — for every unit of the tree, so a unit's window is a sum over its own days and the
+//   hours of partial days, never over its grids;
 // - time values per (unit, local day) in bags that keep every value with its receipt time; a
-//   percentile over many bags is found by binary search over the value (count ≤ x in each sorted
-//   bag), which gives the exact nearest-rank value without merging the bags;
+//   percentile over many bags is the exact nearest-rank value, found without merging the bags
+//   (see bags.ts);
 // - requests not yet accepted or not yet resolved in small open sets, for what depends on `now`
 //   (the on-time denominator, overdue);
 // - patrol cells visited as bitsets per (grid, hour) and (grid, day).
@@ -30,7 +31,6 @@ import {
   emptyByCategory,
   emptySatisfactionCounts,
   isOpenStage,
-  nearestRank,
   rate,
   satisfactionScore,
   type CameraKindFigures,
@@ -42,6 +42,7 @@ import {
 import { DAY_MS, HOUR_MS, zoneOffset } from '../../shared/time'
 import type { Geography } from '../geo/geography'
 import { cellKey, cellsOf, type GridCells } from '../geo/cells'
+import { Bag, statOf, type Part } from './bags'
 
 const CATEGORY_INDEX = new Map<Category, number>(CATEGORIES.map((c, i) => [c, i]))
 const KIND_INDEX = new Map<AlertKind, number>(ALERT_KINDS.map((k, i) => [k, i]))
@@ -89,85 +90,6 @@ const C_CONFIRMED = C_ALERTS_REVIEWED + NK // NK
 const C_HANDLED = C_CONFIRMED + NK // CATEGORIES.length: requests standing resolved, by category
 const C_SIZE = C_HANDLED + CATEGORIES.length
 
-/** Values with their receipt time; sorted lazily when read. */
-class Bag {
-  values: number[] = []
-  times: number[] = []
-  private sorted: Float64Array | null = null
-
-  add(value: number, time: number): void {
-    this.values.push(value)
-    this.times.push(time)
-    this.sorted = null
-  }
-
-  remove(value: number, time: number): void {
-    for (let i = this.values.length - 1; i >= 0; i--) {
-      if (this.values[i] === value && this.times[i] === time) {
-        this.values[i] = this.values[this.values.length - 1]!
-        this.times[i] = this.times[this.times.length - 1]!
-        this.values.pop()
-        this.times.pop()
-        this.sorted = null
-        return
-      }
-    }
-  }
-
-  sortedValues(): Float64Array {
-    if (!this.sorted) this.sorted = Float64Array.from(this.values).sort()
-    return this.sorted
-  }
-
-  /** Values whose time lies in [from, to), sorted. */
-  between(from: number, to: number): Float64Array {
-    const out: number[] = []
-    for (let i = 0; i < this.values.length; i++) {
-      const t = this.times[i]!
-      if (t >= from && t < to) out.push(this.values[i]!)
-    }
-    return Float64Array.from(out).sort()
-  }
-}
-
-/** Count of values ≤ x in a sorted array. */
-function countAtMost(sorted: Float64Array, x: number): number {
-  let lo = 0
-  let hi = sorted.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (sorted[mid]! <= x) lo = mid + 1
-    else hi = mid
-  }
-  return lo
-}
-
-/** The value at 1-based rank r of the union of sorted arrays (all values are whole ms). */
-function selectRank(arrays: Float64Array[], r: number): number {
-  let lo = Infinity
-  let hi = -Infinity
-  for (const a of arrays) {
-    if (a.length === 0) continue
-    if (a[0]! < lo) lo = a[0]!
-    if (a[a.length - 1]! > hi) hi = a[a.length - 1]!
-  }
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi) / 2)
-    let count = 0
-    for (const a of arrays) count += countAtMost(a, mid)
-    if (count >= r) hi = mid
-    else lo = mid + 1
-  }
-  return lo
-}
-
-function statOf(arrays: Float64Array[]): TimeStat {
-  let n = 0
-  for (const a of arrays) n += a.length
-  if (n === 0) return { p50: null, p90: null, n: 0 }
-  return { p50: selectRank(arrays, nearestRank(50, n)) / 1000, p90: selectRank(arrays, nearestRank(90, n)) / 1000, n }
-}
-
 /** Per unit index: what depends on `now`. */
 interface OpenCounts {
   pastDue: Int32Array
@@ -191,6 +113,8 @@ export class Rollups {
   private readonly chains = new Map<string, number[]>()
   private readonly gridCells = new Map<number, GridCells>()
   private readonly hours: Map<number, Float64Array>[] = []
+  /** The same counters per (unit, local day): a window of whole days sums days, not hours. */
+  private readonly dayCounters: Map<number, Float64Array>[] = []
   private readonly days: Map<number, Map<BagName, Bag>>[] = []
   private readonly hourCells = new Map<number, Map<number, Uint32Array>>() // grid → hour → bits
   private readonly dayCells = new Map<number, Map<number, Uint32Array>>() // grid → day → bits
@@ -213,6 +137,7 @@ export class Rollups {
       this.unitIndex.set(unit.id, this.unitIds.length)
       this.unitIds.push(unit.id)
       this.hours.push(new Map())
+      this.dayCounters.push(new Map())
       this.days.push(new Map())
     }
     for (const unit of options.geography.units) {
@@ -242,11 +167,17 @@ export class Rollups {
     return Math.floor((hour * HOUR_MS + offset) / DAY_MS)
   }
 
-  private counters(unit: number, hour: number): Float64Array {
-    const map = this.hours[unit]!
-    let c = map.get(hour)
-    if (!c) map.set(hour, (c = new Float64Array(C_SIZE)))
-    return c
+  /** Adds [counter, delta] pairs to the (unit, hour) and (unit, local day) counters of every unit. */
+  private count(units: readonly number[], hour: number, deltas: readonly (readonly [number, number])[]): void {
+    const day = this.dayOfHour(hour)
+    for (const u of units) {
+      const h = counterRow(this.hours[u]!, hour)
+      const d = counterRow(this.dayCounters[u]!, day)
+      for (const [i, delta] of deltas) {
+        h[i]! += delta
+        d[i]! += delta
+      }
+    }
   }
 
   private bag(unit: number, day: number, name: BagName): Bag {
@@ -306,12 +237,11 @@ export class Rollups {
     const hour = this.hourOf(at)
     const proactive = PROACTIVE_SOURCES.includes(source) ? 1 : 0
     const category_ = C_CATEGORY + CATEGORY_INDEX.get(category)!
-    for (const u of units) {
-      const c = this.counters(u, hour)
-      c[C_REQUESTS]! += 1
-      c[C_PROACTIVE]! += proactive
-      c[category_]! += 1
-    }
+    this.count(units, hour, [
+      [C_REQUESTS, 1],
+      [C_PROACTIVE, proactive],
+      [category_, 1],
+    ])
   }
 
   private transitioned(id: string, stage: Exclude<Stage, 'received'>, at: number, resolved?: boolean, satisfaction?: Satisfaction): void {
@@ -334,11 +264,10 @@ export class Rollups {
         const response = at - t.receivedAt
         this.addValue(t, day, 'response', response)
         const onTime = response <= this.policy.deadlines[t.priority].responseSec * 1000 ? 1 : 0
-        for (const u of t.units) {
-          const c = this.counters(u, hour)
-          c[C_ACCEPTED]! += 1
-          c[C_ON_TIME]! += onTime
-        }
+        this.count(t.units, hour, [
+          [C_ACCEPTED, 1],
+          [C_ON_TIME, onTime],
+        ])
       }
     }
     // Resolution time: last `resolved`, counted while the request stands resolved or reviewed.
@@ -354,23 +283,22 @@ export class Rollups {
       const delta = (newResolution !== null ? 1 : 0) - (oldResolution !== null ? 1 : 0)
       if (delta !== 0) {
         const handled = C_HANDLED + CATEGORY_INDEX.get(t.category)!
-        for (const u of t.units) this.counters(u, hour)[handled]! += delta
+        this.count(t.units, hour, [[handled, delta]])
       }
     }
     if (isClosed) this.unresolved.delete(id)
     else this.unresolved.set(id, t)
 
     if (stage === 'reviewed' && resolved !== undefined && satisfaction !== undefined) {
-      for (const u of t.units) {
-        const c = this.counters(u, hour)
-        if (t.review === null) c[C_REVIEWED]! += 1
-        else {
-          c[C_SAT + SATISFACTION_INDEX[t.review]]! -= 1
-          c[C_REVIEW_RESOLVED]! -= t.reviewResolved ? 1 : 0
-        }
-        c[C_SAT + SATISFACTION_INDEX[satisfaction]]! += 1
-        c[C_REVIEW_RESOLVED]! += resolved ? 1 : 0
-      }
+      const deltas: [number, number][] =
+        t.review === null
+          ? [[C_REVIEWED, 1]]
+          : [
+              [C_SAT + SATISFACTION_INDEX[t.review], -1],
+              [C_REVIEW_RESOLVED, t.reviewResolved ? -1 : 0],
+            ]
+      deltas.push([C_SAT + SATISFACTION_INDEX[satisfaction], 1], [C_REVIEW_RESOLVED, resolved ? 1 : 0])
+      this.count(t.units, hour, deltas)
       t.review = satisfaction
       t.reviewResolved = resolved
     }
@@ -385,7 +313,7 @@ export class Rollups {
     if (!units || this.alerts.has(id)) return
     this.alerts.set(id, { units, kind, at, verdict: null })
     const hour = this.hourOf(at)
-    for (const u of units) this.counters(u, hour)[C_ALERTS + KIND_INDEX.get(kind)!]! += 1
+    this.count(units, hour, [[C_ALERTS + KIND_INDEX.get(kind)!, 1]])
   }
 
   private alertReviewed(id: string, verdict: 'confirmed' | 'false_positive', at: number): void {
@@ -394,11 +322,10 @@ export class Rollups {
     a.verdict = verdict
     const hour = this.hourOf(a.at)
     const k = KIND_INDEX.get(a.kind)!
-    for (const u of a.units) {
-      const c = this.counters(u, hour)
-      c[C_ALERTS_REVIEWED + k]! += 1
-      if (verdict === 'confirmed') c[C_CONFIRMED + k]! += 1
-    }
+    this.count(a.units, hour, [
+      [C_ALERTS_REVIEWED + k, 1],
+      [C_CONFIRMED + k, verdict === 'confirmed' ? 1 : 0],
+    ])
     this.addValue({ units: a.units, receivedAt: a.at }, this.dayOfHour(hour), 'review', at - a.at)
   }
 
@@ -426,20 +353,16 @@ export class Rollups {
     const { fullDays, partialHours } = this.split(from, to)
     const c = new Float64Array(C_SIZE)
     const hours = this.hours[u]!
-    const fromHour = from / HOUR_MS
-    const toHour = to / HOUR_MS
-    if (toHour - fromHour <= hours.size) {
-      for (let h = fromHour; h < toHour; h++) addInto(c, hours.get(h))
-    } else {
-      for (const [h, counters] of hours) if (h >= fromHour && h < toHour) addInto(c, counters)
-    }
+    const days = this.dayCounters[u]!
+    for (const d of fullDays) addInto(c, days.get(d))
+    for (const [h0, h1] of partialHours) for (let h = h0; h < h1; h++) addInto(c, hours.get(h))
 
     const open = this.openCounts(from, to, now)
     const pastDue = open.pastDue[u]!
     const overdueResponse = open.overdueResponse[u]!
     const overdueResolution = open.overdueResolution[u]!
 
-    const stat = (name: BagName) => statOf(this.bagArrays(u, name, fullDays, partialHours))
+    const stat = (name: BagName) => statOf(this.bagParts(u, name, fullDays, partialHours))
     const byCategory = emptyByCategory()
     const handledByCategory = emptyByCategory()
     CATEGORIES.forEach((cat, i) => {
@@ -548,18 +471,18 @@ export class Rollups {
     return { fullDays, partialHours }
   }
 
-  private bagArrays(u: number, name: BagName, fullDays: number[], partialHours: [number, number][]): Float64Array[] {
+  private bagParts(u: number, name: BagName, fullDays: number[], partialHours: [number, number][]): Part[] {
     const days = this.days[u]!
-    const arrays: Float64Array[] = []
+    const parts: Part[] = []
     for (const d of fullDays) {
       const bag = days.get(d)?.get(name)
-      if (bag && bag.values.length > 0) arrays.push(bag.sortedValues())
+      if (bag && bag.size > 0) parts.push(bag.part())
     }
     for (const [h0, h1] of partialHours) {
       const bag = days.get(this.dayOfHour(h0))?.get(name)
-      if (bag && bag.values.length > 0) arrays.push(bag.between(h0 * HOUR_MS, h1 * HOUR_MS))
+      if (bag && bag.size > 0) parts.push(bag.between(h0 * HOUR_MS, h1 * HOUR_MS))
     }
-    return arrays
+    return parts
   }
 
   private gridsUnder(u: number): number[] {
@@ -625,6 +548,12 @@ export class Rollups {
   get size(): { requests: number; alerts: number } {
     return { requests: this.requests.size, alerts: this.alerts.size }
   }
+}
+
+function counterRow(rows: Map<number, Float64Array>, key: number): Float64Array {
+  let row = rows.get(key)
+  if (!row) rows.set(key, (row = new Float64Array(C_SIZE)))
+  return row
 }
 
 function addInto(target: Float64Array, source: Float64Array | undefined): void {
