@@ -1,7 +1,8 @@
 // Patrol coverage cells of a grid: the 0.001° × 0.00125° lattice cells whose centre lies inside it.
+// One definition for the server's rollups and scan and the client's playback.
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon'
-import type { PolygonCoords } from '../../shared/domain'
-import { CELL_LAT, CELL_LON } from '../../shared/metrics'
+import type { PolygonCoords } from './domain'
+import { CELL_LAT, CELL_LON } from './metrics'
 
 export interface GridCells {
   /** Cell key → bit index. */

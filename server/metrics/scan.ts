@@ -1,7 +1,7 @@
 // The straightforward way: read the raw rows of a window and compute the figures from them with
 // the shared definitions. Slow by design; it is what the rollups are tested and benchmarked against.
 import { computeFigures, ONLINE_WINDOW_MS, type Figures, type Policy } from '../../shared/metrics'
-import { cellKey, cellsOf } from '../geo/cells'
+import { cellKey, cellsOf } from '../../shared/cells'
 import type { Geography, UnitRef } from '../geo/geography'
 import type { Store } from '../store/types'
 
