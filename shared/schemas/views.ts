@@ -1,7 +1,7 @@
 // Read routes behind the leader and wall views.
-import Type from 'typebox'
-import { ALERT_KINDS, CATEGORIES, PATROL_KINDS, PRIORITIES, SOURCES, STAGES, VERDICTS } from '../domain'
-import { UnitIdSchema } from './common'
+import Type, { type Static } from 'typebox'
+import { ALERT_KINDS, CATEGORIES, PATROL_KINDS, PRIORITIES, SATISFACTIONS, SOURCES, STAGES, TRANSITION_STAGES, VERDICTS } from '../domain'
+import { TimestampSchema, UnitIdSchema } from './common'
 import { EVENT_TYPES } from '../events'
 
 export const ListQuerySchema = Type.Object(
@@ -102,3 +102,35 @@ export const EventsQuerySchema = Type.Object(
   },
   { additionalProperties: false },
 )
+
+/** `GET /api/v1/open-requests?unit=&at=`: what a replay of a day starts from. */
+export const OpenRequestsQuerySchema = Type.Object(
+  { unit: Type.Optional(UnitIdSchema), at: TimestampSchema },
+  { additionalProperties: false },
+)
+
+/** A request as the figures see it (`RequestFacts` of shared/metrics.ts): no personal data. */
+export const RequestFactsSchema = Type.Object({
+  id: Type.String(),
+  source: Type.Enum(SOURCES),
+  category: Type.Enum(CATEGORIES),
+  priority: Type.Enum(PRIORITIES),
+  gridId: Type.String(),
+  receivedAt: Type.Number(),
+  stages: Type.Array(
+    Type.Object({
+      stage: Type.Enum(TRANSITION_STAGES),
+      at: Type.Number(),
+      resolved: Type.Optional(Type.Boolean()),
+      satisfaction: Type.Optional(Type.Enum(SATISFACTIONS)),
+    }),
+  ),
+})
+
+/** The unit's requests received before `at` and not resolved at `at`, with their stages until then. */
+export const OpenRequestsReplySchema = Type.Object({
+  unit: Type.String(),
+  at: Type.String(),
+  requests: Type.Array(RequestFactsSchema),
+})
+export type OpenRequestsReply = Static<typeof OpenRequestsReplySchema>

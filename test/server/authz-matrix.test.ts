@@ -65,6 +65,9 @@ const ROUTES: [string, string, Record<'anonymous' | 'leaderA' | 'leaderA1' | 'ce
   ['GET', `/api/v1/alerts?unit=${A}`, { anonymous: anon, leaderA: ok, leaderA1: denied, center: ok }],
   ['GET', `/api/v1/events?unit=${B}&${day}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
   ['GET', `/api/v1/events?unit=${A1}&${day}`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', `/api/v1/open-requests?unit=${B}&at=2026-11-28T00:00:00Z`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', `/api/v1/open-requests?unit=${A1}&at=2026-11-28T00:00:00Z`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', '/api/v1/open-requests?at=2026-11-28T00:00:00Z', { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
   ['GET', '/api/v1/health', { anonymous: ok, leaderA: ok, leaderA1: ok, center: ok }],
 ]
 

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { ErrorReplySchema } from '../../../shared/schemas/common'
-import { EventsQuerySchema } from '../../../shared/schemas/views'
+import { EventsQuerySchema, OpenRequestsQuerySchema, OpenRequestsReplySchema } from '../../../shared/schemas/views'
 import { DAY_MS } from '../../../shared/time'
 import type { LiveEventType } from '../../../shared/events'
 import { HttpError } from '../../plugins/validation'
 import { scopedUnit } from '../scoped-unit'
+import { openRequestsAt } from '../../metrics/open-at'
 
 /** Enough for a busy day of a district; a longer history is asked for day by day. */
 const LIMIT = 50_000
@@ -25,6 +26,21 @@ const events: FastifyPluginAsyncTypebox = async (app) => {
       const types = request.query.types?.split(',') as LiveEventType[] | undefined
       const list = await app.store.eventsBetween(app.geography.ref(unit)!, from, to, LIMIT + 1, types)
       return { events: list.slice(0, LIMIT), truncated: list.length > LIMIT }
+    },
+  )
+
+  // Playback's starting state: the requests open at the replay's first instant, received on earlier
+  // days and still counting towards overdue (the day's own events follow from /api/v1/events).
+  app.get(
+    '/api/v1/open-requests',
+    { onRequest: app.requireUser, schema: { querystring: OpenRequestsQuerySchema, response: { 200: OpenRequestsReplySchema, '4xx': ErrorReplySchema } } },
+    async (request) => {
+      const unit = scopedUnit(app, request.user!, request.query.unit)
+      const at = Date.parse(request.query.at)
+      const now = app.now()
+      if (at > now) throw new HttpError(400, 'query/at must not be in the future', { field: 'query/at', rule: 'not-future' })
+      const requests = await openRequestsAt(app.store, app.geography.ref(unit)!, at, now)
+      return { unit, at: new Date(at).toISOString(), requests }
     },
   )
 }
