@@ -10,13 +10,14 @@ import { createAjv, describeValidationError } from './plugins/validation'
 import { passwordProblem } from './auth/passwords'
 import { checkPmtilesArchive } from './basemap/archive'
 import type { Basemap } from './plugins/context'
+import type { SqliteSync } from './store/sqlite-store'
 export interface Config {
   port: number
   host: string
   dataDir: string
   sim: boolean
   simSpeed: number
-  sqliteSync: 'full' | 'normal'
+  sqliteSync: SqliteSync
   timeZone: string
   policy: Policy
   /** Creates the center user `admin` on a start that finds no center user. */
@@ -38,7 +39,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: nonEmpty(env, 'OUTPOST_DATA_DIR', 'data'),
     sim: oneOf(env, 'OUTPOST_SIM', ['on', 'off'], 'on') === 'on',
     simSpeed: number(env, 'OUTPOST_SIM_SPEED', 1, 0.01, 10_000),
-    sqliteSync: oneOf(env, 'OUTPOST_SQLITE_SYNC', ['full', 'normal'], 'full'),
+    sqliteSync: oneOf(env, 'OUTPOST_SQLITE_SYNC', ['full', 'full-inline', 'normal'], 'full'),
     timeZone: timeZone(env, 'OUTPOST_TZ', DEFAULT_TIME_ZONE),
     policy: policy(env, 'OUTPOST_POLICY'),
     adminPassword: adminPassword(env, 'OUTPOST_ADMIN_PASSWORD'),

@@ -1,6 +1,9 @@
 // SQLite engine (better-sqlite3, WAL). Writes are queued and committed together once per turn of
-// the event loop (group commit): every caller's promise resolves only after that COMMIT returns,
-// so an acknowledged event is on disk, and a burst of ingests costs one fsync, not one each.
+// the event loop (group commit). A caller's promise resolves only once its commit is durable: by
+// default after an fdatasync of the WAL that runs on libuv's thread pool, so the event loop keeps
+// committing while the disk works, and one fdatasync covers every commit made before it started.
+// See README.md here for why that is as safe as synchronous=FULL.
+import { closeSync, fdatasync, openSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { allowedNextStages, type Satisfaction, type Stage, type TransitionStage } from '../../shared/domain'
 import type { LiveEvent, LiveSnapshot, OpenAlert, OpenRequest, UnsequencedEvent, WorkerPosition } from '../../shared/events'
@@ -32,9 +35,31 @@ import { SCHEMA_SQL, SCHEMA_VERSION } from './sqlite-schema'
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:' for tests. */
   filename: string
-  /** FULL (default) fsyncs the WAL at every commit: an acknowledged event survives power loss. */
-  synchronous?: 'full' | 'normal'
+  /**
+   * - `full` (default): an acknowledged write survives power loss. SQLite commits without syncing
+   *   (synchronous=NORMAL) and the store fdatasyncs the WAL off the event loop before it answers.
+   * - `full-inline`: the same promise kept by SQLite itself (synchronous=FULL): the fsync runs inside
+   *   COMMIT, on the event loop.
+   * - `normal`: nothing is synced at commit; an acknowledged write survives a crash of the process,
+   *   not of the machine.
+   */
+  synchronous?: SqliteSync
+  /** How the WAL is made durable in `full` mode (tests inject a slow or failing one). */
+  syncWal?: (fd: number) => Promise<void>
 }
+
+export type SqliteSync = 'full' | 'full-inline' | 'normal'
+
+/** Commits of one event-loop turn (or a history import), waiting to be known durable. */
+interface CommitGroup {
+  events: LiveEvent[]
+  jobs: Job[]
+  /** Reads that saw this commit, answered once it is durable. */
+  readers: { resolve: () => void; reject: (error: unknown) => void }[]
+}
+
+const fdatasyncAsync = (fd: number) =>
+  new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())))
 
 interface Job {
   run: () => unknown
@@ -107,14 +132,28 @@ export class SqliteStore implements Store {
   private pending: LiveEvent[] = []
   private closed = false
   private readonly stmt: ReturnType<SqliteStore['prepare']>
+  /** The WAL, opened by the store to fdatasync it (`full` mode on a file); undefined otherwise. */
+  private walFd: number | undefined
+  private readonly syncWal: (fd: number) => Promise<void>
+  /** Committed to the WAL, not yet covered by an fdatasync, oldest first. */
+  private unsynced: CommitGroup[] = []
+  /** The groups the fdatasync in flight covers. */
+  private syncing: CommitGroup[] | undefined
+  /** Set when an fdatasync failed: nothing committed since the last good one may be on disk. */
+  private failure: Error | undefined
 
   constructor(options: SqliteStoreOptions) {
+    const sync = options.synchronous ?? 'full'
     this.db = new Database(options.filename)
-    this.db.pragma('journal_mode = WAL')
-    this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
+    const journal = this.db.pragma('journal_mode = WAL', { simple: true })
+    this.db.pragma(`synchronous = ${sync === 'full-inline' ? 'FULL' : 'NORMAL'}`)
     this.db.pragma('busy_timeout = 5000')
     this.migrate()
     this.stmt = this.prepare()
+    this.syncWal = options.syncWal ?? fdatasyncAsync
+    // An in-memory database has no WAL and nothing to make durable. The WAL file exists from the
+    // first read (migrate) and stays, the same file, while this connection is open.
+    if (sync === 'full' && journal === 'wal') this.walFd = openSync(`${this.db.name}-wal`, 'r+')
   }
 
   private migrate(): void {
@@ -174,6 +213,7 @@ export class SqliteStore implements Store {
   /** Queue a write; it runs inside the next group commit, in a savepoint of its own. */
   private enqueue<T>(run: () => T, urgent = false): Promise<T> {
     if (this.closed) return Promise.reject(new Error('store is closed'))
+    if (this.failure) return Promise.reject(this.failure)
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject, urgent })
       if (!this.flushScheduled) {
@@ -202,7 +242,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** One group commit: every job in a savepoint of its own, then publish and answer. */
+  /** One group commit: every job in a savepoint of its own; published and answered once durable. */
   private commit(jobs: Job[]): void {
     this.pending = []
     try {
@@ -223,13 +263,78 @@ export class SqliteStore implements Store {
       for (const job of jobs) job.reject(error)
       return
     }
-    const committed = this.pending
+    const events = this.pending
     this.pending = []
-    if (committed.length > 0) this.publish(committed)
-    for (const job of jobs) {
+    this.committed({ events, jobs, readers: [] })
+  }
+
+  /**
+   * A commit is in the WAL. Without a WAL to sync it is as durable as it gets: answer now. Otherwise
+   * it waits for an fdatasync that starts after it. Every job of the group waits, failed ones and
+   * replays too: a replay or a conflict may rest on a row that is not yet durable either.
+   */
+  private committed(group: CommitGroup): void {
+    if (this.walFd === undefined) {
+      this.settle(group)
+      return
+    }
+    this.unsynced.push(group)
+    this.startSync()
+  }
+
+  /** One fdatasync at a time; the commits made while it runs wait for the next, which covers them all. */
+  private startSync(): void {
+    if (this.syncing || this.unsynced.length === 0 || this.failure || this.walFd === undefined) return
+    const groups = this.unsynced
+    this.unsynced = []
+    this.syncing = groups
+    this.syncWal(this.walFd).then(
+      () => {
+        this.syncing = undefined
+        // The next fdatasync starts before this one's answers go out, so the disk keeps working.
+        this.startSync()
+        for (const group of groups) this.settle(group)
+      },
+      (error: unknown) => this.fail(error),
+    )
+  }
+
+  /**
+   * An fdatasync failed. Linux may already have dropped the dirty pages it could not write, so a
+   * retry proving nothing, the store stops: the waiting writes fail, none is acknowledged or
+   * published, and every later write and read fails until the process restarts and SQLite recovers
+   * what is really on disk.
+   */
+  private fail(cause: unknown): void {
+    this.failure = new Error(`the store could not make its writes durable (fdatasync of the WAL: ${String(cause)}); restart the server`, { cause })
+    const groups = [...(this.syncing ?? []), ...this.unsynced]
+    this.syncing = undefined
+    this.unsynced = []
+    for (const group of groups) {
+      for (const job of group.jobs) job.reject(this.failure)
+      for (const reader of group.readers) reader.reject(this.failure)
+    }
+  }
+
+  /** The group is durable: publish its events, then answer its writers and readers. */
+  private settle(group: CommitGroup): void {
+    if (group.events.length > 0) this.publish(group.events)
+    for (const job of group.jobs) {
       if (job.error !== undefined) job.reject(job.error)
       else job.resolve(job.result)
     }
+    for (const reader of group.readers) reader.resolve()
+  }
+
+  /**
+   * `value`, once everything committed so far is durable: a read never hands out state (a seq, a
+   * row) that power loss could take back, nor state that is not yet published.
+   */
+  private whenDurable<T>(value: T): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure)
+    const last = this.unsynced.at(-1) ?? this.syncing?.at(-1)
+    if (!last) return Promise.resolve(value)
+    return new Promise<T>((resolve, reject) => last.readers.push({ resolve: () => resolve(value), reject }))
   }
 
   private publish(events: LiveEvent[]): void {
@@ -284,6 +389,7 @@ export class SqliteStore implements Store {
     if (this.closed) throw new Error('store is closed')
     let applied = 0
     let rejected = 0
+    if (this.failure) throw this.failure
     this.pending = []
     this.db.transaction(() => {
       for (const op of ops) {
@@ -293,6 +399,8 @@ export class SqliteStore implements Store {
       }
     })()
     this.pending = []
+    // Durable before it resolves, like any write; it publishes nothing.
+    this.committed({ events: [], jobs: [], readers: [] })
     return { applied, rejected, seq: await this.lastSeq() }
   }
 
@@ -485,12 +593,13 @@ export class SqliteStore implements Store {
 
   async activityTotals(unit: UnitRef, from: number, to: number): Promise<{ kind: string; activities: number; participants: number }[]> {
     if (unit.level === 'grid') return []
-    return this.db
+    const totals = this.db
       .prepare(
         `SELECT kind, count(*) AS activities, sum(participants) AS participants FROM activities
          WHERE ${UNIT_COLUMN[unit.level]} = ? AND at >= ? AND at < ? GROUP BY kind ORDER BY kind`,
       )
       .all(unit.id, from, to) as { kind: string; activities: number; participants: number }[]
+    return this.whenDurable(totals)
   }
 
   private applyPings(pings: NewPing[]): { accepted: number; seq: number } {
@@ -506,7 +615,7 @@ export class SqliteStore implements Store {
   // ---- reads ----------------------------------------------------------------------------------
 
   async lastSeq(): Promise<number> {
-    return this.stmt.lastSeq.get() as number
+    return this.whenDurable(this.stmt.lastSeq.get() as number)
   }
 
   async getRequest(id: string, options: { reveal?: boolean } = {}): Promise<RequestDetail | undefined> {
@@ -527,7 +636,7 @@ export class SqliteStore implements Store {
       return record
     })
     const reporter = reporterOf(row, options.reveal ?? false)
-    return {
+    const detail: RequestDetail = {
       id: row.id,
       source: row.source,
       category: row.category,
@@ -542,6 +651,7 @@ export class SqliteStore implements Store {
       ...(reporter ? { reporter } : {}),
       stages,
     }
+    return this.whenDurable(detail)
   }
 
   async listRequests(unit: UnitRef, options: { openOnly: boolean; from: number; limit: number }): Promise<RequestSummary[]> {
@@ -552,7 +662,7 @@ export class SqliteStore implements Store {
          ORDER BY received_at, id LIMIT ?`,
       )
       .all(unit.id, options.from, options.limit) as RequestRow[]
-    return rows.map((r) => {
+    const summaries = rows.map((r): RequestSummary => {
       const reporter = reporterOf(r, false)
       return {
         id: r.id,
@@ -566,6 +676,7 @@ export class SqliteStore implements Store {
         ...(reporter ? { reporter } : {}),
       }
     })
+    return this.whenDurable(summaries)
   }
 
   async listAlerts(unit: UnitRef, options: { from: number; to: number; openOnly: boolean; limit: number }): Promise<AlertState[]> {
@@ -575,21 +686,21 @@ export class SqliteStore implements Store {
          ORDER BY at DESC, id LIMIT ?`,
       )
       .all(unit.id, options.from, options.to, options.limit) as AlertRow[]
-    return rows.map((row) => ({ ...toOpenAlert(row), verdict: row.verdict, requestId: row.request_id }))
+    return this.whenDurable(rows.map((row) => ({ ...toOpenAlert(row), verdict: row.verdict, requestId: row.request_id })))
   }
 
   async getAlert(id: string): Promise<AlertState | undefined> {
     const row = this.stmt.getAlert.get(id) as AlertRow | undefined
-    return row ? { ...toOpenAlert(row), verdict: row.verdict, requestId: row.request_id } : undefined
+    return this.whenDurable(row ? { ...toOpenAlert(row), verdict: row.verdict, requestId: row.request_id } : undefined)
   }
 
   async requestsReceived(unit: UnitRef, from: number, to: number): Promise<RequestFacts[]> {
     const where = `${UNIT_COLUMN[unit.level]} = ? AND received_at >= ? AND received_at < ?`
-    return this.requestFacts(where, [unit.id, from, to])
+    return this.whenDurable(this.requestFacts(where, [unit.id, from, to]))
   }
 
   async openRequests(unit: UnitRef): Promise<RequestFacts[]> {
-    return this.requestFacts(`${UNIT_COLUMN[unit.level]} = ? AND stage NOT IN ('resolved', 'reviewed')`, [unit.id])
+    return this.whenDurable(this.requestFacts(`${UNIT_COLUMN[unit.level]} = ? AND stage NOT IN ('resolved', 'reviewed')`, [unit.id]))
   }
 
   /** Requests matching `where`, with their transitions read in one pass over the log. */
@@ -633,7 +744,7 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare(`SELECT id, kind, grid_id, at, verdict, reviewed_at FROM alerts WHERE ${UNIT_COLUMN[unit.level]} = ? AND at >= ? AND at < ? ORDER BY at, id`)
       .all(unit.id, from, to) as AlertRow[]
-    return rows.map((a) => ({ id: a.id, kind: a.kind, gridId: a.grid_id, at: a.at, verdict: a.verdict, reviewedAt: a.reviewed_at }))
+    return this.whenDurable(rows.map((a) => ({ id: a.id, kind: a.kind, gridId: a.grid_id, at: a.at, verdict: a.verdict, reviewedAt: a.reviewed_at })))
   }
 
   async patrolsBetween(unit: UnitRef, from: number, to: number): Promise<PatrolFact[]> {
@@ -643,23 +754,24 @@ export class SqliteStore implements Store {
          WHERE type = 'patrol.reported' AND ${UNIT_COLUMN[unit.level]} = ? AND at >= ? AND at < ? ORDER BY seq`,
       )
       .all(unit.id, from, to) as { entity_id: string; grid_id: string; at: number; data: string }[]
-    return rows.map((r) => {
+    const facts = rows.map((r): PatrolFact => {
       const d = JSON.parse(r.data) as { lon: number; lat: number }
       return { workerId: r.entity_id, gridId: r.grid_id, lon: d.lon, lat: d.lat, at: r.at }
     })
+    return this.whenDurable(facts)
   }
 
   async readLog(afterSeq: number, limit: number): Promise<LiveEvent[]> {
     const rows = this.db
       .prepare(`SELECT seq, type, at, grid_id, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?`)
       .all(afterSeq, limit) as EventRow[]
-    return rows.map(toLiveEvent)
+    return this.whenDurable(rows.map(toLiveEvent))
   }
 
   async snapshot(unit: UnitRef): Promise<{ seq: number; snapshot: LiveSnapshot }> {
     const column = UNIT_COLUMN[unit.level]
     // One read transaction: the rows and the seq describe the same instant.
-    return this.db.transaction(() => {
+    const result = this.db.transaction(() => {
       const seq = this.stmt.lastSeq.get() as number
       const requests = (
         this.db
@@ -694,11 +806,12 @@ export class SqliteStore implements Store {
       ).map((w): WorkerPosition => ({ workerId: w.worker_id, gridId: w.grid_id, kind: w.kind, lon: w.lon, lat: w.lat, at: w.at }))
       return { seq, snapshot: { requests, alerts, workers } }
     })()
+    return this.whenDurable(result)
   }
 
   async eventsAfter(unit: UnitRef, sinceSeq: number, limit: number): Promise<EventsAfter | undefined> {
     const column = UNIT_COLUMN[unit.level]
-    return this.db.transaction(() => {
+    const result = this.db.transaction(() => {
       const seq = this.stmt.lastSeq.get() as number
       const rows = this.db
         .prepare(`SELECT seq, type, at, grid_id, data FROM events WHERE ${column} = ? AND seq > ? ORDER BY seq LIMIT ?`)
@@ -706,6 +819,7 @@ export class SqliteStore implements Store {
       if (rows.length > limit) return undefined
       return { seq: Math.max(seq, sinceSeq), events: rows.map(toLiveEvent) }
     })()
+    return this.whenDurable(result)
   }
 
   async eventsBetween(unit: UnitRef, from: number, to: number, limit: number, types?: readonly LiveEvent['type'][]): Promise<LiveEvent[]> {
@@ -714,7 +828,7 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare(`SELECT seq, type, at, grid_id, data FROM events WHERE ${column} = ? AND at >= ? AND at < ? ${typeFilter} ORDER BY seq LIMIT ?`)
       .all(unit.id, from, to, ...(typeFilter ? types! : []), limit) as EventRow[]
-    return rows.map(toLiveEvent)
+    return this.whenDurable(rows.map(toLiveEvent))
   }
 
   onCommit(listener: (events: LiveEvent[]) => void): () => void {
@@ -724,11 +838,14 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed) return
-    // Commit what callers are waiting for before the file closes.
+    // Commit what callers are waiting for, and let it become durable, before the file closes.
     while (this.queue.length > 0) this.flush()
     this.closed = true
+    await this.whenDurable(undefined).catch(() => undefined)
     this.listeners.clear()
     this.db.close()
+    if (this.walFd !== undefined) closeSync(this.walFd)
+    this.walFd = undefined
   }
 }
 

@@ -1,10 +1,10 @@
 // Ingest: single-event POST /api/v1/requests and bulk POST /api/v1/patrols (1,000 pings) into the
-// real server, durable (file-backed SQLite, synchronous=FULL) with the live stream on (live
+// real server, durable (file-backed SQLite, OUTPOST_SQLITE_SYNC=full) with the live stream on (live
 // clients subscribed across the 20 rooms); beside it, in the same run, a Fastify server with the
 // same validation and the same route schemas that stores nothing. Closed loop: a keep-alive
 // HTTP/1.1 client with a fixed number of connections, one request in flight on each.
 //
-//   npx tsx test/bench/ingest.bench.ts [--seconds 4] [--clients 100]
+//   npx tsx test/bench/ingest.bench.ts [--seconds 4] [--clients 100] [--sync full|full-inline]
 import { coresBetween, ServerProcess } from './lib/child'
 import { KeepAliveClient } from './lib/http-client'
 import { LiveClients } from './lib/live-clients'
@@ -18,6 +18,9 @@ const arg = (name: string, fallback: string) => {
 const MEASURE_MS = Number(arg('seconds', '4')) * 1000
 const WARM_MS = 1000
 const LIVE_CLIENTS = Number(arg('clients', '100'))
+// Durable either way: `full` syncs the WAL off the event loop, `full-inline` inside COMMIT.
+const SYNC = arg('sync', 'full')
+if (SYNC !== 'full' && SYNC !== 'full-inline') throw new Error(`--sync full or full-inline, got ${SYNC}`)
 const SINGLE_CONNECTIONS = 32
 const BULK_CONNECTIONS = 4
 const BULK_SIZE = 1000
@@ -111,7 +114,7 @@ function report(figure: string, variant: string, r: Result, extra: Record<string
 
 emit(BENCH, {
   figure: 'setup',
-  durable: 'file-backed SQLite, WAL, synchronous=FULL',
+  durable: `file-backed SQLite, WAL, OUTPOST_SQLITE_SYNC=${SYNC}`,
   live_clients: LIVE_CLIENTS,
   single_connections: SINGLE_CONNECTIONS,
   bulk_connections: BULK_CONNECTIONS,
@@ -130,7 +133,7 @@ report('bulk', 'store-nothing', baseBulk)
 await nothing.stop()
 
 note(`outpost, durable, ${LIVE_CLIENTS} live clients`)
-const ours = await ServerProcess.start('server-entry.ts', ['--sync', 'full'])
+const ours = await ServerProcess.start('server-entry.ts', ['--sync', SYNC])
 const clients = new LiveClients({ port: ours.port, headers: ours.ready.socketHeaders })
 await clients.connect(unitsFor(LIVE_CLIENTS, scene.rooms))
 const single = await closedLoop(ours, '/api/v1/requests', singleBodies, SINGLE_CONNECTIONS, 1, 201)

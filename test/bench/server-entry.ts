@@ -1,7 +1,8 @@
 // The Outpost server as the benchmarks run it: the real buildApp on a file-backed SQLite store
-// (synchronous=FULL unless `--sync normal`), listening on port 0 in a process of its own.
+// (durable: `--sync full`, the default, or `full-inline`; `normal` is not), listening on port 0 in a
+// process of its own.
 //
-//   node --import tsx test/bench/server-entry.ts [--tick 150] [--sync full]   (started by lib/child.ts)
+//   node --import tsx test/bench/server-entry.ts [--tick 150] [--sync full|full-inline|normal]   (started by lib/child.ts)
 //
 // Besides the HTTP API it answers `configure`/`rate`/`records` over IPC like the raw ws baseline,
 // publishing generated events straight into the live bus: fan-out alone, without ingest.
@@ -12,7 +13,7 @@ import type { AddressInfo } from 'node:net'
 import { buildSampleGeography } from '../../shared/sample-geography'
 import { buildApp } from '../../server/app'
 import { Geography } from '../../server/geo/geography'
-import { SqliteStore } from '../../server/store/sqlite-store'
+import { SqliteStore, type SqliteSync } from '../../server/store/sqlite-store'
 import { AuthStore } from '../../server/auth/auth-store'
 import { hashPassword } from '../../server/auth/passwords'
 import { SESSION_COOKIE } from '../../server/plugins/auth'
@@ -36,7 +37,7 @@ const arg = (name: string): string | undefined => {
 async function prepareServer(realtime: RealtimeOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-'))
   const file = join(dir, 'outpost.db')
-  const store = new SqliteStore({ filename: file, synchronous: arg('sync') === 'normal' ? 'normal' : 'full' })
+  const store = new SqliteStore({ filename: file, synchronous: (arg('sync') ?? 'full') as SqliteSync })
   const auth = new AuthStore(file)
   const user = { username: 'bench', password: 'bench-password-1' }
   auth.addUser({ username: user.username, role: 'center', unit: geography.district.id }, await hashPassword(user.password))

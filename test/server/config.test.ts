@@ -14,6 +14,7 @@ describe('configuration from the environment', () => {
       dataDir: 'data',
       sim: true,
       simSpeed: 1,
+      sqliteSync: 'full',
       timeZone: 'Asia/Shanghai',
       policy: DEFAULT_POLICY,
       kioskThreshold: 5,
@@ -26,12 +27,17 @@ describe('configuration from the environment', () => {
     [{ PORT: '70000' }, /PORT must be an integer/],
     [{ OUTPOST_SIM: 'yes' }, /OUTPOST_SIM must be one of on, off, got "yes"/],
     [{ OUTPOST_SIM_SPEED: '0' }, /OUTPOST_SIM_SPEED must be a number from 0.01/],
+    [{ OUTPOST_SQLITE_SYNC: 'off' }, /OUTPOST_SQLITE_SYNC must be one of full, full-inline, normal, got "off"/],
     [{ OUTPOST_TZ: 'Mars/Olympus' }, /OUTPOST_TZ must be an IANA time zone/],
     [{ OUTPOST_TZ: 'Asia/Kolkata' }, /whole-hour offsets/],
     [{ OUTPOST_ADMIN_PASSWORD: 'short' }, /OUTPOST_ADMIN_PASSWORD: a password needs at least 8 characters/],
     [{ OUTPOST_KIOSK_THRESHOLD: '0' }, /OUTPOST_KIOSK_THRESHOLD must be an integer from 1 to 100/],
     [{ OUTPOST_POLICY: '/no/such/file.json' }, /OUTPOST_POLICY: cannot read/],
   ]
+  it('takes the three durability modes of the SQLite store', () => {
+    for (const mode of ['full', 'full-inline', 'normal'] as const) expect(loadConfig({ OUTPOST_SQLITE_SYNC: mode }).sqliteSync).toBe(mode)
+  })
+
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)} with a message naming it`, () => {
       expect(() => loadConfig(env)).toThrow(ConfigError)
