@@ -5,9 +5,10 @@
 //   GET /api/v1/events?…&types=request.received  (the `types` filter: heatmap history)
 //   GET /api/v1/metrics/grids?unit=&from=&to=     → GridMetricsReply   (map colours)
 //   GET /api/v1/config                            → WallConfig         (zone, deadlines, base map)
+//   GET /api/v1/open-requests?unit=&at=           → OpenRequestsReply  (playback: overdue from earlier days)
 import type { Crs } from '../shared/domain'
 import type { LiveEvent, LiveEventType } from '../shared/events'
-import type { Figures, Policy } from '../shared/metrics'
+import type { Figures, Policy, RequestFacts } from '../shared/metrics'
 import type { SeriesMetric } from '../shared/schemas/metrics'
 import type { GridFigures } from './wall/grid-figures'
 
@@ -17,6 +18,7 @@ export const API = {
   grids: '/api/v1/metrics/grids',
   events: '/api/v1/events',
   config: '/api/v1/config',
+  openRequests: '/api/v1/open-requests',
 } as const
 
 
@@ -127,6 +129,26 @@ export function fetchEvents(unit: string, from: number, to: number, types: reado
     fetchImpl,
     signal,
   )
+}
+
+export interface OpenRequestsReply {
+  unit: string
+  at: string
+  /** Received before `at` and not resolved at `at`, with their stages until then. */
+  requests: RequestFacts[]
+}
+
+/**
+ * The unit's requests open at `at` (a replay's first instant), or null from an older server
+ * without the route: the replay then counts only the day's own requests towards overdue.
+ */
+export async function fetchOpenRequests(unit: string, at: number, fetchImpl?: FetchLike, signal?: AbortSignal): Promise<OpenRequestsReply | null> {
+  try {
+    return await getJson<OpenRequestsReply>(API.openRequests, { unit, at: new Date(at).toISOString() }, fetchImpl, signal)
+  } catch (error) {
+    if (isNotFound(error)) return null
+    throw error
+  }
 }
 
 /** The server's configuration for the wall; an older server without the route gets the defaults. */

@@ -1,15 +1,16 @@
 import { onScopeDispose, ref } from 'vue'
+import type { PolygonCoords } from '../../shared/domain'
 import type { LiveEvent } from '../../shared/events'
 import type { Policy } from '../../shared/metrics'
 import { HOUR_MS, addDays, startOfLocalDate } from '../../shared/time'
-import { fetchSeries, isUnauthorized, type FetchLike } from '../api'
+import { fetchOpenRequests, fetchSeries, isUnauthorized, type FetchLike } from '../api'
 import { hourOfDayMedian } from '../charts/response-times'
 import { useGeographyStore } from '../stores/geography'
 import { useLiveStore, workersOnline } from '../stores/live'
 import { useMetricsStore } from '../stores/metrics'
 import { loadEvents } from '../wall/load'
 import { DueQueue, PlaybackClock } from '../wall/playback-clock'
-import { PlaybackFacts } from '../wall/playback-facts'
+import { PlaybackFacts, type PlaybackGrid } from '../wall/playback-facts'
 
 export type PlaybackStatus = 'loading' | 'playing' | 'ended' | 'error'
 
@@ -21,11 +22,18 @@ export interface PlaybackOptions {
   timeZone: string
   policy: Policy
   fetchImpl?: FetchLike
+  /**
+   * The replayed instant to start from (a rotation's next scene carries on where the last one
+   * was); the start of the day by default. The day's events before it are applied at once.
+   */
+  startAt?: number
   /** Called once when the day has been replayed (or cannot be): the wall goes back to live. */
   onEnd: () => void
   tickMs?: number
   /** How long an error stays on screen before going back to live. */
   errorHoldMs?: number
+  /** How long the day's last figures stay on screen, marked as ended, before going back to live. */
+  endHoldMs?: number
   /** The real clock (ms); the replay's runs `speed` times faster. */
   realNow?: () => number
   /** A 401: someone has to log in again. */
@@ -41,8 +49,10 @@ const FIGURES_EVERY_MS = 500
  * Replays a past day through the same stores the live wall reads, on one clock: the day's events
  * are fetched from `GET /api/v1/events` hour by hour, fed to the live store in time order as the
  * replay's clock passes them, and the figures are computed from what has been replayed so far
- * (the definitions of `shared/metrics.ts`, at the replay's instant). At the end of the day, or a
- * few seconds after an error, `onEnd` returns the wall to live.
+ * (the definitions of `shared/metrics.ts`, at the replay's instant): overdue counts the requests
+ * still open from earlier days too (`GET /api/v1/open-requests` at the start of the day), and
+ * coverage the replayed pings in the scene's cells. A few seconds after the end of the day, or
+ * after an error, `onEnd` returns the wall to live.
  */
 export function usePlayback(options: PlaybackOptions) {
   const live = useLiveStore()
@@ -70,21 +80,32 @@ export function usePlayback(options: PlaybackOptions) {
   const controller = new AbortController()
   const queue = new DueQueue<LiveEvent>()
   const facts = new PlaybackFacts(dayStart)
-  const clock = dayEnd > dayStart ? new PlaybackClock(dayStart, dayEnd, options.speed) : null
+  const clock = dayEnd > dayStart ? new PlaybackClock(dayStart, dayEnd, options.speed, options.startAt) : null
+  if (clock) now.value = clock.now
   let loadedUntil = dayStart
   let loading = false
+  /** The requests open at the start of the day are known (or the server cannot say). */
+  let seeded = false
   let lastReal = realNow()
   let lastFigures = -Infinity
   let dirty = true
   let finished = false
   let timer: ReturnType<typeof setInterval> | undefined
   let errorTimer: ReturnType<typeof setTimeout> | undefined
+  let endTimer: ReturnType<typeof setTimeout> | undefined
 
   function finish(): void {
     if (finished) return
     finished = true
     clearInterval(timer)
     options.onEnd()
+  }
+
+  function end(t: number): void {
+    publishFigures(t)
+    status.value = 'ended'
+    clearInterval(timer)
+    endTimer = setTimeout(finish, options.endHoldMs ?? 5_000)
   }
 
   function fail(message: string): void {
@@ -97,13 +118,16 @@ export function usePlayback(options: PlaybackOptions) {
   async function loadNext(): Promise<void> {
     if (loading || loadedUntil >= dayEnd || status.value === 'error') return
     loading = true
-    const from = loadedUntil
-    const to = from + CHUNK_MS
     try {
-      const reply = await loadEvents(unit, from, to, { fetchImpl: options.fetchImpl, signal: controller.signal })
-      queue.push(reply.events)
-      if (reply.truncated) truncated.value = true
-      loadedUntil = Math.min(to, dayEnd)
+      // One hour ahead of the clock; a replay resuming later in the day catches up at once.
+      do {
+        const from = loadedUntil
+        const to = from + CHUNK_MS
+        const reply = await loadEvents(unit, from, to, { fetchImpl: options.fetchImpl, signal: controller.signal })
+        queue.push(reply.events)
+        if (reply.truncated) truncated.value = true
+        loadedUntil = Math.min(to, dayEnd)
+      } while (loadedUntil < dayEnd && clock !== null && loadedUntil <= clock.now)
     } catch (e) {
       if (controller.signal.aborted) return
       if (isUnauthorized(e)) options.onUnauthorized?.()
@@ -113,14 +137,32 @@ export function usePlayback(options: PlaybackOptions) {
     }
   }
 
-  function populations(): Map<string, number | null> {
-    return new Map(geography.unitsUnder(unit, 'grid').map((g) => [g.id, g.population ?? null]))
+  async function loadSeed(): Promise<void> {
+    try {
+      const reply = await fetchOpenRequests(unit, dayStart, options.fetchImpl, controller.signal)
+      if (reply) facts.seed(reply.requests)
+      seeded = true
+    } catch (e) {
+      if (controller.signal.aborted) return
+      if (isUnauthorized(e)) options.onUnauthorized?.()
+      fail(e instanceof Error ? e.message : String(e))
+    }
+  }
+
+  /** The scene's grids with their polygons (patrol cells); none until the geography has loaded. */
+  function grids(): PlaybackGrid[] {
+    return geography.unitsUnder(unit, 'grid').flatMap((g) => {
+      // Rings of [lon, lat] pairs, as the geography route serves them.
+      const polygon = geography.feature(g.id)?.geometry.coordinates as PolygonCoords | undefined
+      return polygon ? [{ id: g.id, population: g.population ?? null, polygon }] : []
+    })
   }
 
   function publishFigures(t: number): void {
     const population = geography.unit(unit)?.population ?? null
-    metrics.setFigures(unit, facts.figures(t, { population, workersOnline: workersOnline(live.workers, t), policy }), t)
-    metrics.setGrids(unit, facts.gridFigures(t, populations(), policy))
+    const sceneGrids = grids()
+    metrics.setFigures(unit, facts.figures(t, { population, workersOnline: workersOnline(live.workers, t), policy, grids: sceneGrids }), t)
+    metrics.setGrids(unit, facts.gridFigures(t, sceneGrids, policy))
     metrics.setDay(unit, facts.hourlyResponse(t, policy))
   }
 
@@ -130,7 +172,8 @@ export function usePlayback(options: PlaybackOptions) {
     const elapsed = real - lastReal
     lastReal = real
     if (status.value === 'loading') {
-      if (loadedUntil === dayStart) return void loadNext()
+      // Not before the open requests are known and the events reach past the clock.
+      if (!seeded || loadedUntil <= clock.now) return void loadNext()
       status.value = 'playing'
     }
     const t = clock.advance(elapsed, loadedUntil)
@@ -148,17 +191,14 @@ export function usePlayback(options: PlaybackOptions) {
       dirty = false
     }
     if (loadedUntil - t < CHUNK_MS / 2) void loadNext()
-    if (clock.ended && queue.size === 0) {
-      publishFigures(t)
-      status.value = 'ended'
-      finish()
-    }
+    if (clock.ended && queue.size === 0) end(t)
   }
 
   if (!clock) {
     fail(`nothing to replay on ${options.date}`)
   } else {
     void geography.load()
+    void loadSeed()
     void loadNext()
     // The dashed lines: the seven days before the replayed one.
     void Promise.all([
@@ -175,6 +215,7 @@ export function usePlayback(options: PlaybackOptions) {
     controller.abort()
     clearInterval(timer)
     clearTimeout(errorTimer)
+    clearTimeout(endTimer)
   })
 
   return { now, status, error, progress, truncated, dayStart, dayEnd }

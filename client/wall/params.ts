@@ -83,6 +83,16 @@ export function sceneAt(
   return { scene: rotate[index]!, index, count: rotate.length }
 }
 
+/**
+ * Where a replay of `date` starts when its scene changes (a rotation): at the instant the previous
+ * scene's replay of the same day had reached, so every scene follows one clock; undefined (the
+ * start of the day) for a first replay, another day, or after an error.
+ */
+export function resumeInstant(previous: { date: string; now: number; status: string } | null, date: string): number | undefined {
+  if (!previous || previous.date !== date || previous.status === 'error') return undefined
+  return previous.now
+}
+
 /** The query without playback: where a finished (or abandoned) replay goes back to live. */
 export function liveQuery<Q extends Record<string, unknown>>(query: Q): Omit<Q, 'playback' | 'speed'> {
   const { playback: _playback, speed: _speed, ...rest } = query

@@ -11,10 +11,12 @@ export class PlaybackClock {
     readonly start: number,
     readonly end: number,
     readonly speed: number,
+    /** Where the clock starts: the start of the day, or an instant a replay resumes from. */
+    at: number = start,
   ) {
     if (!(end > start)) throw new Error('PlaybackClock: end must be after start')
     if (!(speed > 0)) throw new Error('PlaybackClock: speed must be positive')
-    this.t = start
+    this.t = Math.min(end, Math.max(start, at))
   }
 
   /** The replayed instant (epoch ms). */

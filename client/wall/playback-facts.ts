@@ -8,23 +8,47 @@ import {
   type Policy,
   type RequestFacts,
 } from '../../shared/metrics'
+import { cellKey, cellsOf, type GridCells } from '../../shared/cells'
+import type { PolygonCoords } from '../../shared/domain'
 import { HOUR_MS } from '../../shared/time'
 import { gridFiguresOf, type GridFigures } from './grid-figures'
+
+/** A grid of the replayed scope, as the figures need it. */
+export interface PlaybackGrid {
+  id: string
+  population: number | null
+  /** WGS84, as the geography serves it: coverage counts the cells inside it (`shared/cells.ts`). */
+  polygon: PolygonCoords
+}
 
 /**
  * What a replay has seen so far, as the facts `shared/metrics.ts` computes figures from: so a
  * replayed day's panels follow the same definitions as the live ones, at the replay's clock.
- * Only events of the replayed day are known: a request received the day before and still open
- * does not count towards overdue here (the live figures include it).
+ * The day's events come through `add`; the requests still open when the day began (received on
+ * earlier days) through `seed`: they are not the day's requests, but they count towards overdue
+ * until the replay resolves them, as they did on the live wall that day.
  */
 export class PlaybackFacts {
   private readonly requests = new Map<string, RequestFacts>()
+  /** Open at the start of the day, received before it. */
+  private readonly carried = new Map<string, RequestFacts>()
   private readonly alerts = new Map<string, AlertFacts>()
+  /** Grid → cell key → first ping in it (the day's pings only). */
+  private readonly visited = new Map<string, Map<number, number>>()
+  private readonly cells = new Map<string, GridCells>()
 
   constructor(
     /** Start of the replayed day: requests received before it are not the day's. */
     readonly from: number,
   ) {}
+
+  /** The requests open at `from`, with their stages until then (`GET /api/v1/open-requests`). */
+  seed(open: readonly RequestFacts[]): void {
+    for (const r of open) {
+      if (r.receivedAt >= this.from || this.requests.has(r.id)) continue
+      this.carried.set(r.id, { ...r, stages: [...r.stages] })
+    }
+  }
 
   add(events: readonly LiveEvent[]): void {
     for (const e of events) {
@@ -42,7 +66,7 @@ export class PlaybackFacts {
           })
           break
         case 'request.transitioned': {
-          const facts = this.requests.get(e.requestId)
+          const facts = this.requests.get(e.requestId) ?? this.carried.get(e.requestId)
           if (!facts) break
           facts.stages.push({ stage: e.stage, at: e.at, resolved: e.resolved, satisfaction: e.satisfaction })
           break
@@ -58,8 +82,15 @@ export class PlaybackFacts {
           facts.reviewedAt = e.at
           break
         }
-        case 'patrol.reported':
+        case 'patrol.reported': {
+          if (e.at < this.from) break
+          let cells = this.visited.get(e.gridId)
+          if (!cells) this.visited.set(e.gridId, (cells = new Map()))
+          const key = cellKey(e.lon, e.lat)
+          const first = cells.get(key)
+          if (first === undefined || e.at < first) cells.set(key, e.at)
           break
+        }
       }
     }
   }
@@ -68,23 +99,58 @@ export class PlaybackFacts {
     return this.requests.size
   }
 
-  /** The scope's figures from the start of the day to `now`. Coverage needs the server's cells: left empty. */
-  figures(now: number, options: { population: number | null; workersOnline: number; policy: Policy; gridId?: string }): Figures {
+  /** Cells of a grid, and those with a ping by `now`: a ping outside its own grid's cells counts nothing, as on the server. */
+  private coverage(grid: Pick<PlaybackGrid, 'id' | 'polygon'>, now: number): { cells: number; visited: number } {
+    let cells = this.cells.get(grid.id)
+    if (!cells) this.cells.set(grid.id, (cells = cellsOf(grid.polygon)))
+    let visited = 0
+    for (const [key, at] of this.visited.get(grid.id) ?? []) if (at <= now && cells.index.has(key)) visited++
+    return { cells: cells.count, visited }
+  }
+
+  /** Requests of the day by `now`, and those open at `now` (the day's and the carried ones), in `inScope`. */
+  private requestsAt(now: number, policy: Policy, inScope: (gridId: string) => boolean): { requests: RequestFacts[]; open: RequestFacts[] } {
     const requests: RequestFacts[] = []
+    const open: RequestFacts[] = []
     for (const r of this.requests.values()) {
-      if (r.receivedAt <= now && (options.gridId === undefined || r.gridId === options.gridId)) requests.push(r)
+      if (r.receivedAt > now || !inScope(r.gridId)) continue
+      requests.push(r)
+      if (isOpenStage(contributionOf(r, policy).stage)) open.push(r)
     }
+    for (const r of this.carried.values()) {
+      if (inScope(r.gridId) && isOpenStage(contributionOf(r, policy).stage)) open.push(r)
+    }
+    return { requests, open }
+  }
+
+  /**
+   * The scope's figures from the start of the day to `now`. `grids` are the scope's grids (its
+   * patrol cells); with `gridId`, one grid's figures.
+   */
+  figures(
+    now: number,
+    options: { population: number | null; workersOnline: number; policy: Policy; grids?: readonly Pick<PlaybackGrid, 'id' | 'polygon'>[]; gridId?: string },
+  ): Figures {
+    const inScope = (gridId: string) => options.gridId === undefined || gridId === options.gridId
+    const { requests, open } = this.requestsAt(now, options.policy, inScope)
     const alerts: AlertFacts[] = []
     for (const a of this.alerts.values()) {
-      if (a.at <= now && (options.gridId === undefined || a.gridId === options.gridId)) alerts.push(a)
+      if (a.at <= now && inScope(a.gridId)) alerts.push(a)
     }
-    const open = requests.filter((r) => isOpenStage(contributionOf(r, options.policy).stage))
+    let cells = 0
+    let visitedCells = 0
+    for (const grid of options.grids ?? []) {
+      if (!inScope(grid.id)) continue
+      const c = this.coverage(grid, now)
+      cells += c.cells
+      visitedCells += c.visited
+    }
     return computeFigures({
       requests,
       open,
       alerts,
-      cells: 0,
-      visitedCells: 0,
+      cells,
+      visitedCells,
       workersOnline: options.workersOnline,
       population: options.population,
       now,
@@ -92,23 +158,33 @@ export class PlaybackFacts {
     })
   }
 
-  /** Per-grid figures at `now`, for every grid with a request or a population in `populations`. */
-  gridFigures(now: number, populations: ReadonlyMap<string, number | null>, policy: Policy): GridFigures[] {
-    const byGrid = new Map<string, RequestFacts[]>()
-    for (const r of this.requests.values()) {
-      if (r.receivedAt > now) continue
-      let list = byGrid.get(r.gridId)
-      if (!list) byGrid.set(r.gridId, (list = []))
-      list.push(r)
+  /** Per-grid figures at `now`, for every grid of `grids`. */
+  gridFigures(now: number, grids: readonly PlaybackGrid[], policy: Policy): GridFigures[] {
+    const byGrid = new Map<string, { requests: RequestFacts[]; open: RequestFacts[] }>()
+    const { requests, open } = this.requestsAt(now, policy, () => true)
+    const of = (gridId: string) => {
+      let entry = byGrid.get(gridId)
+      if (!entry) byGrid.set(gridId, (entry = { requests: [], open: [] }))
+      return entry
     }
-    const out: GridFigures[] = []
-    for (const [gridId, population] of populations) {
-      const requests = byGrid.get(gridId) ?? []
-      const open = requests.filter((r) => isOpenStage(contributionOf(r, policy).stage))
-      const figures = computeFigures({ requests, open, alerts: [], cells: 0, visitedCells: 0, workersOnline: 0, population, now, policy })
-      out.push(gridFiguresOf(gridId, figures))
-    }
-    return out
+    for (const r of requests) of(r.gridId).requests.push(r)
+    for (const r of open) of(r.gridId).open.push(r)
+    return grids.map((grid) => {
+      const { requests: gridRequests, open: gridOpen } = byGrid.get(grid.id) ?? { requests: [], open: [] }
+      const c = this.coverage(grid, now)
+      const figures = computeFigures({
+        requests: gridRequests,
+        open: gridOpen,
+        alerts: [],
+        cells: c.cells,
+        visitedCells: c.visited,
+        workersOnline: 0,
+        population: grid.population,
+        now,
+        policy,
+      })
+      return gridFiguresOf(grid.id, figures)
+    })
   }
 
   /**

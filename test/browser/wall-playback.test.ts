@@ -6,6 +6,7 @@ import { DAY_MS, HOUR_MS, localDate, startOfLocalDate } from '../../shared/time'
 import { getJson, launchChromium, openWall, postJson } from '../helpers/browser'
 import { pointIn, sampleGeography } from '../helpers/build-app'
 import { serveBuiltApp } from '../helpers/serve-built-app'
+import { mostOverdue, overdueTotal, type GridFigures } from '../../client/wall/grid-figures'
 
 let server: Awaited<ReturnType<typeof serveBuiltApp>>
 let browser: Browser
@@ -33,6 +34,26 @@ beforeAll(async () => {
   await postJson(server, '/api/v1/alerts', { id: 'past-alert', cameraId: 'cam-1', kind: 'flying_wire_charging', confidence: 0.88, location: pointIn(geography, '640106002'), at: at(2) })
   const pings = Array.from({ length: 20 }, (_, i) => ({ workerId: `w-${i % 4}`, kind: 'ping', location: pointIn(geography, units[i % 4]!), at: at(1 + i * 0.1) }))
   expect((await postJson(server, '/api/v1/patrols', { pings })).status).toBe(202)
+  // Pings in other cells of the same grids, so coverage is more than one cell per grid.
+  const spread = Array.from({ length: 8 }, (_, i) => {
+    const p = pointIn(geography, units[i % 4]!)
+    return { workerId: `w-${i % 4}`, kind: 'ping', location: { lon: p.lon + 0.0013 * ((i % 3) - 1), lat: p.lat + 0.0011 * (i % 2) }, at: at(2.5 + i * 0.05) }
+  })
+  expect((await postJson(server, '/api/v1/patrols', { pings: spread })).status).toBe(202)
+
+  // Received on earlier days and still open when the day began. Their deadlines all fall before
+  // the end of the day, and nothing touches them after it: overdue at the end of the replay and
+  // at the server's "now" (when the API counts it) are the same moment for them.
+  const earlier = async (id: string, hours: number, priority: string, unit: string) =>
+    expect((await postJson(server, '/api/v1/requests', { id, source: 'hotline', category: 'dispute', priority, location: pointIn(geography, unit), receivedAt: at(hours) })).status).toBe(201)
+  await earlier('earlier-open', -38, 'general', '640106003') // overdue for response
+  await earlier('earlier-urgent', -30, 'urgent', '640106004') // answered, overdue for resolution
+  await postJson(server, '/api/v1/requests/earlier-urgent/transitions', { stage: 'dispatched', at: at(-29.8) })
+  await postJson(server, '/api/v1/requests/earlier-urgent/transitions', { stage: 'accepted', at: at(-29.5) })
+  await earlier('earlier-closed-in-day', -20, 'general', '640106005') // overdue until the day closes it
+  for (const [stage, hours] of [['dispatched', 1.5], ['accepted', 2], ['resolved', 2.5]] as const) {
+    expect((await postJson(server, '/api/v1/requests/earlier-closed-in-day/transitions', { stage, at: at(hours) })).status).toBe(201)
+  }
 })
 
 afterAll(async () => {
@@ -46,7 +67,7 @@ describe('playback of a past day', () => {
     expect(figures.requests).toBe(12)
 
     // 14,400×: the day in six seconds (the replay waits for each hour's events to load).
-    const { page, errors, context } = await openWall(browser, server, { path: `/wall?playback=${day}&speed=14400` })
+    const { page, errors, context } = await openWall(browser, server, { path: `/wall?playback=${day}&speed=14400&figure=coverage` })
     await page.locator('[data-testid="wall"][data-mode="playback"]').waitFor({ timeout: 10_000 })
     await page.locator('[data-testid="playback-badge"]').waitFor()
 
@@ -57,14 +78,68 @@ describe('playback of a past day', () => {
     const counts = JSON.parse((await page.locator('[data-testid="category-chart"]').getAttribute('data-counts')) ?? '{}')
     expect(counts).toEqual(Object.fromEntries(Object.entries(figures.byCategory).filter(([, n]) => n > 0)))
     const notable = await page.locator('[data-testid="ticker-row"]').count()
-    expect(notable).toBe(12 + 6 * 2 + 1)
+    // The day's requests, their transitions, the alert, and the day's transitions of an earlier request.
+    expect(notable).toBe(12 + 6 * 2 + 1 + 3)
     await page.locator('[data-testid="alert-row"][data-alert="past-alert"]').waitFor()
     expect(await page.evaluate(() => Number(document.documentElement.dataset.mapEventCount))).toBeGreaterThanOrEqual(12 + 1 + 4)
 
-    // The end of the day hands the wall back to the live stream.
+    // At the end of the replayed day, overdue (earlier days' requests included) and coverage are
+    // what the API counts for that day; the wall holds them a moment before going back to live.
+    await page.locator('[data-testid="wall"][data-playback="ended"]').waitFor({ timeout: 25_000 })
+    const [api, apiGrids] = await Promise.all([
+      getJson<{ figures: Figures }>(server, `/api/v1/metrics?unit=640106&from=${day}`),
+      getJson<{ grids: GridFigures[] }>(server, `/api/v1/metrics/grids?unit=640106&from=${day}`),
+    ])
+    const shown = await page.evaluate((ids) => {
+      const map = window.__outpostMap!
+      const kpi = document.querySelector('[data-testid="kpi-overdue"]')!
+      return {
+        status: document.querySelector('[data-testid="wall"]')!.getAttribute('data-playback'),
+        overdue: { response: Number(kpi.getAttribute('data-response')), resolution: Number(kpi.getAttribute('data-resolution')) },
+        coverage: Object.fromEntries(ids.map((id) => [id, (map.getFeatureState({ source: 'grids', id }) as { value?: number }).value ?? null])),
+        overdueRows: [...document.querySelectorAll('[data-testid="overdue-row"]')].map((r) => [r.getAttribute('data-grid'), Number(r.getAttribute('data-total'))]),
+      }
+    }, apiGrids.grids.map((g) => g.unit))
+    expect(shown.status).toBe('ended')
+    // Response: the day's six unanswered and earlier-open; resolution: the day's three urgent ones and earlier-urgent.
+    expect(api.figures.overdue).toEqual({ response: 6 + 1, resolution: 3 + 1 })
+    expect(shown.overdue).toEqual(api.figures.overdue)
+    expect(api.figures.patrol.coverage.k).toBeGreaterThan(4)
+    expect(shown.coverage).toEqual(Object.fromEntries(apiGrids.grids.map((g) => [g.unit, g.coverage.value])))
+    expect(shown.overdueRows).toEqual(mostOverdue(apiGrids.grids, 4).map((g) => [g.unit, overdueTotal(g)]))
+
+    // Then the wall goes back to the live stream.
     await page.locator('[data-testid="wall"][data-mode="live"]').waitFor({ timeout: 25_000 })
     expect(new URL(page.url()).searchParams.has('playback')).toBe(false)
     await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 10_000 })
+    expect(errors).toEqual([])
+    await context.close()
+  })
+
+  it('rotates through its scenes during a replay, every scene on the one replay clock', async () => {
+    const [streetA, streetC] = ['640106001', '640106003']
+    const [apiA, apiC] = await Promise.all([
+      getJson<{ figures: Figures }>(server, `/api/v1/metrics?unit=${streetA}&from=${day}`),
+      getJson<{ figures: Figures }>(server, `/api/v1/metrics?unit=${streetC}&from=${day}`),
+    ])
+    // Street A: an urgent request answered but not resolved; street C: a request from the day before, unanswered.
+    expect(apiA.figures.overdue).toEqual({ response: 0, resolution: 1 })
+    expect(apiC.figures.overdue).toEqual({ response: 1, resolution: 0 })
+
+    // 3,600×: an hour of the day a second; each scene for 10 s of real time (the shortest allowed).
+    const { page, errors, context } = await openWall(browser, server, { path: `/wall?playback=${day}&speed=3600&rotate=${streetA},${streetC}&every=10` })
+    const clock = () => page.evaluate(() => Number(document.querySelector('[data-testid="clock"]')?.getAttribute('data-time')))
+    await page.locator(`[data-testid="wall"][data-mode="playback"][data-scene="${streetA}"]`).waitFor({ timeout: 10_000 })
+    await page.waitForFunction((after) => Number(document.querySelector('[data-testid="clock"]')?.getAttribute('data-time')) > after, dayStart + 6 * HOUR_MS, { timeout: 15_000 })
+    await page.locator(`[data-testid="kpi-overdue"][data-response="0"][data-resolution="1"]`).waitFor({ timeout: 5_000 })
+    const before = await clock()
+
+    // The next scene, still in playback, carries on at the instant the first had reached.
+    await page.locator(`[data-testid="wall"][data-mode="playback"][data-scene="${streetC}"]`).waitFor({ timeout: 15_000 })
+    expect(await clock()).toBeGreaterThanOrEqual(before)
+    await page.locator(`[data-testid="kpi-overdue"][data-response="1"][data-resolution="0"]`).waitFor({ timeout: 10_000 })
+    expect(await page.locator('[data-testid="wall"]').getAttribute('data-mode')).toBe('playback')
+    expect(await clock()).toBeGreaterThanOrEqual(before)
     expect(errors).toEqual([])
     await context.close()
   })

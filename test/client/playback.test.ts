@@ -3,10 +3,26 @@ import { DueQueue, PlaybackClock } from '../../client/wall/playback-clock'
 import { PlaybackFacts } from '../../client/wall/playback-facts'
 import type { LiveEvent } from '../../shared/events'
 import { DEFAULT_POLICY } from '../../shared/metrics'
-import { GRID, raised, received, reviewed, transitioned } from './live-fixtures'
+import { CELL_LAT, CELL_LON, type RequestFacts } from '../../shared/metrics'
+import type { PolygonCoords } from '../../shared/domain'
+import { GRID, patrol, raised, received, reviewed, transitioned } from './live-fixtures'
 
 const H = 3_600_000
 const MIN = 60_000
+
+/** Lattice origin near the fixtures' points (lon 106.2, lat 38.47). */
+const COL0 = 84_960
+const ROW0 = 38_470
+/** A grid of `w` × `h` whole patrol cells, `col` and `row` cells from the origin. */
+function rect(col: number, row: number, w: number, h: number): PolygonCoords {
+  const x0 = (COL0 + col) * CELL_LON
+  const y0 = (ROW0 + row) * CELL_LAT
+  const x1 = (COL0 + col + w) * CELL_LON
+  const y1 = (ROW0 + row + h) * CELL_LAT
+  return [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]
+}
+/** The centre of the cell `col`, `row` from the origin. */
+const cell = (col: number, row: number) => ({ lon: (COL0 + col + 0.5) * CELL_LON, lat: (ROW0 + row + 0.5) * CELL_LAT })
 
 describe('PlaybackClock', () => {
   it('runs `speed` times faster than real time, from the start of the day', () => {
@@ -92,7 +108,14 @@ describe('PlaybackFacts', () => {
   it('gives per-grid figures and the hours of the day', () => {
     const facts = new PlaybackFacts(T0)
     facts.add([at(received(1, 'r1', { priority: 'urgent' }), T0 + 5 * MIN), at(transitioned(2, 'r1', 'dispatched'), T0 + 6 * MIN), at(transitioned(3, 'r1', 'accepted'), T0 + 15 * MIN)])
-    const grids = facts.gridFigures(T0 + 3 * H, new Map([[GRID, 1000], ['other', 500]]), DEFAULT_POLICY)
+    const grids = facts.gridFigures(
+      T0 + 3 * H,
+      [
+        { id: GRID, population: 1000, polygon: rect(0, 0, 4, 3) },
+        { id: 'other', population: 500, polygon: rect(10, 10, 2, 2) },
+      ],
+      DEFAULT_POLICY,
+    )
     const mine = grids.find((g) => g.unit === GRID)!
     expect(mine.requests).toBe(1)
     expect(mine.perThousand).toBe(1)
@@ -108,5 +131,87 @@ describe('PlaybackFacts', () => {
     const figures = (t: number) => facts.figures(t, { population: null, workersOnline: 0, policy: DEFAULT_POLICY })
     expect(figures(T0 + 29 * MIN).overdue.response).toBe(0)
     expect(figures(T0 + 31 * MIN).overdue.response).toBe(1)
+  })
+
+  it('counts requests still open from earlier days towards overdue until the replay closes them, not towards the day', () => {
+    const facts = new PlaybackFacts(T0)
+    const earlier = (id: string, over: Partial<RequestFacts> = {}): RequestFacts => ({
+      id,
+      source: 'hotline',
+      category: 'noise',
+      priority: 'general',
+      gridId: GRID,
+      receivedAt: T0 - 10 * H,
+      stages: [],
+      ...over,
+    })
+    facts.seed([
+      // Never answered: overdue for response since 8 hours before the day.
+      earlier('old-unanswered'),
+      // Answered, urgent: past its 2-hour resolution deadline, until resolved at T0 + 3 h.
+      earlier('old-urgent', { priority: 'urgent', stages: [{ stage: 'dispatched', at: T0 - 9 * H }, { stage: 'accepted', at: T0 - 9 * H + 10 * MIN }] }),
+      // In another grid.
+      earlier('old-other-grid', { gridId: 'other' }),
+      // Received in the day: the day's events bring it, not the seed.
+      earlier('not-earlier', { receivedAt: T0 + MIN }),
+    ])
+    const figures = (t: number, gridId?: string) => facts.figures(t, { population: null, workersOnline: 0, policy: DEFAULT_POLICY, ...(gridId ? { gridId } : {}) })
+    // Events come as the replay's clock passes them.
+    expect(figures(T0 + 30 * MIN).overdue).toEqual({ response: 2, resolution: 1 })
+    expect(figures(T0 + 30 * MIN).requests).toBe(0)
+    facts.add([at(received(2, 'today', { priority: 'urgent' }), T0 + H)])
+    // 'today' (urgent, received at T0 + 1 h) is past its 30-minute response deadline by T0 + 2 h.
+    expect(figures(T0 + 2 * H).overdue).toEqual({ response: 3, resolution: 1 })
+    facts.add([at(transitioned(1, 'old-urgent', 'resolved'), T0 + 3 * H)])
+    // The replay resolved old-urgent; 'today' passed its 2-hour resolution deadline at T0 + 3 h.
+    expect(figures(T0 + 3 * H + MIN).overdue).toEqual({ response: 3, resolution: 1 })
+    expect(figures(T0 + 3 * H + MIN, GRID).overdue).toEqual({ response: 2, resolution: 1 })
+    expect(figures(T0 + 3 * H + MIN).requests).toBe(1)
+    const grids = facts.gridFigures(T0 + 3 * H + MIN, [{ id: GRID, population: null, polygon: rect(0, 0, 1, 1) }, { id: 'other', population: null, polygon: rect(5, 5, 1, 1) }], DEFAULT_POLICY)
+    expect(grids.map((g) => [g.unit, g.overdue])).toEqual([
+      [GRID, { response: 2, resolution: 1 }],
+      ['other', { response: 1, resolution: 0 }],
+    ])
+  })
+
+  it('counts patrol coverage from the replayed pings, in the cells of each ping\'s own grid', () => {
+    const facts = new PlaybackFacts(T0)
+    const ping = (seq: number, c: { lon: number; lat: number }, t: number, gridId = GRID) => ({ ...patrol(seq, 'w1', c.lon, c.lat), at: t, gridId })
+    facts.add([
+      ping(1, cell(0, 0), T0 - MIN), // before the day: not the day's
+      ping(2, cell(0, 0), T0 + 10 * MIN),
+      ping(3, cell(0, 0), T0 + 20 * MIN), // the same cell again
+      ping(4, cell(3, 2), T0 + 30 * MIN),
+      ping(5, cell(1, 1), 2 * H + T0),
+      ping(6, cell(7, 7), T0 + 40 * MIN), // outside its grid: counts nothing
+      ping(7, cell(2, 2), T0 + 50 * MIN, 'other'), // another grid's ping in this grid's cells
+    ])
+    const mine = { id: GRID, polygon: rect(0, 0, 4, 3) }
+    const other = { id: 'other', polygon: rect(10, 10, 2, 2) }
+    const coverage = (t: number, grids = [mine]) => facts.figures(t, { population: null, workersOnline: 0, policy: DEFAULT_POLICY, grids }).patrol.coverage
+    expect(coverage(T0 + H)).toMatchObject({ k: 2, n: 12, value: 2 / 12 })
+    expect(coverage(T0 + 3 * H)).toMatchObject({ k: 3, n: 12, value: 0.25 })
+    expect(coverage(T0 + 5 * MIN)).toMatchObject({ k: 0, n: 12, value: 0 })
+    // The scope's cells are its grids' cells together.
+    expect(coverage(T0 + 3 * H, [mine, other])).toMatchObject({ k: 3, n: 16 })
+    // Without the geography yet: no cells, no figure.
+    expect(coverage(T0 + 3 * H, []).value).toBeNull()
+    const grids = facts.gridFigures(T0 + 3 * H, [{ ...mine, population: null }, { ...other, population: null }], DEFAULT_POLICY)
+    expect(grids.map((g) => [g.unit, g.coverage.k, g.coverage.n])).toEqual([
+      [GRID, 3, 12],
+      ['other', 0, 4],
+    ])
+  })
+})
+
+describe('PlaybackClock resuming', () => {
+  it('starts at a later instant of the day when a replay carries on', () => {
+    const clock = new PlaybackClock(0, 24 * H, 60, 5 * H)
+    expect(clock.now).toBe(5 * H)
+    // It holds there until the events past it are loaded, then runs on.
+    expect(clock.advance(1_000, 5 * H)).toBe(5 * H)
+    expect(clock.advance(1_000, 6 * H)).toBe(5 * H + 60_000)
+    expect(new PlaybackClock(0, 24 * H, 60, 30 * H).now).toBe(24 * H)
+    expect(new PlaybackClock(0, 24 * H, 60, -H).now).toBe(0)
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { fitStage } from '../../client/composables/use-stage-scale'
-import { liveQuery, parseWallParams, sceneAt } from '../../client/wall/params'
+import { liveQuery, parseWallParams, resumeInstant, sceneAt } from '../../client/wall/params'
 
 describe('parseWallParams', () => {
   it('has defaults for an empty query: no scene (the home unit), no rotation, live, no chime', () => {
@@ -79,5 +79,17 @@ describe('fitStage', () => {
     const small = fitStage(1366, 768)
     expect(1920 * small.scale).toBeLessThanOrEqual(1366)
     expect(1080 * small.scale).toBeLessThanOrEqual(768)
+  })
+})
+
+describe('resumeInstant', () => {
+  it('carries a replay of the same day on at the instant the last scene had reached', () => {
+    const previous = { date: '2026-11-20', now: 1_763_600_000_000, status: 'playing' }
+    expect(resumeInstant(previous, '2026-11-20')).toBe(previous.now)
+    expect(resumeInstant({ ...previous, status: 'loading' }, '2026-11-20')).toBe(previous.now)
+    // A first replay, another day, or one that failed starts at the start of the day.
+    expect(resumeInstant(null, '2026-11-20')).toBeUndefined()
+    expect(resumeInstant(previous, '2026-11-21')).toBeUndefined()
+    expect(resumeInstant({ ...previous, status: 'error' }, '2026-11-20')).toBeUndefined()
   })
 })
