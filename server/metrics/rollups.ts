@@ -43,6 +43,7 @@ import { DAY_MS, HOUR_MS, zoneOffset } from '../../shared/time'
 import type { Geography } from '../geo/geography'
 import { cellKey, cellsOf, type GridCells } from '../geo/cells'
 import { Bag, statOf, type Part } from './bags'
+import { RequestTracks } from './tracks'
 
 const CATEGORY_INDEX = new Map<Category, number>(CATEGORIES.map((c, i) => [c, i]))
 const KIND_INDEX = new Map<AlertKind, number>(ALERT_KINDS.map((k, i) => [k, i]))
@@ -52,21 +53,6 @@ const NK = ALERT_KINDS.length
 
 /** Time figures kept in bags. */
 type BagName = 'response' | 'resolution' | Segment | 'review'
-
-/** Per request: what the figures need, updated stage by stage (mirrors `contributionOf`). */
-interface Track {
-  id: string
-  units: number[]
-  receivedAt: number
-  priority: Priority
-  source: Source
-  category: Category
-  first: Partial<Record<Stage, number>>
-  lastResolved: number | null
-  stage: Stage
-  review: Satisfaction | null
-  reviewResolved: boolean
-}
 
 interface AlertTrack {
   units: number[]
@@ -111,6 +97,8 @@ export class Rollups {
   private readonly unitIndex = new Map<string, number>()
   /** For each grid id: its unit indices, grid first, district last. */
   private readonly chains = new Map<string, number[]>()
+  /** The same chains by the grid's unit index. */
+  private readonly chainOfGrid: number[][] = []
   private readonly gridCells = new Map<number, GridCells>()
   private readonly hours: Map<number, Float64Array>[] = []
   /** The same counters per (unit, local day): a window of whole days sums days, not hours. */
@@ -118,11 +106,12 @@ export class Rollups {
   private readonly days: Map<number, Map<BagName, Bag>>[] = []
   private readonly hourCells = new Map<number, Map<number, Uint32Array>>() // grid → hour → bits
   private readonly dayCells = new Map<number, Map<number, Uint32Array>>() // grid → day → bits
-  private readonly requests = new Map<string, Track>()
+  /** Per request, what the figures need, updated stage by stage (mirrors `contributionOf`). */
+  private readonly requests = new RequestTracks()
   private readonly alerts = new Map<string, AlertTrack>()
-  /** Requests not yet accepted, and requests not resolved: both small. */
-  private readonly unaccepted = new Map<string, Track>()
-  private readonly unresolved = new Map<string, Track>()
+  /** Requests (by track number) not yet accepted, and not resolved: both small. */
+  private readonly unaccepted = new Set<number>()
+  private readonly unresolved = new Set<number>()
   private readonly workers = new Map<string, { at: number; units: number[] }>()
   private readonly offsets = new Map<number, number>()
   private openMemo: { from: number; to: number; now: number; seq: number; counts: OpenCounts } | undefined
@@ -147,6 +136,7 @@ export class Rollups {
         unit.id,
         [path.gridId, path.communityId, path.streetId, path.districtId].map((id) => this.unitIndex.get(id)!),
       )
+      this.chainOfGrid[this.unitIndex.get(unit.id)!] = this.chains.get(unit.id)!
       this.gridCells.set(this.unitIndex.get(unit.id)!, cellsOf(unit.polygon))
     }
   }
@@ -217,23 +207,11 @@ export class Rollups {
 
   private received(id: string, gridId: string, at: number, priority: Priority, source: Source, category: Category): void {
     const units = this.chains.get(gridId)
-    if (!units || this.requests.has(id)) return
-    const track: Track = {
-      id,
-      units,
-      receivedAt: at,
-      priority,
-      source,
-      category,
-      first: { received: at },
-      lastResolved: null,
-      stage: 'received',
-      review: null,
-      reviewResolved: false,
-    }
-    this.requests.set(id, track)
-    this.unaccepted.set(id, track)
-    this.unresolved.set(id, track)
+    if (!units) return
+    const i = this.requests.add(id, units[0]!, at, priority, source, category)
+    if (i === undefined) return
+    this.unaccepted.add(i)
+    this.unresolved.add(i)
     const hour = this.hourOf(at)
     const proactive = PROACTIVE_SOURCES.includes(source) ? 1 : 0
     const category_ = C_CATEGORY + CATEGORY_INDEX.get(category)!
@@ -245,25 +223,27 @@ export class Rollups {
   }
 
   private transitioned(id: string, stage: Exclude<Stage, 'received'>, at: number, resolved?: boolean, satisfaction?: Satisfaction): void {
-    const t = this.requests.get(id)
-    if (!t) return
+    const r = this.requests
+    const i = r.find(id)
+    if (i === undefined) return
+    const t = { units: this.chainOfGrid[r.grid[i]!]!, receivedAt: r.receivedAt[i]! }
     const hour = this.hourOf(t.receivedAt)
     const day = this.dayOfHour(hour)
-    const firstTime = t.first[stage] === undefined
+    const firstTime = r.firstAt(i, stage) === undefined
     if (firstTime) {
-      t.first[stage] = at
+      r.setFirstAt(i, stage, at)
       // Segments end at the first occurrence of a stage: add those that end here.
       for (const segment of SEGMENTS) {
         const [from, to] = SEGMENT_STAGES[segment]
-        const start = t.first[from]
+        const start = r.firstAt(i, from)
         if (to === stage && start !== undefined && at >= start) this.addValue(t, day, segment, at - start)
         // A segment whose start stage arrives after its end never counts (see contributionOf).
       }
       if (stage === 'accepted') {
-        this.unaccepted.delete(id)
+        this.unaccepted.delete(i)
         const response = at - t.receivedAt
         this.addValue(t, day, 'response', response)
-        const onTime = response <= this.policy.deadlines[t.priority].responseSec * 1000 ? 1 : 0
+        const onTime = response <= this.policy.deadlines[r.priority(i)].responseSec * 1000 ? 1 : 0
         this.count(t.units, hour, [
           [C_ACCEPTED, 1],
           [C_ON_TIME, onTime],
@@ -271,36 +251,38 @@ export class Rollups {
       }
     }
     // Resolution time: last `resolved`, counted while the request stands resolved or reviewed.
-    const wasClosed = !isOpenStage(t.stage)
-    const oldResolution = wasClosed && t.lastResolved !== null ? t.lastResolved - t.receivedAt : null
-    if (stage === 'resolved') t.lastResolved = at
-    t.stage = stage
+    const wasClosed = !isOpenStage(r.stage(i))
+    const lastBefore = r.lastResolved(i)
+    const oldResolution = wasClosed && lastBefore !== null ? lastBefore - t.receivedAt : null
+    if (stage === 'resolved') r.setLastResolved(i, at)
+    r.setStage(i, stage)
     const isClosed = !isOpenStage(stage)
-    const newResolution = isClosed && t.lastResolved !== null ? t.lastResolved - t.receivedAt : null
+    const lastNow = r.lastResolved(i)
+    const newResolution = isClosed && lastNow !== null ? lastNow - t.receivedAt : null
     if (oldResolution !== newResolution) {
       if (oldResolution !== null) for (const u of t.units) this.bag(u, day, 'resolution').remove(oldResolution, t.receivedAt)
       if (newResolution !== null) this.addValue(t, day, 'resolution', newResolution)
       const delta = (newResolution !== null ? 1 : 0) - (oldResolution !== null ? 1 : 0)
       if (delta !== 0) {
-        const handled = C_HANDLED + CATEGORY_INDEX.get(t.category)!
+        const handled = C_HANDLED + CATEGORY_INDEX.get(r.category(i))!
         this.count(t.units, hour, [[handled, delta]])
       }
     }
-    if (isClosed) this.unresolved.delete(id)
-    else this.unresolved.set(id, t)
+    if (isClosed) this.unresolved.delete(i)
+    else this.unresolved.add(i)
 
     if (stage === 'reviewed' && resolved !== undefined && satisfaction !== undefined) {
+      const review = r.review(i)
       const deltas: [number, number][] =
-        t.review === null
+        review === null
           ? [[C_REVIEWED, 1]]
           : [
-              [C_SAT + SATISFACTION_INDEX[t.review], -1],
-              [C_REVIEW_RESOLVED, t.reviewResolved ? -1 : 0],
+              [C_SAT + SATISFACTION_INDEX[review], -1],
+              [C_REVIEW_RESOLVED, r.reviewResolved(i) ? -1 : 0],
             ]
       deltas.push([C_SAT + SATISFACTION_INDEX[satisfaction], 1], [C_REVIEW_RESOLVED, resolved ? 1 : 0])
       this.count(t.units, hour, deltas)
-      t.review = satisfaction
-      t.reviewResolved = resolved
+      r.setReview(i, satisfaction, resolved)
     }
   }
 
@@ -421,18 +403,21 @@ export class Rollups {
     else {
       overdueResolution = new Int32Array(n)
       const resolutionMs = this.deadlineMs('resolutionSec')
-      for (const t of this.unresolved.values()) {
-        if (now > t.receivedAt + resolutionMs[t.priority]) for (const u of t.units) overdueResolution[u]!++
+      const r = this.requests
+      for (const i of this.unresolved) {
+        if (now > r.receivedAt[i]! + resolutionMs[r.priority(i)]) for (const u of this.chainOfGrid[r.grid[i]!]!) overdueResolution[u]!++
       }
       this.overdueMemo = { now, seq: this.seq, counts: overdueResolution }
     }
     const counts: OpenCounts = { pastDue: new Int32Array(n), overdueResponse: new Int32Array(n), overdueResolution }
-    for (const t of this.unaccepted.values()) {
-      const due = t.receivedAt + responseMs[t.priority]
-      const inWindow = t.receivedAt >= from && t.receivedAt < to && due <= now
+    const r = this.requests
+    for (const i of this.unaccepted) {
+      const receivedAt = r.receivedAt[i]!
+      const due = receivedAt + responseMs[r.priority(i)]
+      const inWindow = receivedAt >= from && receivedAt < to && due <= now
       const late = now > due
       if (!inWindow && !late) continue
-      for (const u of t.units) {
+      for (const u of this.chainOfGrid[r.grid[i]!]!) {
         if (inWindow) counts.pastDue[u]!++
         if (late) counts.overdueResponse[u]!++
       }
@@ -522,21 +507,24 @@ export class Rollups {
     const u = this.unitIndex.get(unitId)
     if (u === undefined) return []
     const out = []
-    for (const t of this.unresolved.values()) {
-      if (!t.units.includes(u)) continue
-      const d = this.policy.deadlines[t.priority]
+    const r = this.requests
+    for (const i of this.unresolved) {
+      if (!this.chainOfGrid[r.grid[i]!]!.includes(u)) continue
+      const priority = r.priority(i)
+      const receivedAt = r.receivedAt[i]!
+      const d = this.policy.deadlines[priority]
       const late: ('response' | 'resolution')[] = []
-      if (t.first.accepted === undefined && now > t.receivedAt + d.responseSec * 1000) late.push('response')
-      if (now > t.receivedAt + d.resolutionSec * 1000) late.push('resolution')
+      if (r.firstAt(i, 'accepted') === undefined && now > receivedAt + d.responseSec * 1000) late.push('response')
+      if (now > receivedAt + d.resolutionSec * 1000) late.push('resolution')
       if (late.length) {
         out.push({
-          id: t.id,
-          gridId: this.unitIds[t.units[0]!]!,
-          category: t.category,
-          receivedAt: t.receivedAt,
-          ageSec: Math.floor((now - t.receivedAt) / 1000),
-          stage: t.stage,
-          priority: t.priority,
+          id: r.id(i),
+          gridId: this.unitIds[r.grid[i]!]!,
+          category: r.category(i),
+          receivedAt,
+          ageSec: Math.floor((now - receivedAt) / 1000),
+          stage: r.stage(i),
+          priority,
           late,
         })
       }

@@ -1,0 +1,128 @@
+// What the rollups remember of each request, in columns: one typed array per field, indexed by a
+// request number, instead of an object per request. At a million requests the objects (with their
+// per-stage maps) were about a third of the rollups' heap, and every full collection walked them;
+// typed arrays hold no pointers, so the collector has nothing to walk.
+import { CATEGORIES, PRIORITIES, SOURCES, STAGES, type Category, type Priority, type Satisfaction, type Source, type Stage } from '../../shared/domain'
+
+const STAGE_INDEX = new Map<Stage, number>(STAGES.map((s, i) => [s, i]))
+const PRIORITY_INDEX = new Map<Priority, number>(PRIORITIES.map((p, i) => [p, i]))
+const SOURCE_INDEX = new Map<Source, number>(SOURCES.map((s, i) => [s, i]))
+const CATEGORY_INDEX = new Map<Category, number>(CATEGORIES.map((c, i) => [c, i]))
+const SATISFACTIONS: readonly Satisfaction[] = ['satisfied', 'basically_satisfied', 'dissatisfied']
+const SATISFACTION_INDEX = new Map<Satisfaction, number>(SATISFACTIONS.map((s, i) => [s, i]))
+const NO_REVIEW = 255
+const NS = STAGES.length
+
+export class RequestTracks {
+  private capacity = 0
+  private count = 0
+  private readonly index = new Map<string, number>()
+  private readonly ids: string[] = []
+  /** Unit index of the request's grid. */
+  grid = new Int32Array(0)
+  receivedAt = new Float64Array(0)
+  /** Time of the first occurrence of each stage, NaN where it has not happened: [i * stages + stage]. */
+  private first = new Float64Array(0)
+  /** Time of the last `resolved`, NaN before one. */
+  private lastResolvedAt = new Float64Array(0)
+  private priorityCode = new Uint8Array(0)
+  private sourceCode = new Uint8Array(0)
+  private categoryCode = new Uint8Array(0)
+  private stageCode = new Uint8Array(0)
+  private reviewCode = new Uint8Array(0)
+  private reviewResolvedFlag = new Uint8Array(0)
+
+  get size(): number {
+    return this.count
+  }
+
+  find(id: string): number | undefined {
+    return this.index.get(id)
+  }
+
+  /** Adds a request just received; undefined when its id is known already. */
+  add(id: string, grid: number, receivedAt: number, priority: Priority, source: Source, category: Category): number | undefined {
+    if (this.index.has(id)) return undefined
+    if (this.count === this.capacity) this.grow()
+    const i = this.count++
+    this.index.set(id, i)
+    this.ids.push(id)
+    this.grid[i] = grid
+    this.receivedAt[i] = receivedAt
+    this.first.fill(NaN, i * NS, (i + 1) * NS)
+    this.first[i * NS + STAGE_INDEX.get('received')!] = receivedAt
+    this.lastResolvedAt[i] = NaN
+    this.priorityCode[i] = PRIORITY_INDEX.get(priority)!
+    this.sourceCode[i] = SOURCE_INDEX.get(source)!
+    this.categoryCode[i] = CATEGORY_INDEX.get(category)!
+    this.stageCode[i] = STAGE_INDEX.get('received')!
+    this.reviewCode[i] = NO_REVIEW
+    this.reviewResolvedFlag[i] = 0
+    return i
+  }
+
+  id(i: number): string {
+    return this.ids[i]!
+  }
+  priority(i: number): Priority {
+    return PRIORITIES[this.priorityCode[i]!]!
+  }
+  source(i: number): Source {
+    return SOURCES[this.sourceCode[i]!]!
+  }
+  category(i: number): Category {
+    return CATEGORIES[this.categoryCode[i]!]!
+  }
+  stage(i: number): Stage {
+    return STAGES[this.stageCode[i]!]!
+  }
+  setStage(i: number, stage: Stage): void {
+    this.stageCode[i] = STAGE_INDEX.get(stage)!
+  }
+  /** When the stage first happened, or undefined. */
+  firstAt(i: number, stage: Stage): number | undefined {
+    const t = this.first[i * NS + STAGE_INDEX.get(stage)!]!
+    return Number.isNaN(t) ? undefined : t
+  }
+  setFirstAt(i: number, stage: Stage, at: number): void {
+    this.first[i * NS + STAGE_INDEX.get(stage)!] = at
+  }
+  lastResolved(i: number): number | null {
+    const t = this.lastResolvedAt[i]!
+    return Number.isNaN(t) ? null : t
+  }
+  setLastResolved(i: number, at: number): void {
+    this.lastResolvedAt[i] = at
+  }
+  review(i: number): Satisfaction | null {
+    const code = this.reviewCode[i]!
+    return code === NO_REVIEW ? null : SATISFACTIONS[code]!
+  }
+  reviewResolved(i: number): boolean {
+    return this.reviewResolvedFlag[i] === 1
+  }
+  setReview(i: number, satisfaction: Satisfaction, resolved: boolean): void {
+    this.reviewCode[i] = SATISFACTION_INDEX.get(satisfaction)!
+    this.reviewResolvedFlag[i] = resolved ? 1 : 0
+  }
+
+  private grow(): void {
+    const capacity = Math.max(1024, this.capacity * 2)
+    const grown = <T extends Float64Array | Int32Array | Uint8Array>(old: T, make: (n: number) => T, width = 1): T => {
+      const next = make(capacity * width)
+      next.set(old)
+      return next
+    }
+    this.grid = grown(this.grid, (n) => new Int32Array(n))
+    this.receivedAt = grown(this.receivedAt, (n) => new Float64Array(n))
+    this.first = grown(this.first, (n) => new Float64Array(n), NS)
+    this.lastResolvedAt = grown(this.lastResolvedAt, (n) => new Float64Array(n))
+    this.priorityCode = grown(this.priorityCode, (n) => new Uint8Array(n))
+    this.sourceCode = grown(this.sourceCode, (n) => new Uint8Array(n))
+    this.categoryCode = grown(this.categoryCode, (n) => new Uint8Array(n))
+    this.stageCode = grown(this.stageCode, (n) => new Uint8Array(n))
+    this.reviewCode = grown(this.reviewCode, (n) => new Uint8Array(n))
+    this.reviewResolvedFlag = grown(this.reviewResolvedFlag, (n) => new Uint8Array(n))
+    this.capacity = capacity
+  }
+}
