@@ -115,6 +115,11 @@ export function usePlayback(options: PlaybackOptions) {
     errorTimer = setTimeout(finish, options.errorHoldMs ?? 10_000)
   }
 
+  /** The loaded events reach past the clock (or to the end of the day). */
+  function caughtUp(): boolean {
+    return loadedUntil >= dayEnd || clock === null || loadedUntil > clock.now
+  }
+
   async function loadNext(): Promise<void> {
     if (loading || loadedUntil >= dayEnd || status.value === 'error') return
     loading = true
@@ -127,7 +132,7 @@ export function usePlayback(options: PlaybackOptions) {
         queue.push(reply.events)
         if (reply.truncated) truncated.value = true
         loadedUntil = Math.min(to, dayEnd)
-      } while (loadedUntil < dayEnd && clock !== null && loadedUntil <= clock.now)
+      } while (!caughtUp())
     } catch (e) {
       if (controller.signal.aborted) return
       if (isUnauthorized(e)) options.onUnauthorized?.()
@@ -173,7 +178,7 @@ export function usePlayback(options: PlaybackOptions) {
     lastReal = real
     if (status.value === 'loading') {
       // Not before the open requests are known and the events reach past the clock.
-      if (!seeded || loadedUntil <= clock.now) return void loadNext()
+      if (!seeded || !caughtUp()) return void loadNext()
       status.value = 'playing'
     }
     const t = clock.advance(elapsed, loadedUntil)

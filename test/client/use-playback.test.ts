@@ -143,4 +143,14 @@ describe('usePlayback', () => {
     expect(useLiveStore().openRequests.has('today')).toBe(true)
     scope.stop()
   })
+
+  it('carried on from the end of the day (a scene change while the last figures are held), ends again', async () => {
+    const { playback, onEnd, scope } = start({ startAt: DAY_START + 24 * H })
+    await runUntil(() => playback.status.value === 'ended', 200)
+    expect(playback.status.value).toBe('ended')
+    expect(useMetricsStore().figures?.requests).toBe(1)
+    await vi.advanceTimersByTimeAsync(3_000)
+    expect(onEnd).toHaveBeenCalledTimes(1)
+    scope.stop()
+  })
 })
