@@ -84,6 +84,10 @@ async function main(): Promise<void> {
   console.log(`  wall    ${base}/wall`)
   console.log(`  leader  ${base}/leader`)
   console.log(`  kiosk   ${base}/kiosk`)
+  if (config.basemap) {
+    const source = 'pmtiles' in config.basemap ? `${config.basemap.pmtiles} at ${base}/basemap/base.pmtiles` : config.basemap.style
+    console.log(`  base map ${source} (${config.basemap.crs})`)
+  }
   for (const line of accounts.lines) console.log(line)
 
   let closing = false
