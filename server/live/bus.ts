@@ -3,6 +3,10 @@
 // The tick adapts: while the stream is light a batch is held briefly, for latency; once a flush
 // carries many events the next is held the full tick, so that a busy stream goes out in fewer,
 // larger frames (the cost of a send is mostly per frame, not per event).
+// Sending a flush to a thousand sockets takes milliseconds of the event loop, so batches leave in
+// slices of a few milliseconds with the loop free in between: an alert that arrives meanwhile is
+// read, stored and sent between two slices instead of after the whole flush. Each room's batches
+// still leave in seq order.
 import type { EventBatch, LiveEvent } from '../../shared/events'
 import { unitRoom } from '../../shared/events'
 import type { Geography } from '../geo/geography'
@@ -15,6 +19,8 @@ export const DEFAULT_TICK_MS = 150
 export const DEFAULT_QUIET_TICK_MS = 50
 /** A flush with at least this many events marks the stream busy (≈5,000 events/s at the quiet tick). */
 export const DEFAULT_BUSY_EVENTS = 250
+/** Milliseconds of sending before the bus lets the event loop run (at least one room per slice). */
+export const SLICE_MS = 3
 
 export interface LiveBusOptions {
   geography: Geography
@@ -30,10 +36,15 @@ export interface LiveBusOptions {
    * with the district, 8 streets, 50 communities and 300 grids, most rooms are empty most of the time.
    */
   isWatched?: (room: string) => boolean
+  /** Milliseconds, for the send slices; performance.now by default. */
+  clock?: () => number
 }
 
 export class LiveBus {
   private pending: LiveEvent[] = []
+  /** Room batches built but not sent yet, oldest first. */
+  private outbox: [string, EventBatch][] = []
+  private draining: NodeJS.Immediate | undefined
   private timer: NodeJS.Timeout | undefined
   private readonly tickMs: number
   private readonly quietTickMs: number
@@ -63,8 +74,9 @@ export class LiveBus {
   }
 
   /**
-   * Emits one batch per watched room that has events; events keep seq order within every batch.
-   * Rooms with a camera alert go first, so the urgent frame is not queued behind the others.
+   * Builds one batch per watched room that has events; events keep seq order within every batch.
+   * Rooms with a camera alert are sent at once (after anything older still waiting for them); the
+   * others join the outbox, sent in slices.
    */
   flush(): void {
     if (this.timer) clearTimeout(this.timer)
@@ -91,18 +103,47 @@ export class LiveBus {
         if (event.type === 'alert.raised') (urgentRooms ??= new Set()).add(room)
       }
     }
-    if (urgentRooms) for (const room of urgentRooms) this.emit(room, byRoom.get(room)!)
-    for (const [room, list] of byRoom) if (list && !urgentRooms?.has(room)) this.emit(room, list)
+    if (urgentRooms) {
+      // Older batches of these rooms go first, or a client would see seqs out of order.
+      const older = this.outbox.filter(([room]) => urgentRooms.has(room))
+      if (older.length > 0) this.outbox = this.outbox.filter(([room]) => !urgentRooms.has(room))
+      for (const [room, batch] of older) this.options.sink(room, batch)
+      for (const room of urgentRooms) this.options.sink(room, batchOf(byRoom.get(room)!))
+    }
+    for (const [room, list] of byRoom) if (list && !urgentRooms?.has(room)) this.outbox.push([room, batchOf(list)])
+    if (this.outbox.length > 0 && !this.draining) this.drain()
   }
 
+  /** Sends from the outbox for about SLICE_MS, then yields to the event loop and goes on. */
+  private drain(): void {
+    this.draining = undefined
+    const clock = this.options.clock ?? performance.now.bind(performance)
+    const start = clock()
+    let sent = 0
+    while (sent < this.outbox.length) {
+      const [room, batch] = this.outbox[sent++]!
+      this.options.sink(room, batch)
+      if (clock() - start >= SLICE_MS) break
+    }
+    this.outbox = sent === this.outbox.length ? [] : this.outbox.slice(sent)
+    if (this.outbox.length > 0) this.draining = setImmediate(() => this.drain())
+  }
+
+  /** Sends everything now: what is pending and what waits in the outbox. */
   close(): void {
     this.flush()
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
+    if (this.draining) clearImmediate(this.draining)
+    this.draining = undefined
+    const outbox = this.outbox
+    this.outbox = []
+    for (const [room, batch] of outbox) this.options.sink(room, batch)
   }
 
-  private emit(room: string, list: LiveEvent[]): void {
-    this.options.sink(room, { seq: list[list.length - 1]!.seq, events: list })
+  /** Room batches not sent yet (for tests and gauges). */
+  get waiting(): number {
+    return this.outbox.length
   }
 
   private roomsOf(gridId: string): readonly string[] | null {
@@ -114,4 +155,8 @@ export class LiveBus {
     }
     return rooms
   }
+}
+
+function batchOf(list: LiveEvent[]): EventBatch {
+  return { seq: list[list.length - 1]!.seq, events: list }
 }

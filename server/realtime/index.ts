@@ -68,17 +68,28 @@ async function realtime(app: FastifyInstance, options: RealtimeOptions) {
     registerSubscribe(app, socket, { replayLimit: options.replayLimit ?? 10_000 })
   })
 
-  // Today's figures for every unit somebody watches; a unit nobody watches costs nothing.
+  // Today's figures for every unit somebody watches; a unit nobody watches costs nothing. One room
+  // per turn of the event loop, so that an alert arriving meanwhile is not held behind them all.
+  let pushing: NodeJS.Immediate | undefined
   const metricsTimer = setInterval(() => {
+    if (pushing) return
     const now = app.now()
     const window = app.metrics.window({})
     const [from, to] = [new Date(window.from).toISOString(), new Date(window.to).toISOString()]
-    for (const [room, sockets] of live.adapter.rooms) {
-      const unitId = unitOfRoom(room)
-      if (!unitId || sockets.size === 0 || !app.geography.get(unitId)) continue
-      const figures = app.metrics.rollups.figures(unitId, window.from, window.to, now)
-      live.to(room).emit('metrics:updated', { unit: unitId, from, to, now: new Date(now).toISOString(), figures })
+    const rooms = [...live.adapter.rooms.keys()]
+    const pushNext = () => {
+      pushing = undefined
+      while (rooms.length > 0) {
+        const room = rooms.shift()!
+        const unitId = unitOfRoom(room)
+        if (!unitId || !live.adapter.rooms.get(room)?.size || !app.geography.get(unitId)) continue
+        const figures = app.metrics.rollups.figures(unitId, window.from, window.to, now)
+        live.to(room).emit('metrics:updated', { unit: unitId, from, to, now: new Date(now).toISOString(), figures })
+        break
+      }
+      if (rooms.length > 0) pushing = setImmediate(pushNext)
     }
+    pushNext()
   }, options.metricsIntervalMs ?? 5000)
   metricsTimer.unref()
 
@@ -87,6 +98,7 @@ async function realtime(app: FastifyInstance, options: RealtimeOptions) {
 
   app.addHook('preClose', async () => {
     clearInterval(metricsTimer)
+    if (pushing) clearImmediate(pushing)
     unsubscribe()
     bus.close()
     io.local.disconnectSockets(true)

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { unitRoom, type EventBatch, type LiveEvent } from '../../shared/events'
-import { LiveBus } from '../../server/live/bus'
+import { LiveBus, SLICE_MS } from '../../server/live/bus'
 import { firstGrid, sampleGeography } from '../helpers/build-app'
 
 const geography = sampleGeography()
@@ -68,5 +68,59 @@ describe('LiveBus', () => {
     const lastWith = order.map((room) => sent.find(([r]) => r === room)![1].events.some((e) => e.type === 'alert.raised')).lastIndexOf(true)
     expect(lastWith).toBeLessThan(firstWithout)
     expect(sent.find(([room]) => room === unitRoom('640106'))![1].events.map((e) => e.seq)).toEqual([1, 2])
+  })
+
+  it('sends a long flush in slices, yielding to the event loop between them', () => {
+    // A sink that takes longer than a slice (on the bus's clock): one room per slice.
+    let clock = 0
+    const slow = (room: string, batch: EventBatch) => {
+      clock += SLICE_MS + 1
+      sent.push([room, batch])
+    }
+    const sliced = new LiveBus({ geography, sink: slow, tickMs: 150, quietTickMs: 50, isWatched: (r) => watched.has(r), clock: () => clock })
+    sliced.publish([ping(1)])
+    vi.advanceTimersByTime(50)
+    expect(sent).toHaveLength(1)
+    expect(sliced.waiting).toBe(2)
+    vi.runOnlyPendingTimers() // the next slice (setImmediate)
+    expect(sent).toHaveLength(2)
+    vi.runAllTimers()
+    expect(sent.map(([room]) => room).sort()).toEqual([unitRoom('640106'), unitRoom('640106001'), unitRoom(GRID_A)].sort())
+    expect(sliced.waiting).toBe(0)
+    sliced.close()
+  })
+
+  it('sends an alert before the rest of a slow flush, after its rooms\' older batches, keeping seq order per room', () => {
+    let clock = 0
+    const slow = (room: string, batch: EventBatch) => {
+      clock += SLICE_MS + 1
+      sent.push([room, batch])
+    }
+    watched.add(unitRoom('640106002'))
+    watched.add(unitRoom(GRID_B))
+    const sliced = new LiveBus({ geography, sink: slow, tickMs: 150, quietTickMs: 50, isWatched: (r) => watched.has(r), clock: () => clock })
+    sliced.publish([ping(1), ping(2, GRID_B)])
+    vi.advanceTimersByTime(50)
+    // One room sent, the others wait in the outbox; now an alert in grid A.
+    expect(sliced.waiting).toBeGreaterThan(0)
+    const before = sent.length
+    sliced.publish([alert(3)])
+    const alertRooms = [unitRoom('640106'), unitRoom('640106001'), unitRoom(GRID_A)]
+    // Synchronously: every alert room has its alert batch, and nothing of street/grid B jumped ahead.
+    const now = sent.slice(before)
+    for (const room of alertRooms) expect(sent.some(([r, b]) => r === room && b.events.some((e) => e.seq === 3))).toBe(true)
+    expect(now.every(([room]) => alertRooms.includes(room))).toBe(true)
+    vi.runAllTimers()
+    sliced.close()
+    // Per room, seqs only go up, and every event reached every room it belongs to exactly once.
+    const byRoom = new Map<string, number[]>()
+    for (const [room, b] of sent) byRoom.set(room, [...(byRoom.get(room) ?? []), ...b.events.map((e) => e.seq)])
+    expect(Object.fromEntries(byRoom)).toEqual({
+      [unitRoom('640106')]: [1, 2, 3],
+      [unitRoom('640106001')]: [1, 3],
+      [unitRoom(GRID_A)]: [1, 3],
+      [unitRoom('640106002')]: [2],
+      [unitRoom(GRID_B)]: [2],
+    })
   })
 })
