@@ -1,5 +1,5 @@
 // From a validated API body to what the store keeps: WGS84, a grid, epoch ms, a fingerprint.
-import { createHash, randomUUID } from 'node:crypto'
+import { createHash, randomFillSync } from 'node:crypto'
 import type { UnitPath } from '../../shared/domain'
 import { toWgs84 } from '../../shared/geo'
 import type { Location } from '../../shared/schemas/common'
@@ -22,8 +22,20 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value)
 }
 
-export function newId(prefix: string): string {
-  return `${prefix}-${randomUUID()}`
+const idBytes = Buffer.alloc(16)
+
+/**
+ * A UUID of version 7 (RFC 9562): 48 bits of milliseconds, then random bits. Ids made one after
+ * another sort one after another, so the store's B-trees take them at their ends instead of
+ * dirtying a random page for each (a random v4 UUID about doubled the pages a commit writes).
+ */
+export function newId(prefix: string, now = Date.now()): string {
+  randomFillSync(idBytes)
+  idBytes.writeUIntBE(now, 0, 6)
+  idBytes[6] = (idBytes[6]! & 0x0f) | 0x70
+  idBytes[8] = (idBytes[8]! & 0x3f) | 0x80
+  const hex = idBytes.toString('hex')
+  return `${prefix}-${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
 export interface Placed {

@@ -1,6 +1,28 @@
 // The append-only log (`events`) is the truth; `requests`, `alerts` and `workers` are projections
 // of it, written in the same transaction as the event that changes them.
-export const SCHEMA_VERSION = 1
+//
+// Every index is paid on every insert, in pages written to the WAL at each commit: an index whose
+// key is spread (one entry per grid, per worker, per random id) dirties a page per row. So the log
+// keeps only indexes that a read needs and that insert near their ends: no grid index (a grid is
+// read along its community's, see `grids`), and the entity index only for requests' events.
+export const SCHEMA_VERSION = 2
+
+/**
+ * A request's timeline is read by its id; pings (most of the log, keyed by worker) and alerts never
+ * are. Queries that use it repeat its WHERE clause word for word (`REQUEST_EVENT`), or SQLite
+ * cannot use a partial index.
+ */
+export const REQUEST_EVENT = "type IN ('request.received', 'request.transitioned')"
+const EVENTS_REQUEST_INDEX = `CREATE INDEX events_request ON events (entity_id, seq) WHERE ${REQUEST_EVENT};`
+
+// The community of each grid that has stored anything, so that a grid's rows are read along the
+// community indexes (a community holds a handful of grids) instead of a grid index on every table.
+// A grid moved to another community by a new geography has a row for each.
+const GRIDS_TABLE = `CREATE TABLE grids (
+  grid_id      TEXT NOT NULL,
+  community_id TEXT NOT NULL,
+  PRIMARY KEY (grid_id, community_id)
+) WITHOUT ROWID;`
 
 export const SCHEMA_SQL = `
 CREATE TABLE events (
@@ -20,9 +42,10 @@ CREATE TABLE events (
 -- No (district_id, seq) index: a district's events are read along the rowid itself.
 CREATE INDEX events_street    ON events (street_id, seq);
 CREATE INDEX events_community ON events (community_id, seq);
-CREATE INDEX events_grid      ON events (grid_id, seq);
-CREATE INDEX events_entity    ON events (entity_id, seq);
 CREATE INDEX events_at        ON events (at);
+${EVENTS_REQUEST_INDEX}
+
+${GRIDS_TABLE}
 
 CREATE TABLE requests (
   id             TEXT PRIMARY KEY,
@@ -47,11 +70,11 @@ CREATE TABLE requests (
   last_seq         INTEGER,
   last_fingerprint TEXT
 ) WITHOUT ROWID;
+-- No grid index (see the grids table), and no index on the open ones: every query that asks for open
+-- requests names a unit, and the unit's index serves it better.
 CREATE INDEX requests_district_received  ON requests (district_id, received_at);
 CREATE INDEX requests_street_received    ON requests (street_id, received_at);
 CREATE INDEX requests_community_received ON requests (community_id, received_at);
-CREATE INDEX requests_grid_received      ON requests (grid_id, received_at);
-CREATE INDEX requests_open ON requests (stage) WHERE stage NOT IN ('resolved', 'reviewed');
 
 CREATE TABLE alerts (
   id           TEXT PRIMARY KEY,
@@ -104,3 +127,17 @@ CREATE TABLE workers (
   seq          INTEGER NOT NULL
 ) WITHOUT ROWID;
 `
+
+/** From each older version to the next, in one transaction each. */
+export const MIGRATIONS: Record<number, string> = {
+  1: `
+DROP INDEX events_grid;
+DROP INDEX events_entity;
+${EVENTS_REQUEST_INDEX}
+DROP INDEX requests_grid_received;
+DROP INDEX requests_open;
+${GRIDS_TABLE}
+-- Every row of the projections has an event with the same place, so the log names every grid.
+INSERT INTO grids (grid_id, community_id) SELECT DISTINCT grid_id, community_id FROM events;
+`,
+}

@@ -30,7 +30,7 @@ import type {
   StoreFailure,
   TransitionedReply,
 } from './types'
-import { SCHEMA_SQL, SCHEMA_VERSION } from './sqlite-schema'
+import { MIGRATIONS, REQUEST_EVENT, SCHEMA_SQL, SCHEMA_VERSION } from './sqlite-schema'
 
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:' for tests. */
@@ -130,6 +130,8 @@ export class SqliteStore implements Store {
   private flushScheduled = false
   /** Events written by the transaction in progress, published after COMMIT. */
   private pending: LiveEvent[] = []
+  /** Rows the transaction in progress added to `grids`, known once it commits. */
+  private pendingGrids: string[] = []
   private closed = false
   private readonly stmt: ReturnType<SqliteStore['prepare']>
   /** The WAL, opened by the store to fdatasync it (`full` mode on a file); undefined otherwise. */
@@ -141,6 +143,8 @@ export class SqliteStore implements Store {
   private syncing: CommitGroup[] | undefined
   /** Set when an fdatasync failed: nothing committed since the last good one may be on disk. */
   private failure: Error | undefined
+  /** Grids whose row in `grids` is committed, `${gridId} ${communityId}`. */
+  private readonly knownGrids = new Set<string>()
 
   constructor(options: SqliteStoreOptions) {
     const sync = options.synchronous ?? 'full'
@@ -150,6 +154,9 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000')
     this.migrate()
     this.stmt = this.prepare()
+    for (const row of this.db.prepare(`SELECT grid_id, community_id FROM grids`).all() as { grid_id: string; community_id: string }[]) {
+      this.knownGrids.add(`${row.grid_id} ${row.community_id}`)
+    }
     this.syncWal = options.syncWal ?? fdatasyncAsync
     // An in-memory database has no WAL and nothing to make durable. The WAL file exists from the
     // first read (migrate) and stays, the same file, while this connection is open.
@@ -157,11 +164,22 @@ export class SqliteStore implements Store {
   }
 
   private migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number
-    if (version === SCHEMA_VERSION) return
-    if (version !== 0) throw new Error(`data file has schema version ${version}; this build knows ${SCHEMA_VERSION}`)
-    this.db.exec(SCHEMA_SQL)
-    this.db.pragma(`user_version = ${SCHEMA_VERSION}`)
+    let version = this.db.pragma('user_version', { simple: true }) as number
+    if (version > SCHEMA_VERSION) throw new Error(`data file has schema version ${version}; this build knows ${SCHEMA_VERSION}`)
+    if (version === 0) {
+      this.db.transaction(() => {
+        this.db.exec(SCHEMA_SQL)
+        this.db.pragma(`user_version = ${SCHEMA_VERSION}`)
+      })()
+      return
+    }
+    for (; version < SCHEMA_VERSION; version++) {
+      const next = version + 1
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[version]!)
+        this.db.pragma(`user_version = ${next}`)
+      })()
+    }
   }
 
   private prepare() {
@@ -185,10 +203,9 @@ export class SqliteStore implements Store {
         `SELECT id, stage, stage_at, district_id, street_id, community_id, grid_id, last_seq, last_fingerprint FROM requests WHERE id = ?`,
       ),
       updateRequestStage: db.prepare(`UPDATE requests SET stage = ?, stage_at = ?, last_seq = ?, last_fingerprint = ? WHERE id = ?`),
-      requestEvents: db.prepare(
-        `SELECT seq, type, at, data, private FROM events
-         WHERE entity_id = ? AND type IN ('request.received', 'request.transitioned') ORDER BY seq`,
-      ),
+      requestEvents: db.prepare(`SELECT seq, type, at, data, private FROM events WHERE entity_id = ? AND ${REQUEST_EVENT} ORDER BY seq`),
+      addGrid: db.prepare(`INSERT OR IGNORE INTO grids (grid_id, community_id) VALUES (?, ?)`),
+      communitiesOfGrid: db.prepare(`SELECT community_id FROM grids WHERE grid_id = ?`).pluck(),
       getAlert: db.prepare(`SELECT * FROM alerts WHERE id = ?`),
       insertAlert: db.prepare(
         `INSERT INTO alerts (id, camera_id, kind, confidence, lon, lat, district_id, street_id, community_id, grid_id,
@@ -245,27 +262,37 @@ export class SqliteStore implements Store {
   /** One group commit: every job in a savepoint of its own; published and answered once durable. */
   private commit(jobs: Job[]): void {
     this.pending = []
+    this.pendingGrids = []
     try {
       this.db.transaction(() => {
         for (const job of jobs) {
           const mark = this.pending.length
+          const gridMark = this.pendingGrids.length
           try {
             // A nested better-sqlite3 transaction is a SAVEPOINT: a job that throws leaves nothing.
             job.result = this.db.transaction(job.run)()
           } catch (error) {
             this.pending.length = mark
+            this.pendingGrids.length = gridMark
             job.error = error
           }
         }
       })()
     } catch (error) {
       this.pending = []
+      this.pendingGrids = []
       for (const job of jobs) job.reject(error)
       return
     }
     const events = this.pending
     this.pending = []
+    this.gridsCommitted()
     this.committed({ events, jobs, readers: [] })
+  }
+
+  private gridsCommitted(): void {
+    for (const key of this.pendingGrids) this.knownGrids.add(key)
+    this.pendingGrids = []
   }
 
   /**
@@ -349,20 +376,20 @@ export class SqliteStore implements Store {
 
   private append(event: UnsequencedEvent, path: NewRequest['path'], entityId: string, privateData?: unknown): number {
     const { type, at, gridId: _gridId, ...rest } = event
-    const info = this.stmt.insertEvent.run(
-      type,
-      entityId,
-      at,
-      path.districtId,
-      path.streetId,
-      path.communityId,
-      path.gridId,
-      JSON.stringify(rest),
-      privateData === undefined ? null : JSON.stringify(privateData),
-    )
-    const seq = Number(info.lastInsertRowid)
+    const seq = this.insertEvent(type, entityId, at, path, JSON.stringify(rest), privateData === undefined ? null : JSON.stringify(privateData))
     this.pending.push({ ...event, seq } as LiveEvent)
     return seq
+  }
+
+  /** One row of the log; `data` is the event less type, at and gridId, as JSON. Returns its seq. */
+  private insertEvent(type: LiveEvent['type'], entityId: string, at: number, path: NewRequest['path'], data: string, privateJson: string | null): number {
+    const gridKey = `${path.gridId} ${path.communityId}`
+    if (!this.knownGrids.has(gridKey)) {
+      this.stmt.addGrid.run(path.gridId, path.communityId)
+      this.pendingGrids.push(gridKey)
+    }
+    const info = this.stmt.insertEvent.run(type, entityId, at, path.districtId, path.streetId, path.communityId, path.gridId, data, privateJson)
+    return Number(info.lastInsertRowid)
   }
 
   createRequest(request: NewRequest): Promise<Outcome<CreatedReply>> {
@@ -391,6 +418,7 @@ export class SqliteStore implements Store {
     let rejected = 0
     if (this.failure) throw this.failure
     this.pending = []
+    this.pendingGrids = []
     this.db.transaction(() => {
       for (const op of ops) {
         const outcome = this.applyOp(op)
@@ -399,6 +427,7 @@ export class SqliteStore implements Store {
       }
     })()
     this.pending = []
+    this.gridsCommitted()
     // Durable before it resolves, like any write; it publishes nothing.
     this.committed({ events: [], jobs: [], readers: [] })
     return { applied, rejected, seq: await this.lastSeq() }
@@ -604,10 +633,20 @@ export class SqliteStore implements Store {
 
   private applyPings(pings: NewPing[]): { accepted: number; seq: number } {
     let seq = 0
+    // Each worker's latest ping of the batch (the later one on a tie, as row-by-row upserts would
+    // leave it): the workers row is written once per worker, not once per ping.
+    const latest = new Map<string, { ping: NewPing; seq: number }>()
     for (const p of pings) {
-      seq = this.append({ type: 'patrol.reported', at: p.at, gridId: p.path.gridId, workerId: p.workerId, kind: p.kind, lon: p.lon, lat: p.lat }, p.path, p.workerId)
+      // The data column written directly: the hot path of bulk ingest, run a thousand times a batch.
+      const data = `{"workerId":${JSON.stringify(p.workerId)},"kind":${JSON.stringify(p.kind)},"lon":${p.lon},"lat":${p.lat}}`
+      seq = this.insertEvent('patrol.reported', p.workerId, p.at, p.path, data, null)
+      this.pending.push({ type: 'patrol.reported', at: p.at, gridId: p.path.gridId, workerId: p.workerId, kind: p.kind, lon: p.lon, lat: p.lat, seq })
+      const best = latest.get(p.workerId)
+      if (!best || p.at >= best.ping.at) latest.set(p.workerId, { ping: p, seq })
+    }
+    for (const { ping: p, seq: pingSeq } of latest.values()) {
       const { districtId, streetId, communityId, gridId } = p.path
-      this.stmt.upsertWorker.run(p.workerId, p.kind, p.lon, p.lat, districtId, streetId, communityId, gridId, p.at, seq)
+      this.stmt.upsertWorker.run(p.workerId, p.kind, p.lon, p.lat, districtId, streetId, communityId, gridId, p.at, pingSeq)
     }
     return { accepted: pings.length, seq }
   }
@@ -655,13 +694,14 @@ export class SqliteStore implements Store {
   }
 
   async listRequests(unit: UnitRef, options: { openOnly: boolean; from: number; limit: number }): Promise<RequestSummary[]> {
+    const where = this.unitWhere(unit)
     const rows = this.db
       .prepare(
         `SELECT id, grid_id, source, category, priority, stage, stage_at, received_at, reporter_name, reporter_phone FROM requests
-         WHERE ${UNIT_COLUMN[unit.level]} = ? AND received_at >= ? ${options.openOnly ? "AND stage NOT IN ('resolved', 'reviewed')" : ''}
+         WHERE ${where.sql} AND received_at >= ? ${options.openOnly ? "AND stage NOT IN ('resolved', 'reviewed')" : ''}
          ORDER BY received_at, id LIMIT ?`,
       )
-      .all(unit.id, options.from, options.limit) as RequestRow[]
+      .all(...where.params, options.from, options.limit) as RequestRow[]
     const summaries = rows.map((r): RequestSummary => {
       const reporter = reporterOf(r, false)
       return {
@@ -680,12 +720,13 @@ export class SqliteStore implements Store {
   }
 
   async listAlerts(unit: UnitRef, options: { from: number; to: number; openOnly: boolean; limit: number }): Promise<AlertState[]> {
+    const where = this.unitWhere(unit)
     const rows = this.db
       .prepare(
-        `SELECT * FROM alerts WHERE ${UNIT_COLUMN[unit.level]} = ? AND at >= ? AND at < ? ${options.openOnly ? 'AND verdict IS NULL' : ''}
+        `SELECT * FROM alerts WHERE ${where.sql} AND at >= ? AND at < ? ${options.openOnly ? 'AND verdict IS NULL' : ''}
          ORDER BY at DESC, id LIMIT ?`,
       )
-      .all(unit.id, options.from, options.to, options.limit) as AlertRow[]
+      .all(...where.params, options.from, options.to, options.limit) as AlertRow[]
     return this.whenDurable(rows.map((row) => ({ ...toOpenAlert(row), verdict: row.verdict, requestId: row.request_id })))
   }
 
@@ -695,12 +736,13 @@ export class SqliteStore implements Store {
   }
 
   async requestsReceived(unit: UnitRef, from: number, to: number): Promise<RequestFacts[]> {
-    const where = `${UNIT_COLUMN[unit.level]} = ? AND received_at >= ? AND received_at < ?`
-    return this.whenDurable(this.requestFacts(where, [unit.id, from, to]))
+    const where = this.unitWhere(unit)
+    return this.whenDurable(this.requestFacts(`${where.sql} AND received_at >= ? AND received_at < ?`, [...where.params, from, to]))
   }
 
   async openRequests(unit: UnitRef): Promise<RequestFacts[]> {
-    return this.whenDurable(this.requestFacts(`${UNIT_COLUMN[unit.level]} = ? AND stage NOT IN ('resolved', 'reviewed')`, [unit.id]))
+    const where = this.unitWhere(unit)
+    return this.whenDurable(this.requestFacts(`${where.sql} AND stage NOT IN ('resolved', 'reviewed')`, where.params))
   }
 
   /** Requests matching `where`, with their transitions read in one pass over the log. */
@@ -724,7 +766,7 @@ export class SqliteStore implements Store {
       const transitions = this.db
         .prepare(
           `SELECT entity_id, at, data FROM events
-           WHERE type = 'request.transitioned' AND entity_id IN (SELECT id FROM requests WHERE ${where}) ORDER BY seq`,
+           WHERE type = 'request.transitioned' AND ${REQUEST_EVENT} AND entity_id IN (SELECT id FROM requests WHERE ${where}) ORDER BY seq`,
         )
         .all(...params) as { entity_id: string; at: number; data: string }[]
       for (const t of transitions) {
@@ -741,19 +783,21 @@ export class SqliteStore implements Store {
   }
 
   async alertsRaised(unit: UnitRef, from: number, to: number): Promise<AlertFacts[]> {
+    const where = this.unitWhere(unit)
     const rows = this.db
-      .prepare(`SELECT id, kind, grid_id, at, verdict, reviewed_at FROM alerts WHERE ${UNIT_COLUMN[unit.level]} = ? AND at >= ? AND at < ? ORDER BY at, id`)
-      .all(unit.id, from, to) as AlertRow[]
+      .prepare(`SELECT id, kind, grid_id, at, verdict, reviewed_at FROM alerts WHERE ${where.sql} AND at >= ? AND at < ? ORDER BY at, id`)
+      .all(...where.params, from, to) as AlertRow[]
     return this.whenDurable(rows.map((a) => ({ id: a.id, kind: a.kind, gridId: a.grid_id, at: a.at, verdict: a.verdict, reviewedAt: a.reviewed_at })))
   }
 
   async patrolsBetween(unit: UnitRef, from: number, to: number): Promise<PatrolFact[]> {
+    const where = this.unitWhere(unit)
     const rows = this.db
       .prepare(
         `SELECT entity_id, grid_id, at, data FROM events
-         WHERE type = 'patrol.reported' AND ${UNIT_COLUMN[unit.level]} = ? AND at >= ? AND at < ? ORDER BY seq`,
+         WHERE type = 'patrol.reported' AND ${where.sql} AND at >= ? AND at < ? ORDER BY seq`,
       )
-      .all(unit.id, from, to) as { entity_id: string; grid_id: string; at: number; data: string }[]
+      .all(...where.params, from, to) as { entity_id: string; grid_id: string; at: number; data: string }[]
     const facts = rows.map((r): PatrolFact => {
       const d = JSON.parse(r.data) as { lon: number; lat: number }
       return { workerId: r.entity_id, gridId: r.grid_id, lon: d.lon, lat: d.lat, at: r.at }
@@ -769,7 +813,7 @@ export class SqliteStore implements Store {
   }
 
   async snapshot(unit: UnitRef): Promise<{ seq: number; snapshot: LiveSnapshot }> {
-    const column = UNIT_COLUMN[unit.level]
+    const where = this.unitWhere(unit)
     // One read transaction: the rows and the seq describe the same instant.
     const result = this.db.transaction(() => {
       const seq = this.stmt.lastSeq.get() as number
@@ -777,9 +821,9 @@ export class SqliteStore implements Store {
         this.db
           .prepare(
             `SELECT id, grid_id, source, category, priority, lon, lat, received_at, stage, stage_at FROM requests
-             WHERE ${column} = ? AND stage NOT IN ('resolved', 'reviewed') ORDER BY received_at`,
+             WHERE ${where.sql} AND stage NOT IN ('resolved', 'reviewed') ORDER BY received_at`,
           )
-          .all(unit.id) as RequestRow[]
+          .all(...where.params) as RequestRow[]
       ).map(
         (r): OpenRequest => ({
           requestId: r.id,
@@ -796,13 +840,13 @@ export class SqliteStore implements Store {
       )
       const alerts = (
         this.db
-          .prepare(`SELECT * FROM alerts WHERE ${column} = ? AND verdict IS NULL ORDER BY at`)
-          .all(unit.id) as AlertRow[]
+          .prepare(`SELECT * FROM alerts WHERE ${where.sql} AND verdict IS NULL ORDER BY at`)
+          .all(...where.params) as AlertRow[]
       ).map(toOpenAlert)
       const workers = (
         this.db
-          .prepare(`SELECT worker_id, grid_id, kind, lon, lat, at FROM workers WHERE ${column} = ? ORDER BY worker_id`)
-          .all(unit.id) as { worker_id: string; grid_id: string; kind: WorkerPosition['kind']; lon: number; lat: number; at: number }[]
+          .prepare(`SELECT worker_id, grid_id, kind, lon, lat, at FROM workers WHERE ${where.sql} ORDER BY worker_id`)
+          .all(...where.params) as { worker_id: string; grid_id: string; kind: WorkerPosition['kind']; lon: number; lat: number; at: number }[]
       ).map((w): WorkerPosition => ({ workerId: w.worker_id, gridId: w.grid_id, kind: w.kind, lon: w.lon, lat: w.lat, at: w.at }))
       return { seq, snapshot: { requests, alerts, workers } }
     })()
@@ -810,12 +854,12 @@ export class SqliteStore implements Store {
   }
 
   async eventsAfter(unit: UnitRef, sinceSeq: number, limit: number): Promise<EventsAfter | undefined> {
-    const column = UNIT_COLUMN[unit.level]
+    const where = this.unitWhere(unit)
     const result = this.db.transaction(() => {
       const seq = this.stmt.lastSeq.get() as number
       const rows = this.db
-        .prepare(`SELECT seq, type, at, grid_id, data FROM events WHERE ${column} = ? AND seq > ? ORDER BY seq LIMIT ?`)
-        .all(unit.id, sinceSeq, limit + 1) as EventRow[]
+        .prepare(`SELECT seq, type, at, grid_id, data FROM events WHERE ${where.sql} AND seq > ? ORDER BY seq LIMIT ?`)
+        .all(...where.params, sinceSeq, limit + 1) as EventRow[]
       if (rows.length > limit) return undefined
       return { seq: Math.max(seq, sinceSeq), events: rows.map(toLiveEvent) }
     })()
@@ -823,12 +867,22 @@ export class SqliteStore implements Store {
   }
 
   async eventsBetween(unit: UnitRef, from: number, to: number, limit: number, types?: readonly LiveEvent['type'][]): Promise<LiveEvent[]> {
-    const column = UNIT_COLUMN[unit.level]
+    const where = this.unitWhere(unit)
     const typeFilter = types && types.length > 0 ? `AND type IN (${types.map(() => '?').join(', ')})` : ''
     const rows = this.db
-      .prepare(`SELECT seq, type, at, grid_id, data FROM events WHERE ${column} = ? AND at >= ? AND at < ? ${typeFilter} ORDER BY seq LIMIT ?`)
-      .all(unit.id, from, to, ...(typeFilter ? types! : []), limit) as EventRow[]
+      .prepare(`SELECT seq, type, at, grid_id, data FROM events WHERE ${where.sql} AND at >= ? AND at < ? ${typeFilter} ORDER BY seq LIMIT ?`)
+      .all(...where.params, from, to, ...(typeFilter ? types! : []), limit) as EventRow[]
     return this.whenDurable(rows.map(toLiveEvent))
+  }
+
+  /**
+   * The WHERE term for a unit's rows, with its parameters. A grid has no index of its own: its rows
+   * are read along its community's index (from `grids`; normally one community) and filtered.
+   */
+  private unitWhere(unit: UnitRef): { sql: string; params: string[] } {
+    if (unit.level !== 'grid') return { sql: `${UNIT_COLUMN[unit.level]} = ?`, params: [unit.id] }
+    const communities = this.stmt.communitiesOfGrid.all(unit.id) as string[]
+    return { sql: `community_id IN (${communities.map(() => '?').join(', ')}) AND grid_id = ?`, params: [...communities, unit.id] }
   }
 
   onCommit(listener: (events: LiveEvent[]) => void): () => void {

@@ -166,3 +166,90 @@ describe('sqlite engine: acknowledged only after the WAL is synced (synchronous:
     }
   })
 })
+
+describe('sqlite engine: schema', () => {
+  it('reads a grid along its community, also a grid that a new geography moved to another community', async () => {
+    const store = new SqliteStore({ filename: ':memory:' })
+    const moved = newRequest('moved-2')
+    await store.createRequest(newRequest('moved-1'))
+    // The same grid, now under another community: both rows must be found by the grid.
+    await store.createRequest({ ...moved, path: { ...moved.path, communityId: 'another-community' } })
+    await store.createRequest(newRequest('elsewhere', '640106002'))
+    const grid = { id: moved.path.gridId, level: 'grid' as const }
+    expect((await store.eventsAfter(grid, 0, 10))?.events.map((e) => e.seq)).toEqual([1, 2])
+    expect((await store.listRequests(grid, { openOnly: true, from: 0, limit: 10 })).map((r) => r.id)).toEqual(['moved-1', 'moved-2'])
+    expect((await store.snapshot(grid)).snapshot.requests).toHaveLength(2)
+    expect(await store.eventsAfter({ id: 'grid-with-nothing', level: 'grid' }, 0, 10)).toEqual({ seq: 3, events: [] })
+    await store.close()
+  })
+
+  it('migrates a version 1 file: drops the grid and entity indexes, keeps every row readable by grid', async () => {
+    const file = join(dir, 'version-1.db')
+    const store = new SqliteStore({ filename: file, synchronous: 'normal' })
+    await store.createRequest(newRequest('v1-a'))
+    await store.transitionRequest({ requestId: 'v1-a', fingerprint: 't', stage: 'dispatched', at: Date.parse('2026-11-28T01:05:00Z') })
+    const path = newRequest('x').path
+    await store.appendPings([{ workerId: 'w-1', kind: 'ping', lon: 106.2, lat: 38.5, path, at: Date.parse('2026-11-28T01:00:00Z') }])
+    await store.close()
+    // Back to version 1's indexes, as a file written by the previous build has them.
+    const raw = new Database(file)
+    raw.exec(`
+      DROP TABLE grids;
+      DROP INDEX events_request;
+      CREATE INDEX events_grid ON events (grid_id, seq);
+      CREATE INDEX events_entity ON events (entity_id, seq);
+      CREATE INDEX requests_grid_received ON requests (grid_id, received_at);
+      CREATE INDEX requests_open ON requests (stage) WHERE stage NOT IN ('resolved', 'reviewed');
+    `)
+    raw.pragma('user_version = 1')
+    raw.close()
+
+    const migrated = new SqliteStore({ filename: file, synchronous: 'normal' })
+    const grid = { id: path.gridId, level: 'grid' as const }
+    expect((await migrated.eventsAfter(grid, 0, 10))?.events.map((e) => e.type)).toEqual(['request.received', 'request.transitioned', 'patrol.reported'])
+    expect((await migrated.getRequest('v1-a'))?.stages.map((s) => s.stage)).toEqual(['received', 'dispatched'])
+    await migrated.close()
+    const check = new Database(file, { readonly: true })
+    expect(check.pragma('user_version', { simple: true })).toBe(2)
+    const indexes = check.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name`).pluck().all()
+    expect(indexes).not.toContain('events_grid')
+    expect(indexes).not.toContain('events_entity')
+    expect(indexes).toContain('events_request')
+    check.close()
+  })
+
+  it('refuses a file from a newer build', () => {
+    const file = join(dir, 'from-the-future.db')
+    const raw = new Database(file)
+    raw.pragma('user_version = 99')
+    raw.close()
+    expect(() => new SqliteStore({ filename: file })).toThrow(/schema version 99/)
+  })
+})
+
+describe('sqlite engine: pings', () => {
+  it('publishes each ping as the log gives it back, and keeps each worker once, at its latest ping', async () => {
+    const store = new SqliteStore({ filename: ':memory:' })
+    const published: unknown[] = []
+    store.onCommit((events) => published.push(...events))
+    const path = newRequest('x').path
+    const at = Date.parse('2026-11-28T01:00:00Z')
+    const result = await store.appendPings([
+      { workerId: 'w-"1"', kind: 'ping', lon: 106.2312345, lat: 38.4912345, path, at },
+      { workerId: 'w-2', kind: 'visit', lon: 106.24, lat: 38.5, path, at: at + 5 },
+      { workerId: 'w-"1"', kind: 'check_in', lon: 106.25, lat: 38.51, path, at: at + 5 },
+      { workerId: 'w-"1"', kind: 'ping', lon: 106.26, lat: 38.52, path, at: at + 5 },
+      { workerId: 'w-2', kind: 'ping', lon: 106.27, lat: 38.53, path, at: at + 1 },
+    ])
+    expect(result).toEqual({ accepted: 5, seq: 5 })
+    expect(await store.readLog(0, 10)).toEqual(published)
+    expect(published[0]).toEqual({ type: 'patrol.reported', at, gridId: path.gridId, workerId: 'w-"1"', kind: 'ping', lon: 106.2312345, lat: 38.4912345, seq: 1 })
+    const { snapshot } = await store.snapshot({ id: path.districtId, level: 'district' })
+    // The latest of each worker; on a tie in time the later ping of the batch.
+    expect(snapshot.workers.map((w) => [w.workerId, w.lon, w.at])).toEqual([
+      ['w-"1"', 106.26, at + 5],
+      ['w-2', 106.24, at + 5],
+    ])
+    await store.close()
+  })
+})
