@@ -253,3 +253,24 @@ describe('sqlite engine: pings', () => {
     await store.close()
   })
 })
+
+describe('sqlite engine: group commit', () => {
+  it('a write that throws halfway is undone alone; the others of its commit keep their seqs', async () => {
+    const store = new SqliteStore({ filename: ':memory:' })
+    const published: number[] = []
+    store.onCommit((events) => published.push(...events.map((e) => e.seq)))
+    // The event row is written, then the request row breaks a NOT NULL constraint: SQLite throws.
+    const broken = { ...newRequest('broken'), source: null as never }
+    const [first, bad, second] = await Promise.allSettled([
+      store.createRequest(newRequest('g-1')),
+      store.createRequest(broken),
+      store.createRequest(newRequest('g-2')),
+    ])
+    expect(first).toMatchObject({ status: 'fulfilled', value: { ok: true, value: { seq: 1 } } })
+    expect(bad).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringMatching(/NOT NULL/) }) })
+    expect(second).toMatchObject({ status: 'fulfilled', value: { ok: true, value: { seq: 2 } } })
+    expect(published).toEqual([1, 2])
+    expect((await store.readLog(0, 10)).map((e) => (e.type === 'request.received' ? e.requestId : e.type))).toEqual(['g-1', 'g-2'])
+    await store.close()
+  })
+})
