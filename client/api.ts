@@ -8,7 +8,7 @@
 //   GET /api/v1/open-requests?unit=&at=           → OpenRequestsReply  (playback: overdue from earlier days)
 import type { Crs } from '../shared/domain'
 import type { LiveEvent, LiveEventType } from '../shared/events'
-import type { Figures, Policy, RequestFacts } from '../shared/metrics'
+import type { MetricsReply, Policy, RequestFacts, SeriesPoint } from '../shared/metrics'
 import type { SeriesMetric } from '../shared/schemas/metrics'
 import type { GridFigures } from './wall/grid-figures'
 
@@ -23,6 +23,7 @@ export const API = {
 
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
+export type { MetricsReply, SeriesPoint }
 
 export class HttpStatusError extends Error {
   constructor(
@@ -31,22 +32,6 @@ export class HttpStatusError extends Error {
   ) {
     super(`GET ${url}: ${status}`)
   }
-}
-
-export interface MetricsReply {
-  unit: string
-  name: string
-  from: string
-  to: string
-  now: string
-  figures: Figures
-  children: { unit: string; name: string; figures: Figures }[]
-}
-
-export interface SeriesPoint {
-  t: string
-  value: number | null
-  n: number
 }
 
 export interface GridMetricsReply {

@@ -114,6 +114,33 @@ export interface Figures {
 export const RANKED_RATES = ['onTimeResponse', 'resolution', 'satisfaction', 'proactive'] as const
 export type RankedRate = (typeof RANKED_RATES)[number]
 
+/** A unit's figures with its name: one of the children in `GET /api/v1/metrics`. */
+export interface ChildFigures {
+  unit: string
+  name: string
+  figures: Figures
+}
+
+/** `GET /api/v1/metrics` (validated on the way out by MetricsReplySchema, shared/schemas/metrics.ts). */
+export interface MetricsReply {
+  unit: string
+  name: string
+  from: string
+  to: string
+  now: string
+  figures: Figures
+  children: ChildFigures[]
+  /** Child unit ids, best first, for each rate (Wilson lower bound, then n). */
+  rankings: Record<RankedRate, string[]>
+}
+
+/** One point of `GET /api/v1/metrics/series`. */
+export interface SeriesPoint {
+  t: string
+  value: number | null
+  n: number
+}
+
 // ---- arithmetic ---------------------------------------------------------------------------------------
 
 /** Nearest rank: P_k of n sorted values is the value at rank ⌈k·n/100⌉ (1-based). */

@@ -1,11 +1,13 @@
 // The REST calls of the leader pages and the replies they expect. The session is an httpOnly
 // cookie, sent on every same-origin call; a 401 means "log in again", a 403 "not in your scope".
 import type { AlertKind, Category, PatrolKind, Priority, Source, Stage, Verdict } from '../../shared/domain'
-import type { Figures, RankedRate } from '../../shared/metrics'
+import type { ChildFigures, MetricsReply } from '../../shared/metrics'
 import type { Geography } from '../../shared/schemas/geography'
 import type { RequestDetail } from '../../shared/schemas/requests'
 
-export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
+import type { FetchLike } from '../api'
+
+export type { ChildFigures, FetchLike, MetricsReply }
 
 export class ApiError extends Error {
   constructor(
@@ -20,24 +22,6 @@ export class ApiError extends Error {
 export const isUnauthorized = (e: unknown) => e instanceof ApiError && e.status === 401
 export const isForbidden = (e: unknown) => e instanceof ApiError && e.status === 403
 export const isAbort = (e: unknown) => e instanceof DOMException && e.name === 'AbortError'
-
-export interface ChildFigures {
-  unit: string
-  name: string
-  figures: Figures
-}
-
-export interface LeaderMetricsReply {
-  unit: string
-  name: string
-  from: string
-  to: string
-  now: string
-  figures: Figures
-  children: ChildFigures[]
-  /** Child ids best first, per rate (Wilson lower bound, then n). */
-  rankings: Record<RankedRate, string[]>
-}
 
 export type Lateness = 'response' | 'resolution'
 
@@ -132,7 +116,7 @@ export function createLeaderApi(fetchImpl: FetchLike = globalFetch) {
   return {
     geography: (signal?: AbortSignal) => get<Geography>('/api/v1/geography', {}, signal),
     metrics: (unit: string, window: { from: string; to: string }, signal?: AbortSignal) =>
-      get<LeaderMetricsReply>('/api/v1/metrics', { unit, ...window }, signal),
+      get<MetricsReply>('/api/v1/metrics', { unit, ...window }, signal),
     overdue: (unit: string, signal?: AbortSignal) => get<OverdueReply>('/api/v1/overdue', { unit }, signal),
     requests: (unit: string, signal?: AbortSignal) =>
       get<{ items: RequestListItem[] }>('/api/v1/requests', { unit, open: true, limit: GRID_REQUESTS_LIMIT }, signal),

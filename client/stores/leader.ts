@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { MetricsUpdate } from '../../shared/events'
-import type { AlertItem, LeaderMetricsReply, OverdueItem, RequestListItem, WorkerItem } from '../leader/api'
+import type { AlertItem, MetricsReply, OverdueItem, RequestListItem, WorkerItem } from '../leader/api'
 
 export type LeaderProblem = 'outOfScope' | 'failed' | null
 
@@ -21,7 +21,7 @@ const sameView = (a: LeaderView | null, b: LeaderView) => a !== null && a.unit =
  */
 export const useLeaderStore = defineStore('leader', () => {
   const view = shallowRef<LeaderView | null>(null)
-  const metrics = shallowRef<LeaderMetricsReply | null>(null)
+  const metrics = shallowRef<MetricsReply | null>(null)
   /** The server's `now` of the figures shown (epoch ms): an older update never replaces a newer one. */
   const asOf = ref<number | null>(null)
   const overdue = shallowRef<readonly OverdueItem[] | null>(null)
@@ -46,7 +46,7 @@ export const useLeaderStore = defineStore('leader', () => {
     }
   }
 
-  function setMetrics(forView: LeaderView, reply: LeaderMetricsReply): boolean {
+  function setMetrics(forView: LeaderView, reply: MetricsReply): boolean {
     if (!sameView(view.value, forView)) return false
     const at = Date.parse(reply.now)
     if (asOf.value !== null && Number.isFinite(at) && at < asOf.value) return false

@@ -1,5 +1,5 @@
 // Windows, units and children for the metrics API and the live figures, over the rollups.
-import { RANKED_RATES, rankBy, type Figures, type RankedRate } from '../../shared/metrics'
+import { RANKED_RATES, rankBy, type Figures, type MetricsReply, type RankedRate, type SeriesPoint } from '../../shared/metrics'
 import type { SeriesMetric } from '../../shared/schemas/metrics'
 import { DAY_MS, HOUR_MS, addDays, localDate, startOfLocalDate, todayWindow } from '../../shared/time'
 import type { Geography } from '../geo/geography'
@@ -9,17 +9,6 @@ import type { Rollups } from './rollups'
 export interface Window {
   from: number
   to: number
-}
-
-export interface MetricsReply {
-  unit: string
-  name: string
-  from: string
-  to: string
-  now: string
-  figures: Figures
-  children: { unit: string; name: string; figures: Figures }[]
-  rankings: Record<RankedRate, string[]>
 }
 
 /** The longest window a query may ask for; hourly series are shorter still. */
@@ -85,9 +74,9 @@ export class MetricsService {
     }
   }
 
-  series(unitId: string, metric: SeriesMetric, bucket: 'hour' | 'day', window: Window): { t: string; value: number | null; n: number }[] {
+  series(unitId: string, metric: SeriesMetric, bucket: 'hour' | 'day', window: Window): SeriesPoint[] {
     const now = this.now()
-    const out: { t: string; value: number | null; n: number }[] = []
+    const out: SeriesPoint[] = []
     for (const [start, end] of this.buckets(bucket, window)) {
       const f = this.rollups.figures(unitId, start, end, now)
       out.push({ t: new Date(start).toISOString(), ...seriesValue(f, metric) })

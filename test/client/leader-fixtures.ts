@@ -2,7 +2,7 @@
 import { ALERT_KINDS } from '../../shared/domain'
 import { emptyByCategory, rate, type Figures, type Rate, type TimeStat } from '../../shared/metrics'
 import type { Geography } from '../../shared/schemas/geography'
-import type { ChildFigures, LeaderMetricsReply } from '../../client/leader/api'
+import type { ChildFigures, MetricsReply } from '../../client/leader/api'
 
 const noTime = (): TimeStat => ({ p50: null, p90: null, n: 0 })
 
@@ -36,7 +36,7 @@ export function child(unit: string, name: string, patch: Partial<Figures> = {}):
   return { unit, name, figures: figures(patch) }
 }
 
-export function metricsReply(unit: string, children: ChildFigures[], patch: Partial<LeaderMetricsReply> = {}): LeaderMetricsReply {
+export function metricsReply(unit: string, children: ChildFigures[], patch: Partial<MetricsReply> = {}): MetricsReply {
   return {
     unit,
     name: `unit ${unit}`,
