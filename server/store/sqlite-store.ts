@@ -323,6 +323,10 @@ export class SqliteStore implements Store {
    * replays too: a replay or a conflict may rest on a row that is not yet durable either.
    */
   private committed(group: CommitGroup): void {
+    if (this.failure) {
+      this.reject(group, this.failure)
+      return
+    }
     if (this.walFd === undefined) {
       this.settle(group)
       return
@@ -349,20 +353,26 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * An fdatasync failed. Linux may already have dropped the dirty pages it could not write, so a
-   * retry proving nothing, the store stops: the waiting writes fail, none is acknowledged or
-   * published, and every later write and read fails until the process restarts and SQLite recovers
-   * what is really on disk.
+   * An fdatasync failed. Linux may already have marked the pages it could not write as clean, so a
+   * retry that succeeds would prove nothing: the store stops. The waiting and queued writes fail,
+   * none is acknowledged or published, and every later write and read fails until the process
+   * restarts and SQLite recovers what really is on disk.
    */
   private fail(cause: unknown): void {
     this.failure = new Error(`the store could not make its writes durable (fdatasync of the WAL: ${String(cause)}); restart the server`, { cause })
     const groups = [...(this.syncing ?? []), ...this.unsynced]
     this.syncing = undefined
     this.unsynced = []
-    for (const group of groups) {
-      for (const job of group.jobs) job.reject(this.failure)
-      for (const reader of group.readers) reader.reject(this.failure)
-    }
+    // Writes queued for the next commit too: their commit could never be confirmed.
+    const queued = this.queue
+    this.queue = []
+    for (const job of queued) job.reject(this.failure)
+    for (const group of groups) this.reject(group, this.failure)
+  }
+
+  private reject(group: CommitGroup, error: Error): void {
+    for (const job of group.jobs) job.reject(error)
+    for (const reader of group.readers) reader.reject(error)
   }
 
   /** The group is durable: publish its events, then answer its writers and readers. */

@@ -133,9 +133,12 @@ describe('sqlite engine: acknowledged only after the WAL is synced (synchronous:
     await turns()
     const second = store.createRequest(newRequest('f-2'))
     await turns()
+    // Still in the queue when the sync fails: it must not be committed and left waiting.
+    const queued = store.createRequest(newRequest('f-queued'))
     calls[0]!.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }))
     await expect(first).rejects.toThrow(/durable.*EIO/)
     await expect(second).rejects.toThrow(/durable/)
+    await expect(queued).rejects.toThrow(/durable/)
     expect(published).toEqual([])
     // The page cache may have dropped what it failed to write: nothing after this is trusted.
     await expect(store.createRequest(newRequest('f-3'))).rejects.toThrow(/restart/)
