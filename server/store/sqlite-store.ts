@@ -130,8 +130,8 @@ export class SqliteStore implements Store {
   private flushScheduled = false
   /** Events written by the transaction in progress, published after COMMIT. */
   private pending: LiveEvent[] = []
-  /** Rows the transaction in progress added to `grids`, known once it commits. */
-  private pendingGrids: string[] = []
+  /** Rows the transaction in progress added to `grids` ([grid, community]), known once it commits. */
+  private pendingGrids: [string, string][] = []
   private closed = false
   private readonly stmt: ReturnType<SqliteStore['prepare']>
   /** The WAL, opened by the store to fdatasync it (`full` mode on a file); undefined otherwise. */
@@ -143,8 +143,8 @@ export class SqliteStore implements Store {
   private syncing: CommitGroup[] | undefined
   /** Set when an fdatasync failed: nothing committed since the last good one may be on disk. */
   private failure: Error | undefined
-  /** Grids whose row in `grids` is committed, `${gridId} ${communityId}`. */
-  private readonly knownGrids = new Set<string>()
+  /** The communities of each grid whose row in `grids` is committed (normally one). */
+  private readonly knownGrids = new Map<string, string[]>()
 
   constructor(options: SqliteStoreOptions) {
     const sync = options.synchronous ?? 'full'
@@ -155,7 +155,7 @@ export class SqliteStore implements Store {
     this.migrate()
     this.stmt = this.prepare()
     for (const row of this.db.prepare(`SELECT grid_id, community_id FROM grids`).all() as { grid_id: string; community_id: string }[]) {
-      this.knownGrids.add(`${row.grid_id} ${row.community_id}`)
+      this.gridKnown(row.grid_id, row.community_id)
     }
     this.syncWal = options.syncWal ?? fdatasyncAsync
     // An in-memory database has no WAL and nothing to make durable. The WAL file exists from the
@@ -266,17 +266,22 @@ export class SqliteStore implements Store {
    * a savepoint per job.
    */
   private commit(jobs: Job[]): void {
-    if (jobs.length > 1) {
-      this.pending = []
-      this.pendingGrids = []
-      try {
-        this.db.transaction(() => {
-          for (const job of jobs) job.result = job.run()
-        })()
-        this.groupCommitted(jobs)
+    this.pending = []
+    this.pendingGrids = []
+    try {
+      this.db.transaction(() => {
+        for (const job of jobs) job.result = job.run()
+      })()
+      this.groupCommitted(jobs)
+      return
+    } catch (error) {
+      for (const job of jobs) job.result = undefined
+      // Alone in its transaction, the job that threw left nothing: no need to run it again.
+      if (jobs.length === 1) {
+        this.pending = []
+        this.pendingGrids = []
+        jobs[0]!.reject(error)
         return
-      } catch {
-        for (const job of jobs) job.result = undefined
       }
     }
     this.pending = []
@@ -313,8 +318,14 @@ export class SqliteStore implements Store {
   }
 
   private gridsCommitted(): void {
-    for (const key of this.pendingGrids) this.knownGrids.add(key)
+    for (const [grid, community] of this.pendingGrids) this.gridKnown(grid, community)
     this.pendingGrids = []
+  }
+
+  private gridKnown(grid: string, community: string): void {
+    const communities = this.knownGrids.get(grid)
+    if (!communities) this.knownGrids.set(grid, [community])
+    else if (!communities.includes(community)) communities.push(community)
   }
 
   /**
@@ -415,10 +426,9 @@ export class SqliteStore implements Store {
 
   /** One row of the log; `data` is the event less type, at and gridId, as JSON. Returns its seq. */
   private insertEvent(type: LiveEvent['type'], entityId: string, at: number, path: NewRequest['path'], data: string, privateJson: string | null): number {
-    const gridKey = `${path.gridId} ${path.communityId}`
-    if (!this.knownGrids.has(gridKey)) {
+    if (!this.knownGrids.get(path.gridId)?.includes(path.communityId)) {
       this.stmt.addGrid.run(path.gridId, path.communityId)
-      this.pendingGrids.push(gridKey)
+      this.pendingGrids.push([path.gridId, path.communityId])
     }
     const info = this.stmt.insertEvent.run(type, entityId, at, path.districtId, path.streetId, path.communityId, path.gridId, data, privateJson)
     return Number(info.lastInsertRowid)
@@ -669,24 +679,28 @@ export class SqliteStore implements Store {
   }
 
   private applyPings(pings: NewPing[]): { accepted: number; seq: number } {
-    let seq = 0
+    const seqs = new Array<number>(pings.length)
     // Each worker's latest ping of the batch (the later one on a tie, as row-by-row upserts would
     // leave it): the workers row is written once per worker, not once per ping.
-    const latest = new Map<string, { ping: NewPing; seq: number }>()
-    for (const p of pings) {
+    const latest = new Map<string, number>()
+    for (let i = 0; i < pings.length; i++) {
+      const p = pings[i]!
       // The data column written directly: the hot path of bulk ingest, run a thousand times a batch.
       const data = `{"workerId":${JSON.stringify(p.workerId)},"kind":${JSON.stringify(p.kind)},"lon":${p.lon},"lat":${p.lat}}`
-      seq = this.insertEvent('patrol.reported', p.workerId, p.at, p.path, data, null)
+      const seq = this.insertEvent('patrol.reported', p.workerId, p.at, p.path, data, null)
+      seqs[i] = seq
       this.pending.push({ type: 'patrol.reported', at: p.at, gridId: p.path.gridId, workerId: p.workerId, kind: p.kind, lon: p.lon, lat: p.lat, seq })
       const best = latest.get(p.workerId)
-      if (!best || p.at >= best.ping.at) latest.set(p.workerId, { ping: p, seq })
+      if (best === undefined || p.at >= pings[best]!.at) latest.set(p.workerId, i)
     }
-    for (const { ping: p, seq: pingSeq } of latest.values()) {
+    for (const i of latest.values()) {
+      const p = pings[i]!
       const { districtId, streetId, communityId, gridId } = p.path
-      this.stmt.upsertWorker.run(p.workerId, p.kind, p.lon, p.lat, districtId, streetId, communityId, gridId, p.at, pingSeq)
+      this.stmt.upsertWorker.run(p.workerId, p.kind, p.lon, p.lat, districtId, streetId, communityId, gridId, p.at, seqs[i])
     }
-    return { accepted: pings.length, seq }
+    return { accepted: pings.length, seq: seqs[pings.length - 1] ?? 0 }
   }
+
 
   // ---- reads ----------------------------------------------------------------------------------
 

@@ -273,7 +273,10 @@ describe('sqlite engine: group commit', () => {
     expect(bad).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringMatching(/NOT NULL/) }) })
     expect(second).toMatchObject({ status: 'fulfilled', value: { ok: true, value: { seq: 2 } } })
     expect(published).toEqual([1, 2])
-    expect((await store.readLog(0, 10)).map((e) => (e.type === 'request.received' ? e.requestId : e.type))).toEqual(['g-1', 'g-2'])
+    // Alone in its commit, too.
+    await expect(store.createRequest(broken)).rejects.toThrow(/NOT NULL/)
+    await expect(store.createRequest(newRequest('g-3'))).resolves.toMatchObject({ ok: true, value: { seq: 3 } })
+    expect((await store.readLog(0, 10)).map((e) => (e.type === 'request.received' ? e.requestId : e.type))).toEqual(['g-1', 'g-2', 'g-3'])
     await store.close()
   })
 })
