@@ -31,6 +31,7 @@ import type {
   TransitionedReply,
 } from './types'
 import { MIGRATIONS, REQUEST_EVENT, SCHEMA_SQL, SCHEMA_VERSION } from './sqlite-schema'
+import { BACKSTOP_PAGES, Checkpointer } from './checkpointer'
 
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:' for tests. */
@@ -46,6 +47,13 @@ export interface SqliteStoreOptions {
   synchronous?: SqliteSync
   /** How the WAL is made durable in `full` mode (tests inject a slow or failing one). */
   syncWal?: (fd: number) => Promise<void>
+  /**
+   * Who copies the WAL back into the database: a worker thread (default, for a file in `full` and
+   * `normal` modes; see checkpointer.ts), at most every `checkpointIntervalMs`, or SQLite inside
+   * COMMIT on the event loop (`sqlite`, and always in `full-inline`).
+   */
+  checkpoints?: 'worker' | 'sqlite'
+  checkpointIntervalMs?: number
 }
 
 export type SqliteSync = 'full' | 'full-inline' | 'normal'
@@ -143,6 +151,7 @@ export class SqliteStore implements Store {
   private syncing: CommitGroup[] | undefined
   /** Set when an fdatasync failed: nothing committed since the last good one may be on disk. */
   private failure: Error | undefined
+  private readonly checkpointer: Checkpointer | undefined
   /** The communities of each grid whose row in `grids` is committed (normally one). */
   private readonly knownGrids = new Map<string, string[]>()
 
@@ -161,6 +170,17 @@ export class SqliteStore implements Store {
     // An in-memory database has no WAL and nothing to make durable. The WAL file exists from the
     // first read (migrate) and stays, the same file, while this connection is open.
     if (sync === 'full' && journal === 'wal') this.walFd = openSync(`${this.db.name}-wal`, 'r+')
+    if (journal === 'wal' && sync !== 'full-inline' && (options.checkpoints ?? 'worker') === 'worker') {
+      const autocheckpoint = this.db.pragma('wal_autocheckpoint', { simple: true }) as number
+      this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`)
+      this.checkpointer = new Checkpointer(this.db.name, {
+        minIntervalMs: options.checkpointIntervalMs ?? 200,
+        // Without its worker, SQLite checkpoints inside COMMIT again, as often as before.
+        onFailure: () => {
+          if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${autocheckpoint}`)
+        },
+      })
+    }
   }
 
   private migrate(): void {
@@ -334,6 +354,7 @@ export class SqliteStore implements Store {
    * replays too: a replay or a conflict may rest on a row that is not yet durable either.
    */
   private committed(group: CommitGroup): void {
+    this.checkpointer?.poke()
     if (this.failure) {
       this.reject(group, this.failure)
       return
@@ -948,6 +969,7 @@ export class SqliteStore implements Store {
     this.closed = true
     await this.whenDurable(undefined).catch(() => undefined)
     this.listeners.clear()
+    await this.checkpointer?.close()
     this.db.close()
     if (this.walFd !== undefined) closeSync(this.walFd)
     this.walFd = undefined

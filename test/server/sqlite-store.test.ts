@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
 import { SqliteStore } from '../../server/store/sqlite-store'
 import { newRequest, storeContract } from './store-contract'
+import { waitFor } from '../helpers/wait-for'
 
 storeContract('sqlite (memory)', async () => new SqliteStore({ filename: ':memory:' }))
 
@@ -277,6 +278,35 @@ describe('sqlite engine: group commit', () => {
     await expect(store.createRequest(broken)).rejects.toThrow(/NOT NULL/)
     await expect(store.createRequest(newRequest('g-3'))).resolves.toMatchObject({ ok: true, value: { seq: 3 } })
     expect((await store.readLog(0, 10)).map((e) => (e.type === 'request.received' ? e.requestId : e.type))).toEqual(['g-1', 'g-2', 'g-3'])
+    await store.close()
+  })
+})
+
+describe('sqlite engine: checkpoints in a worker thread', () => {
+  /** A few hundred WAL pages: below SQLite's own auto-checkpoint (1,000), so only a worker copies them. */
+  async function writeSome(store: SqliteStore, prefix: string): Promise<void> {
+    for (let i = 0; i < 5; i++) await Promise.all(Array.from({ length: 10 }, (_, j) => store.createRequest(newRequest(`${prefix}-${i}-${j}`))))
+  }
+
+  it('copies the WAL into the database file off the event loop, and closes cleanly', async () => {
+    const file = join(dir, 'checkpointed.db')
+    const store = new SqliteStore({ filename: file, checkpointIntervalMs: 0 })
+    const before = statSync(file).size
+    await writeSome(store, 'cp')
+    await waitFor(() => statSync(file).size > before, 'the database file to grow')
+    await store.close()
+    const again = new SqliteStore({ filename: file })
+    expect(await again.lastSeq()).toBe(50)
+    await again.close()
+  })
+
+  it('leaves them to SQLite when asked, which does not copy so few', async () => {
+    const file = join(dir, 'not-checkpointed.db')
+    const store = new SqliteStore({ filename: file, checkpoints: 'sqlite' })
+    const before = statSync(file).size
+    await writeSome(store, 'nc')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(statSync(file).size).toBe(before)
     await store.close()
   })
 })
