@@ -11,6 +11,7 @@ import {
   type SocketData,
 } from '../../shared/events'
 import { DEFAULT_TICK_MS, LiveBus } from '../live/bus'
+import { broadcastFrame } from './frame-broadcast'
 import { encodeWithoutBinaryScan } from './json-encoder'
 import { registerSubscribe } from './scope-subscribe'
 
@@ -47,7 +48,7 @@ async function realtime(app: FastifyInstance, options: RealtimeOptions) {
     geography: app.geography,
     tickMs: options.tickMs ?? DEFAULT_TICK_MS,
     ...(options.quietTickMs !== undefined ? { quietTickMs: options.quietTickMs } : {}),
-    sink: (room, batch) => live.to(room).emit('events:batched', batch),
+    sink: (room, batch) => broadcastFrame(live, room, 'events:batched', batch),
     isWatched: (room) => (live.adapter.rooms.get(room)?.size ?? 0) > 0,
   })
   const unsubscribe = app.store.onCommit((events) => bus.publish(events))
@@ -84,7 +85,7 @@ async function realtime(app: FastifyInstance, options: RealtimeOptions) {
         const unitId = unitOfRoom(room)
         if (!unitId || !live.adapter.rooms.get(room)?.size || !app.geography.get(unitId)) continue
         const figures = app.metrics.rollups.figures(unitId, window.from, window.to, now)
-        live.to(room).emit('metrics:updated', { unit: unitId, from, to, now: new Date(now).toISOString(), figures })
+        broadcastFrame(live, room, 'metrics:updated', { unit: unitId, from, to, now: new Date(now).toISOString(), figures })
         break
       }
       if (rooms.length > 0) pushing = setImmediate(pushNext)
