@@ -90,24 +90,37 @@ describe('sqlite engine: acknowledged only after the WAL is synced (synchronous:
     await store.close()
   })
 
-  it('covers the commits made while a sync runs with the next sync, one at a time', async () => {
+  it('runs two syncs at most, each on its own descriptor; one that returns answers every commit before it', async () => {
     const { calls, syncWal } = manualSync()
     const store = new SqliteStore({ filename: join(dir, 'coalesce.db'), syncWal })
-    const first = store.createRequest(newRequest('c-1'))
+    const published: number[] = []
+    store.onCommit((events) => published.push(...events.map((e) => e.seq)))
+    const a = store.createRequest(newRequest('c-1'))
     await turns()
-    const second = store.createRequest(newRequest('c-2'))
-    const third = store.createRequest(newRequest('c-3'))
-    const [secondState, thirdState] = [watch(second), watch(third)]
-    await turns()
-    // Committed, but the sync in flight started before them: they wait, and no second sync overlaps.
-    expect(calls).toHaveLength(1)
-    calls[0]!.done()
-    await expect(first).resolves.toMatchObject({ ok: true })
+    const b = store.createRequest(newRequest('c-2'))
     await turns()
     expect(calls).toHaveLength(2)
-    expect([secondState(), thirdState()]).toEqual(['pending', 'pending'])
+    expect(calls[0]!.fd).not.toBe(calls[1]!.fd)
+    // Two run: these wait for the next, which covers them both.
+    const c = store.createRequest(newRequest('c-3'))
+    const d = store.createRequest(newRequest('c-4'))
+    const [aState, cState, dState] = [watch(a), watch(c), watch(d)]
+    await turns()
+    expect(calls).toHaveLength(2)
+    // The later sync returns first: it flushed the earlier commit too.
     calls[1]!.done()
-    expect(await Promise.all([second, third])).toMatchObject([{ ok: true, value: { seq: 2 } }, { ok: true, value: { seq: 3 } }])
+    expect(await Promise.all([a, b])).toMatchObject([{ ok: true, value: { seq: 1 } }, { ok: true, value: { seq: 2 } }])
+    expect(aState()).toBe('resolved')
+    expect(published).toEqual([1, 2])
+    await turns()
+    expect(calls).toHaveLength(3)
+    expect([cState(), dState()]).toEqual(['pending', 'pending'])
+    calls[0]!.done()
+    await turns()
+    expect([cState(), dState()]).toEqual(['pending', 'pending'])
+    calls[2]!.done()
+    expect(await Promise.all([c, d])).toMatchObject([{ ok: true, value: { seq: 3 } }, { ok: true, value: { seq: 4 } }])
+    expect(published).toEqual([1, 2, 3, 4])
     await store.close()
   })
 
@@ -134,17 +147,24 @@ describe('sqlite engine: acknowledged only after the WAL is synced (synchronous:
     await turns()
     const second = store.createRequest(newRequest('f-2'))
     await turns()
+    const third = store.createRequest(newRequest('f-3'))
+    await turns()
     // Still in the queue when the sync fails: it must not be committed and left waiting.
     const queued = store.createRequest(newRequest('f-queued'))
+    expect(calls).toHaveLength(2)
     calls[0]!.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }))
     await expect(first).rejects.toThrow(/durable.*EIO/)
     await expect(second).rejects.toThrow(/durable/)
+    await expect(third).rejects.toThrow(/durable/)
     await expect(queued).rejects.toThrow(/durable/)
+    // The other sync returning fine afterwards changes nothing.
+    calls[1]!.done()
+    await turns()
     expect(published).toEqual([])
     // The page cache may have dropped what it failed to write: nothing after this is trusted.
-    await expect(store.createRequest(newRequest('f-3'))).rejects.toThrow(/restart/)
+    await expect(store.createRequest(newRequest('f-4'))).rejects.toThrow(/restart/)
     await expect(store.lastSeq()).rejects.toThrow(/restart/)
-    expect(calls).toHaveLength(1)
+    expect(calls).toHaveLength(2)
     await store.close()
   })
 
