@@ -77,9 +77,13 @@ describe('a local PMTiles base map', () => {
 
     // The wall frames the district, all grids; half a degree west of it there is only the base map.
     const west = Math.min(...geography.district.polygon[0]!.map((p) => p[0]!)) - 0.5
-    const spot = await page.evaluate((lon) => {
+    const spot = await page.evaluate(async (lon) => {
       const map = window.__outpostMap!
+      // Ask what is drawn there only once the map has drawn the new view (labels are placed
+      // again after the move; before that a label of the old view can still be hit).
+      const idle = new Promise((resolve) => map.once('idle', resolve))
       map.jumpTo({ center: [lon, map.getCenter().lat] })
+      await idle
       const canvas = map.getCanvas()
       const rect = canvas.getBoundingClientRect()
       const x = rect.width / 2
