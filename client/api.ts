@@ -8,8 +8,9 @@
 //   GET /api/v1/open-requests?unit=&at=           → OpenRequestsReply  (playback: overdue from earlier days)
 import type { Crs } from '../shared/domain'
 import type { LiveEvent, LiveEventType } from '../shared/events'
-import type { MetricsReply, Policy, RequestFacts, SeriesPoint } from '../shared/metrics'
+import type { MetricsReply, Policy, SeriesPoint } from '../shared/metrics'
 import type { SeriesMetric } from '../shared/schemas/metrics'
+import type { OpenRequestsReply } from '../shared/schemas/views'
 import type { GridFigures } from './wall/grid-figures'
 
 export const API = {
@@ -23,7 +24,7 @@ export const API = {
 
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
-export type { MetricsReply, SeriesPoint }
+export type { MetricsReply, OpenRequestsReply, SeriesPoint }
 
 export class HttpStatusError extends Error {
   constructor(
@@ -114,13 +115,6 @@ export function fetchEvents(unit: string, from: number, to: number, types: reado
     fetchImpl,
     signal,
   )
-}
-
-export interface OpenRequestsReply {
-  unit: string
-  at: string
-  /** Received before `at` and not resolved at `at`, with their stages until then. */
-  requests: RequestFacts[]
 }
 
 /**

@@ -1,9 +1,9 @@
 import { onScopeDispose, ref } from 'vue'
 import type { PolygonCoords } from '../../shared/domain'
-import type { LiveEvent } from '../../shared/events'
+import type { LiveEvent, OpenRequest } from '../../shared/events'
 import type { Policy } from '../../shared/metrics'
 import { HOUR_MS, addDays, startOfLocalDate } from '../../shared/time'
-import { fetchOpenRequests, fetchSeries, isUnauthorized, type FetchLike } from '../api'
+import { fetchOpenRequests, fetchSeries, isUnauthorized, type FetchLike, type OpenRequestsReply } from '../api'
 import { hourOfDayMedian } from '../charts/response-times'
 import { useGeographyStore } from '../stores/geography'
 import { useLiveStore, workersOnline } from '../stores/live'
@@ -145,7 +145,10 @@ export function usePlayback(options: PlaybackOptions) {
   async function loadSeed(): Promise<void> {
     try {
       const reply = await fetchOpenRequests(unit, dayStart, options.fetchImpl, controller.signal)
-      if (reply) facts.seed(reply.requests)
+      if (reply) {
+        facts.seed(reply.requests)
+        live.seedOpenRequests(reply.requests.map(openRequestOf))
+      }
       seeded = true
     } catch (e) {
       if (controller.signal.aborted) return
@@ -224,4 +227,21 @@ export function usePlayback(options: PlaybackOptions) {
   })
 
   return { now, status, error, progress, truncated, dayStart, dayEnd }
+}
+
+/** A request open at the replay's start as the live store holds it: its stage then, and since when. */
+function openRequestOf(r: OpenRequestsReply['requests'][number]): OpenRequest {
+  const last = r.stages[r.stages.length - 1]
+  return {
+    requestId: r.id,
+    gridId: r.gridId,
+    source: r.source,
+    category: r.category,
+    priority: r.priority,
+    lon: r.lon,
+    lat: r.lat,
+    receivedAt: r.receivedAt,
+    stage: last ? last.stage : 'received',
+    stageAt: last ? last.at : r.receivedAt,
+  }
 }

@@ -218,6 +218,17 @@ export const useLiveStore = defineStore('live', () => {
     heat.value = trimHeat([...byId.values()].sort((a, b) => a.at - b.at), now)
   }
 
+  /**
+   * Playback: the requests still open when the replayed day began (received on earlier days), so
+   * the map shows them as the live wall did; the day's own events then move or close them.
+   */
+  function seedOpenRequests(list: readonly OpenRequest[]): void {
+    if (list.length === 0) return
+    const requests = new Map(openRequests.value)
+    for (const r of list) if (!requests.has(r.requestId)) requests.set(r.requestId, r)
+    openRequests.value = requests
+  }
+
   /** Forgets everything: a replay starts from an empty day. */
   function reset(): void {
     seq.value = 0
@@ -244,6 +255,7 @@ export const useLiveStore = defineStore('live', () => {
     connection,
     lastEventAt,
     applySnapshot,
+    seedOpenRequests,
     applyEvents,
     replayEvents,
     resetHeat,

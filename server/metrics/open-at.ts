@@ -5,6 +5,9 @@ import { DAY_MS } from '../../shared/time'
 import type { UnitRef } from '../geo/geography'
 import type { Store } from '../store/types'
 
+/** A request open at the moment, as it stood then, and where it is (WGS84). */
+export type OpenRequestAt = RequestFacts & { lon: number; lat: number }
+
 /** Events read at once while looking for requests closed since the moment. */
 const PAGE_LIMIT = 50_000
 
@@ -14,9 +17,12 @@ const PAGE_LIMIT = 50_000
  * `at`: the first kind comes from the store's open set, the second from the resolutions logged
  * since `at`, read day by day, so the work grows with the time since `at`, not with the history.
  */
-export async function openRequestsAt(store: Store, unit: UnitRef, at: number, now: number): Promise<RequestFacts[]> {
+export async function openRequestsAt(store: Store, unit: UnitRef, at: number, now: number): Promise<OpenRequestAt[]> {
   const candidates = new Map<string, RequestFacts>()
   for (const r of await store.openRequests(unit)) if (r.receivedAt < at) candidates.set(r.id, r)
+  // Where each is, for the replayed map: the open ones from the live snapshot, the others below.
+  const where = new Map<string, { lon: number; lat: number }>()
+  for (const r of (await store.snapshot(unit)).snapshot.requests) if (candidates.has(r.requestId)) where.set(r.requestId, { lon: r.lon, lat: r.lat })
 
   const receivedSince = new Set<string>()
   const resolvedSince = new Set<string>()
@@ -43,6 +49,7 @@ export async function openRequestsAt(store: Store, unit: UnitRef, at: number, no
     if (!detail) continue
     const receivedAt = Date.parse(detail.receivedAt)
     if (receivedAt >= at) continue
+    where.set(id, { lon: detail.location.lon, lat: detail.location.lat })
     candidates.set(id, {
       id,
       source: detail.source,
@@ -58,10 +65,11 @@ export async function openRequestsAt(store: Store, unit: UnitRef, at: number, no
     })
   }
 
-  const out: RequestFacts[] = []
+  const out: OpenRequestAt[] = []
   for (const r of candidates.values()) {
     const then: RequestFacts = { ...r, stages: r.stages.filter((s) => s.at < at) }
-    if (isOpenStage(currentStage(then))) out.push(then)
+    const place = where.get(r.id)
+    if (place && isOpenStage(currentStage(then))) out.push({ ...then, ...place })
   }
   return out.sort((a, b) => a.receivedAt - b.receivedAt || (a.id < b.id ? -1 : 1))
 }

@@ -131,6 +131,7 @@ export const RequestFactsSchema = Type.Object({
 export const OpenRequestsReplySchema = Type.Object({
   unit: Type.String(),
   at: Type.String(),
-  requests: Type.Array(RequestFactsSchema),
+  /** Each with where it is (WGS84), for the replayed map. */
+  requests: Type.Array(Type.Intersect([RequestFactsSchema, Type.Object({ lon: Type.Number(), lat: Type.Number() })])),
 })
 export type OpenRequestsReply = Static<typeof OpenRequestsReplySchema>

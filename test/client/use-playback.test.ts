@@ -26,7 +26,17 @@ const y = (row: number) => (ROW0 + row) * CELL_LAT
 const POLYGON = [[[x(0), y(0)], [x(4), y(0)], [x(4), y(3)], [x(0), y(3)], [x(0), y(0)]]]
 
 /** Open since two days before: overdue for response all day, not yet for resolution (7 days). */
-const EARLIER: RequestFacts = { id: 'earlier', source: 'hotline', category: 'noise', priority: 'general', gridId: GRID, receivedAt: DAY_START - 40 * H, stages: [] }
+const EARLIER: RequestFacts & { lon: number; lat: number } = {
+  id: 'earlier',
+  source: 'hotline',
+  category: 'noise',
+  priority: 'general',
+  gridId: GRID,
+  receivedAt: DAY_START - 40 * H,
+  stages: [{ stage: 'dispatched', at: DAY_START - 39 * H }],
+  lon: x(0.5),
+  lat: y(0.5),
+}
 
 const DAY_EVENTS: LiveEvent[] = [
   { ...patrol(1, 'w1', x(1.5), y(0.5)), at: DAY_START + 30 * MIN },
@@ -104,6 +114,8 @@ describe('usePlayback', () => {
     expect(metrics.figures?.overdue).toEqual({ response: 1, resolution: 0 })
     expect(metrics.grids.get(GRID)?.overdue).toEqual({ response: 1, resolution: 0 })
     expect(metrics.figures?.patrol.coverage).toMatchObject({ k: 1, n: 12 })
+    // And on the map, as the live wall showed it: where it is and the stage it stood at.
+    expect(useLiveStore().openRequests.get('earlier')).toMatchObject({ gridId: GRID, lon: x(0.5), lat: y(0.5), stage: 'dispatched', stageAt: DAY_START - 39 * H })
 
     await runUntil(() => playback.status.value === 'ended')
     expect(playback.now.value).toBe(DAY_START + 24 * H)

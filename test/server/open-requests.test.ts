@@ -81,7 +81,12 @@ describe('GET /api/v1/open-requests', () => {
       gridId: expect.stringMatching(/^640106001/),
       receivedAt: Date.parse('2026-11-24T10:00:00Z'),
       stages: [],
+      // Where it was reported (stored to 1e-6°), for the replayed map.
+      lon: expect.closeTo(pointIn(t.geography, STREET_A).lon, 6),
+      lat: expect.closeTo(pointIn(t.geography, STREET_A).lat, 6),
     })
+    // Resolved since: its place comes from the request's own record.
+    expect(byId['resolved-days-later']).toMatchObject({ lon: expect.closeTo(pointIn(t.geography, STREET_A).lon, 6), lat: expect.closeTo(pointIn(t.geography, STREET_A).lat, 6) })
     expect(byId['accepted-before']!.stages.map((s) => s.stage)).toEqual(['dispatched', 'accepted'])
     // Only what had happened by the moment.
     expect(byId['resolved-next-day']!.stages).toEqual([{ stage: 'dispatched', at: Date.parse('2026-11-25T08:00:00Z') }])
@@ -136,6 +141,7 @@ describe('openRequestsAt', () => {
     const pages: number[] = []
     const store = {
       openRequests: async () => [],
+      snapshot: async () => ({ seq: 0, snapshot: { requests: [], alerts: [], workers: [] } }),
       eventsBetween: async (_unit: unknown, from: number, to: number, limit: number) => {
         pages.push(to - from)
         return events.filter((e) => e.at >= from && e.at < to).slice(0, limit)
@@ -148,6 +154,7 @@ describe('openRequestsAt', () => {
               category: 'noise',
               priority: 'general',
               gridId: 'g',
+              location: { lon: 106.2, lat: 38.4 },
               receivedAt: new Date(at - 86_400_000).toISOString(),
               stages: [
                 { seq: 1, stage: 'received', at: new Date(at - 86_400_000).toISOString() },
@@ -159,6 +166,7 @@ describe('openRequestsAt', () => {
     const open = await openRequestsAt(store, { id: '640106', level: 'district' } as never, at, at + 3_600_000)
     expect(open.map((r) => r.id)).toEqual(['old'])
     expect(open[0]!.stages).toEqual([])
+    expect(open[0]).toMatchObject({ lon: 106.2, lat: 38.4 })
     // The first day held more than a page: it was read again in halves.
     expect(pages.length).toBeGreaterThan(2)
   })
