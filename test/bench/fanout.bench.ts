@@ -8,7 +8,7 @@
 //                 events, rooms and tick) to the same clients: the baseline, in the same run.
 // The figure is server CPU per delivery, outpost-bus / raw-ws (and outpost-http / raw-ws beside it).
 //
-//   npx tsx test/bench/fanout.bench.ts [--clients 1000] [--rates 1000,10000,20000,25000] [--seconds 3] [--tick ms] [--rounds 5]
+//   npx tsx test/bench/fanout.bench.ts [--clients 1000] [--rates 1000,10000,20000,25000] [--seconds 3] [--tick ms] [--rounds 3]
 import { DEFAULT_TICK_MS } from '../../server/live/bus'
 import { coresBetween, cpuSecondsBetween, ServerProcess } from './lib/child'
 import { KeepAliveClient } from './lib/http-client'
@@ -26,7 +26,7 @@ const RATES = arg('rates', '1000,10000,20000,25000').split(',').map(Number)
 const MEASURE_MS = Number(arg('seconds', '3')) * 1000
 const WARM_MS = 1000
 const TICK_MS = Number(arg('tick', String(DEFAULT_TICK_MS)))
-const ROUNDS = Number(arg('rounds', '5'))
+const ROUNDS = Number(arg('rounds', '3'))
 const ROUND_WARM_MS = 700
 const ROUND_MS = 1500
 const BENCH = 'fanout'
