@@ -30,10 +30,13 @@ function batch(seq: number): EventBatch {
 describe('textFrame', () => {
   it('frames exactly as ws does, for every length encoding', () => {
     const { Sender } = createRequire(import.meta.url)('ws') as { Sender: { frame(data: Buffer, o: object): Buffer[] } }
-    for (const n of [0, 5, 125, 126, 200, 65_535, 65_536, 300_000]) {
-      const payload = Buffer.alloc(n, 'x')
-      const ours = Buffer.concat(textFrame(payload))
-      const theirs = Buffer.concat(Sender.frame(payload, { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false }))
+    // Byte lengths at each edge of the three length encodings; multi-byte characters count in bytes.
+    const texts = [0, 5, 125, 126, 200, 65_535, 65_536, 300_000].map((n) => 'x'.repeat(n))
+    texts.push('网'.repeat(41) + 'xx' /* 125 bytes */, '网'.repeat(42) /* 126 */, '网'.repeat(21_845) /* 65,535 */, '网'.repeat(21_845) + 'x')
+    for (const text of texts) {
+      const n = Buffer.byteLength(text)
+      const ours = textFrame(text)
+      const theirs = Buffer.concat(Sender.frame(Buffer.from(text), { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false }))
       expect(ours.equals(theirs), `length ${n}`).toBe(true)
     }
   })
