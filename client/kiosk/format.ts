@@ -1,6 +1,7 @@
 // How the kiosk puts figures into words. Pure, so the cards, the tests and the browser test agree.
 import { DEFAULT_TIME_ZONE } from '../../shared/domain'
 import type { Count } from '../../shared/public'
+import { zoneOffset } from '../../shared/time'
 
 /** What the kiosk shows for a figure that is too small to show (with an explanation beside it). */
 export const NO_VALUE = '—'
@@ -65,17 +66,8 @@ export function formatDuration(seconds: number | null, t: Translate): string {
 
 /** Date and minute of the center's clock, whatever zone the kiosk's computer is set to. */
 function zoned(ms: number, timeZone: string): { day: string; time: string } {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(new Date(ms))
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
-  return { day: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` }
+  const local = new Date(ms + zoneOffset(ms, timeZone)).toISOString()
+  return { day: local.slice(0, 10), time: local.slice(11, 16) }
 }
 
 /**
