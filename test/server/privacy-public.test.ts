@@ -66,7 +66,11 @@ describe('the public side during a simulator run', () => {
   it('holds no phone number, reporter name or description', () => {
     const text = payloads.join('\n')
     expect(text).not.toMatch(/(?<![0-9])1[3-9]\d{9}(?![0-9])/)
-    for (const name of secrets.names) expect(text.includes(`"${name}"`) || text.includes(name), name).toBe(false)
+    // A generated name can also be part of a public place name (贺兰 in 贺兰山中路街道): look for
+    // names in what is left once the unit names are taken out.
+    const unitNames = sampleGeography().units.map((u) => u.name).sort((a, b) => b.length - a.length)
+    const withoutPlaces = unitNames.reduce((t, n) => t.split(n).join(' '), text)
+    for (const name of secrets.names) expect(withoutPlaces.includes(name), name).toBe(false)
     for (const d of secrets.descriptions) expect(text.includes(d), d).toBe(false)
   })
 
