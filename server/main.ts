@@ -35,6 +35,8 @@ async function main(): Promise<void> {
 
   const dataDir = resolve(config.dataDir)
   mkdirSync(dataDir, { recursive: true })
+  // Before the event store opens outpost.db: an older build's users and keys move out of it.
+  const auth = AuthStore.open(dataDir)
   const store = new SqliteStore({ filename: join(dataDir, 'outpost.db'), synchronous: config.sqliteSync })
   const geography = new Geography(buildSampleGeography())
 
@@ -52,7 +54,6 @@ async function main(): Promise<void> {
     resume = resumeFromSnapshot((await store.snapshot(geography.ref(geography.district.id)!)).snapshot, Date.now())
   }
 
-  const auth = new AuthStore(join(dataDir, 'outpost.db'))
   const accounts = await prepareAccounts(auth, config)
 
   const app = await buildApp({

@@ -1,7 +1,7 @@
 // npm run users -- <command>: manage users and ingest keys in the data directory
 // (OUTPOST_DATA_DIR), also while the server runs.
 import { mkdirSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { Writable } from 'node:stream'
 import { parseArgs } from 'node:util'
@@ -30,7 +30,7 @@ export async function run(argv: string[], out: (line: string) => void, readPassw
   })
   const dataDir = resolve(process.env.OUTPOST_DATA_DIR?.trim() || 'data')
   mkdirSync(dataDir, { recursive: true })
-  const auth = new AuthStore(join(dataDir, 'outpost.db'))
+  const auth = AuthStore.open(dataDir)
   try {
     const [command, ...rest] = positionals
     const password = async () => {

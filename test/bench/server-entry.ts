@@ -14,7 +14,7 @@ import { buildSampleGeography } from '../../shared/sample-geography'
 import { buildApp } from '../../server/app'
 import { Geography } from '../../server/geo/geography'
 import { SqliteStore, type SqliteSync } from '../../server/store/sqlite-store'
-import { AuthStore } from '../../server/auth/auth-store'
+import { AuthStore, authFileIn } from '../../server/auth/auth-store'
 import { hashPassword } from '../../server/auth/passwords'
 import { SESSION_COOKIE } from '../../server/plugins/auth'
 import type { RealtimeOptions } from '../../server/realtime/index'
@@ -31,14 +31,13 @@ const arg = (name: string): string | undefined => {
 
 /**
  * Everything a benchmark needs to reach the server, in one place: the store and the auth store
- * in one data file (as main.ts has them), an ingest key for the load's `Authorization` header and
- * a logged-in center user whose session cookie the live sockets send.
+ * in files of their own in one data directory (as main.ts has them), an ingest key for the load's
+ * `Authorization` header and a logged-in center user whose session cookie the live sockets send.
  */
 async function prepareServer(realtime: RealtimeOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-'))
-  const file = join(dir, 'outpost.db')
-  const store = new SqliteStore({ filename: file, synchronous: (arg('sync') ?? 'full') as SqliteSync })
-  const auth = new AuthStore(file)
+  const store = new SqliteStore({ filename: join(dir, 'outpost.db'), synchronous: (arg('sync') ?? 'full') as SqliteSync })
+  const auth = new AuthStore(authFileIn(dir))
   const user = { username: 'bench', password: 'bench-password-1' }
   auth.addUser({ username: user.username, role: 'center', unit: geography.district.id }, await hashPassword(user.password))
   const { key } = auth.addKey('bench')

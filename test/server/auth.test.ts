@@ -1,11 +1,14 @@
-import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { copyFileSync, existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { AuthStore } from '../../server/auth/auth-store'
+import { AuthStore, authFileIn } from '../../server/auth/auth-store'
 import { run } from '../../server/cli/users'
 import { hashPassword } from '../../server/auth/passwords'
-import { buildTestApp, pointIn, type TestApp, type TestUser } from '../helpers/build-app'
+import { SqliteStore } from '../../server/store/sqlite-store'
+import { addUsers, buildTestApp, pointIn, type TestApp, type TestUser } from '../helpers/build-app'
 
 const LEADER: TestUser = { username: 'leader-a', password: 'leader-pass-1', role: 'leader', unit: '640106001' }
 
@@ -121,14 +124,14 @@ describe('password storage and the users command', () => {
     const say = (line: string) => out.push(line)
     await run(['add', 'ann', '--role', 'leader', '--unit', '640106001', '--password', 'same-password'], say, async () => '')
     await run(['add', 'ben', '--role', 'center'], say, async () => 'same-password')
-    const auth = new AuthStore(join(dir, 'outpost.db'))
+    const auth = new AuthStore(authFileIn(dir))
     const ann = auth.user('ann')!
     const ben = auth.user('ben')!
     auth.close()
     expect(ann.password.salt).not.toBe(ben.password.salt)
     expect(ann.password.hash).not.toBe(ben.password.hash)
     const read = (f: string) => (existsSync(f) ? readFileSync(f).toString('latin1') : '')
-    const file = read(join(dir, 'outpost.db')) + read(join(dir, 'outpost.db-wal'))
+    const file = read(authFileIn(dir)) + read(`${authFileIn(dir)}-wal`)
     expect(file.length).toBeGreaterThan(0)
     expect(file).not.toContain('same-password')
     expect(ben).toMatchObject({ role: 'center', unit: '640106' })
@@ -158,7 +161,7 @@ describe('password storage and the users command', () => {
     await run(['key', 'add', 'camera-box-7'], (l) => out.push(l), async () => '')
     const key = out.at(-1)!
     expect(key).toMatch(/^opk_[0-9a-f]{12}_\S+$/)
-    const auth = new AuthStore(join(dir, 'outpost.db'))
+    const auth = new AuthStore(authFileIn(dir))
     expect(auth.checkKey(key)).toBe('camera-box-7')
     await run(['key', 'revoke', 'camera-box-7'], (l) => out.push(l), async () => '')
     expect(auth.checkKey(key)).toBeUndefined()
@@ -166,3 +169,73 @@ describe('password storage and the users command', () => {
   })
 })
 
+
+describe('a data directory from an older build', () => {
+  let dir: string
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'outpost-legacy-'))
+  })
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  const authTablesIn = (file: string) => {
+    const db = new Database(file, { readonly: true })
+    try {
+      const names = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[]
+      return names.filter((n) => ['users', 'sessions', 'ingest_keys'].includes(n))
+    } finally {
+      db.close()
+    }
+  }
+
+  it('moves users, sessions and keys out of outpost.db into auth.db; opening again, even after a crash mid-move, is harmless', async () => {
+    // The old layout: the auth tables in the events' file, beside the event store's tables.
+    const legacyFile = join(dir, 'outpost.db')
+    await new SqliteStore({ filename: legacyFile }).close()
+    const old = new AuthStore(legacyFile)
+    await addUsers(old, [LEADER])
+    const { key } = old.addKey('hotline')
+    const session = old.createSession(LEADER.username, 3_600_000)
+    old.close()
+    // A key hashed the way older builds did (createHash), to pin the stored digest's format.
+    const secret = 'an-older-secret-of-24-chars'
+    const raw = new Database(legacyFile)
+    raw
+      .prepare(`INSERT INTO ingest_keys (id, name, secret_hash, demo, created_at) VALUES (?, ?, ?, 0, ?)`)
+      .run('0123456789ab', 'old-box', createHash('sha256').update(secret).digest('base64url'), clock)
+    raw.close()
+    // As if the move crashed after its copy: this file still holds the tables.
+    const beforeDrop = join(dir, 'before-drop.db')
+    copyFileSync(legacyFile, beforeDrop)
+
+    const check = () => {
+      const auth = AuthStore.open(dir)
+      expect(auth.checkKey(key)).toBe('hotline')
+      expect(auth.checkKey('opk_0123456789ab_' + secret)).toBe('old-box')
+      expect(auth.session(session.token)?.user.username).toBe(LEADER.username)
+      expect(auth.users().map((u) => u.username)).toEqual([LEADER.username])
+      expect(auth.keys()).toHaveLength(2)
+      auth.close()
+      expect(authTablesIn(legacyFile)).toEqual([])
+    }
+    check()
+    check()
+    copyFileSync(beforeDrop, legacyFile)
+    check()
+    // The moved password hash logs in through the API.
+    const app = await buildTestApp({ auth: AuthStore.open(dir) })
+    await app.login(LEADER)
+    await app.close()
+    // The event store still opens its file.
+    const events = new SqliteStore({ filename: legacyFile })
+    expect(await events.lastSeq()).toBe(0)
+    await events.close()
+  })
+
+  it('leaves a data directory without outpost.db as it is', () => {
+    AuthStore.open(dir).close()
+    expect(existsSync(join(dir, 'outpost.db'))).toBe(false)
+    expect(existsSync(authFileIn(dir))).toBe(true)
+  })
+})
