@@ -7,11 +7,26 @@
 // slices of a few milliseconds with the loop free in between: an alert that arrives meanwhile is
 // read, stored and sent between two slices instead of after the whole flush. Each room's batches
 // still leave in seq order.
+// Each event is serialised once per flush, whatever the number of rooms it goes to (district,
+// street, community, grid): a room's batch is the concatenation of its events' JSON.
 import type { EventBatch, LiveEvent } from '../../shared/events'
 import { unitRoom } from '../../shared/events'
 import type { Geography } from '../geo/geography'
 
-export type BatchSink = (room: string, batch: EventBatch) => void
+/** `json` is exactly `JSON.stringify(batch)`, built from each event's JSON made once per flush. */
+export type BatchSink = (room: string, batch: EventBatch, json: string) => void
+
+/** A room's events of one flush, and each one's JSON. */
+interface RoomList {
+  events: LiveEvent[]
+  json: string[]
+}
+
+interface Outgoing {
+  room: string
+  batch: EventBatch
+  json: string
+}
 
 /** The hold under load. */
 export const DEFAULT_TICK_MS = 150
@@ -43,7 +58,7 @@ export interface LiveBusOptions {
 export class LiveBus {
   private pending: LiveEvent[] = []
   /** Room batches built but not sent yet, oldest first. */
-  private outbox: [string, EventBatch][] = []
+  private outbox: Outgoing[] = []
   private draining: NodeJS.Immediate | undefined
   private timer: NodeJS.Timeout | undefined
   private readonly tickMs: number
@@ -87,30 +102,33 @@ export class LiveBus {
     this.hold = events.length >= this.busyEvents ? this.tickMs : this.quietTickMs
     const isWatched = this.options.isWatched
     // null: nobody watches the room, asked once per flush.
-    const byRoom = new Map<string, LiveEvent[] | null>()
+    const byRoom = new Map<string, RoomList | null>()
     let urgentRooms: Set<string> | undefined
     for (const event of events) {
       const rooms = this.roomsOf(event.gridId)
       if (!rooms) continue
+      // Serialised on its first watched room, and only then.
+      let json: string | undefined
       for (const room of rooms) {
         let list = byRoom.get(room)
         if (list === undefined) {
-          list = isWatched && !isWatched(room) ? null : []
+          list = isWatched && !isWatched(room) ? null : { events: [], json: [] }
           byRoom.set(room, list)
         }
         if (list === null) continue
-        list.push(event)
+        list.events.push(event)
+        list.json.push((json ??= JSON.stringify(event)))
         if (event.type === 'alert.raised') (urgentRooms ??= new Set()).add(room)
       }
     }
     if (urgentRooms) {
       // Older batches of these rooms go first, or a client would see seqs out of order.
-      const older = this.outbox.filter(([room]) => urgentRooms.has(room))
-      if (older.length > 0) this.outbox = this.outbox.filter(([room]) => !urgentRooms.has(room))
-      for (const [room, batch] of older) this.options.sink(room, batch)
-      for (const room of urgentRooms) this.options.sink(room, batchOf(byRoom.get(room)!))
+      const older = this.outbox.filter((out) => urgentRooms.has(out.room))
+      if (older.length > 0) this.outbox = this.outbox.filter((out) => !urgentRooms.has(out.room))
+      for (const out of older) this.send(out)
+      for (const room of urgentRooms) this.send(outgoing(room, byRoom.get(room)!))
     }
-    for (const [room, list] of byRoom) if (list && !urgentRooms?.has(room)) this.outbox.push([room, batchOf(list)])
+    for (const [room, list] of byRoom) if (list && !urgentRooms?.has(room)) this.outbox.push(outgoing(room, list))
     if (this.outbox.length > 0 && !this.draining) this.drain()
   }
 
@@ -121,8 +139,7 @@ export class LiveBus {
     const start = clock()
     let sent = 0
     while (sent < this.outbox.length) {
-      const [room, batch] = this.outbox[sent++]!
-      this.options.sink(room, batch)
+      this.send(this.outbox[sent++]!)
       if (clock() - start >= SLICE_MS) break
     }
     this.outbox = sent === this.outbox.length ? [] : this.outbox.slice(sent)
@@ -138,7 +155,11 @@ export class LiveBus {
     this.draining = undefined
     const outbox = this.outbox
     this.outbox = []
-    for (const [room, batch] of outbox) this.options.sink(room, batch)
+    for (const out of outbox) this.send(out)
+  }
+
+  private send(out: Outgoing): void {
+    this.options.sink(out.room, out.batch, out.json)
   }
 
   /** Room batches not sent yet (for tests and gauges). */
@@ -157,6 +178,8 @@ export class LiveBus {
   }
 }
 
-function batchOf(list: LiveEvent[]): EventBatch {
-  return { seq: list[list.length - 1]!.seq, events: list }
+/** The room's batch, and its JSON as `JSON.stringify(batch)` writes it. */
+function outgoing(room: string, list: RoomList): Outgoing {
+  const seq = list.events[list.events.length - 1]!.seq
+  return { room, batch: { seq, events: list.events }, json: `{"seq":${seq},"events":[${list.json.join(',')}]}` }
 }

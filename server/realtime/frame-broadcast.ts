@@ -58,9 +58,17 @@ function directSender(conn: EngineSocket): FrameSender | undefined {
 
 /**
  * Emits `event` with `payload` (plain JSON, no binary, no acknowledgement) to every socket in
- * `room` of the namespace. Returns how many members got the frame directly and how many by `emit`.
+ * `room` of the namespace. `payloadJson`, when given, must be `JSON.stringify(payload)` (the live
+ * bus builds it from each event's JSON, made once for all of its rooms). Returns how many members
+ * got the frame directly and how many by `emit`.
  */
-export function broadcastFrame(nsp: Namespace, room: string, event: string, payload: unknown): { direct: number; emitted: number } {
+export function broadcastFrame(
+  nsp: Namespace,
+  room: string,
+  event: string,
+  payload: unknown,
+  payloadJson?: string,
+): { direct: number; emitted: number } {
   const members = nsp.adapter.rooms.get(room)
   let direct = 0
   let emitted = 0
@@ -72,7 +80,7 @@ export function broadcastFrame(nsp: Namespace, room: string, event: string, payl
     const sender = directSender(socket.conn as unknown as EngineSocket)
     if (sender) {
       // Engine.IO message "4", Socket.IO EVENT "2", the namespace, then the JSON array.
-      frame ??= [textFrame(`42${nsp.name},${JSON.stringify([event, payload])}`)]
+      frame ??= [textFrame(`42${nsp.name},[${JSON.stringify(event)},${payloadJson ?? JSON.stringify(payload)}]`)]
       sender.sendFrame(frame)
       direct++
     } else {

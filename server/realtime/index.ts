@@ -48,7 +48,7 @@ async function realtime(app: FastifyInstance, options: RealtimeOptions) {
     geography: app.geography,
     tickMs: options.tickMs ?? DEFAULT_TICK_MS,
     ...(options.quietTickMs !== undefined ? { quietTickMs: options.quietTickMs } : {}),
-    sink: (room, batch) => broadcastFrame(live, room, 'events:batched', batch),
+    sink: (room, batch, json) => broadcastFrame(live, room, 'events:batched', batch, json),
     isWatched: (room) => (live.adapter.rooms.get(room)?.size ?? 0) > 0,
   })
   const unsubscribe = app.store.onCommit((events) => bus.publish(events))

@@ -81,14 +81,15 @@ async function rawWs(): Promise<void> {
     ws.on('close', () => room?.delete(ws))
   })
 
-  // The same events as Outpost's, batched by the same live bus (same rooms, same adaptive tick),
-  // each room's batch serialised once and its bytes sent to every member with ws.send.
+  // The same events as Outpost's, batched and serialised by the same live bus (same rooms, same
+  // adaptive tick, each event's JSON made once), each room's frame encoded once and its bytes sent
+  // to every member with ws.send.
   let generator: EventGenerator | undefined
   let bus: LiveBus | undefined
-  const sink = (room: string, batch: EventBatch) => {
+  const sink = (room: string, _batch: EventBatch, json: string) => {
     const members = rooms.get(room)
     if (!members) return
-    const frame = Buffer.from(`42/live,${JSON.stringify(['events:batched', batch])}`)
+    const frame = Buffer.from(`42/live,["events:batched",${json}]`)
     for (const ws of members) ws.send(frame)
   }
 

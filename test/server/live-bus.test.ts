@@ -41,6 +41,33 @@ describe('LiveBus', () => {
     expect(sent.every(([, b]) => b.seq === b.events.at(-1)!.seq)).toBe(true)
   })
 
+  it("hands each room's batch with its JSON, each event serialised once for all of its rooms", () => {
+    const json = new Map<string, string>()
+    const encodings = new Map<number, number>()
+    const counted = (event: LiveEvent): LiveEvent => {
+      // JSON.stringify calls toJSON once per serialisation of the object.
+      const { seq } = event
+      return Object.assign({ ...event }, { toJSON: () => (encodings.set(seq, (encodings.get(seq) ?? 0) + 1), { ...event }) })
+    }
+    const encoded = new LiveBus({ geography, sink: (room, _batch, text) => json.set(room, text), isWatched: (r) => watched.has(r) })
+    encoded.publish([counted(ping(1)), counted(ping(2, GRID_B)), counted(alert(3))])
+    encoded.close()
+    // Event 1 and the alert went to three rooms each, event 2 to the district only: one encoding each.
+    expect([...encodings.values()]).toEqual([1, 1, 1])
+    expect(json.size).toBe(3)
+    expect(JSON.parse(json.get(unitRoom('640106'))!)).toEqual({ seq: 3, events: [ping(1), ping(2, GRID_B), alert(3)] })
+  })
+
+  it('the JSON is exactly JSON.stringify of the batch', () => {
+    const pairs: [EventBatch, string][] = []
+    const plain = new LiveBus({ geography, sink: (_room, batch, text) => pairs.push([batch, text]), isWatched: (r) => watched.has(r) })
+    const quoted: LiveEvent = { seq: 2, at: 2, gridId: GRID_A, type: 'patrol.reported', workerId: 'w "引号" \\ \u2028', kind: 'ping', lon: 0, lat: 0 }
+    plain.publish([ping(1), quoted, alert(3)])
+    plain.close()
+    expect(pairs.length).toBe(3)
+    for (const [batch, text] of pairs) expect(text).toBe(JSON.stringify(batch))
+  })
+
   it('after a busy flush holds the full tick, and goes back to the quiet tick when it calms', () => {
     bus.publish(Array.from({ length: 12 }, (_, i) => ping(i + 1)))
     vi.advanceTimersByTime(50)
