@@ -271,8 +271,15 @@ export class SqliteStore implements Store {
     })
   }
 
-  private flush(): void {
+  /**
+   * Commits the queue. While every fdatasync slot is busy a commit could not be acknowledged any
+   * sooner than when one frees, so the queue waits and is committed then, in one transaction: fewer,
+   * larger commits (a commit's cost is mostly the pages it writes, and the index pages of a unit are
+   * shared by its rows). Urgent writes and `force` commit at once.
+   */
+  private flush(force = false): void {
     this.flushScheduled = false
+    if (!force && this.syncsWal && this.freeWalFds.length === 0 && !this.failure && !this.queue.some((job) => job.urgent)) return
     let jobs = this.queue
     this.queue = []
     if (jobs.length === 0) return
@@ -401,7 +408,9 @@ export class SqliteStore implements Store {
         if (this.failure) return
         const i = this.syncing.indexOf(groups)
         const done = i < 0 ? [] : this.syncing.splice(0, i + 1)
-        // The next fdatasync starts before this one's answers go out, so the disk keeps working.
+        // The next fdatasync starts before this one's answers go out, so the disk keeps working:
+        // the writes queued while every slot was busy are committed now and synced with the rest.
+        if (this.queue.length > 0 && !this.closed) this.flush()
         this.startSync()
         for (const batch of done) for (const group of batch) this.settle(group)
       },
@@ -995,7 +1004,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return
     // Commit what callers are waiting for, and let it become durable, before the file closes.
-    while (this.queue.length > 0) this.flush()
+    while (this.queue.length > 0) this.flush(true)
     this.closed = true
     await this.whenDurable(undefined).catch(() => undefined)
     await Promise.allSettled([...this.running])

@@ -124,6 +124,51 @@ describe('sqlite engine: acknowledged only after the WAL is synced (synchronous:
     await store.close()
   })
 
+  it('while both syncs run, holds the writes of later turns and commits them together when one returns; an alert at once', async () => {
+    const file = join(dir, 'held.db')
+    const { calls, syncWal } = manualSync()
+    const store = new SqliteStore({ filename: file, syncWal })
+    const committedIds = () => {
+      const reader = new Database(file, { readonly: true })
+      try {
+        return reader.prepare('SELECT id FROM requests UNION ALL SELECT id FROM alerts').pluck().all()
+      } finally {
+        reader.close()
+      }
+    }
+    const published: number[][] = []
+    store.onCommit((events) => published.push(events.map((e) => e.seq)))
+    const first = [store.createRequest(newRequest('h-1'))]
+    await turns()
+    first.push(store.createRequest(newRequest('h-2')))
+    await turns()
+    expect(calls).toHaveLength(2)
+    // Both slots busy: these three turns' writes wait, uncommitted.
+    const held = [store.createRequest(newRequest('h-3'))]
+    await turns()
+    held.push(store.createRequest(newRequest('h-4')))
+    await turns()
+    held.push(store.createRequest(newRequest('h-5')))
+    await turns()
+    expect(committedIds()).toEqual(['h-1', 'h-2'])
+    // A camera alert does not wait for a slot: it commits now (and is synced when one frees).
+    const { path, ...point } = newRequest('x')
+    const alert = store.createAlert({ id: 'h-alert', fingerprint: 'f', cameraId: 'c', kind: 'smoke_fire', confidence: 0.9, lon: point.lon, lat: point.lat, path, at: point.receivedAt })
+    await turns()
+    expect(committedIds()).toEqual(['h-1', 'h-2', 'h-alert'])
+    calls[0]!.done()
+    await turns()
+    // One commit of the three, synced with the alert by the sync that started when the slot freed.
+    expect(committedIds()).toEqual(['h-1', 'h-2', 'h-3', 'h-4', 'h-5', 'h-alert'])
+    expect(calls).toHaveLength(3)
+    calls[1]!.done()
+    calls[2]!.done()
+    expect(await Promise.all(held)).toMatchObject([{ value: { seq: 4 } }, { value: { seq: 5 } }, { value: { seq: 6 } }])
+    await expect(alert).resolves.toMatchObject({ value: { seq: 3 } })
+    expect(published).toEqual([[1], [2], [3], [4, 5, 6]])
+    await store.close()
+  })
+
   it('answers a read only once what it saw is durable', async () => {
     const { calls, syncWal } = manualSync()
     const store = new SqliteStore({ filename: join(dir, 'read-durable.db'), syncWal })
