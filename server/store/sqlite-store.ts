@@ -3,7 +3,7 @@
 // default after an fdatasync of the WAL that runs on libuv's thread pool, so the event loop keeps
 // committing while the disk works, and one fdatasync covers every commit made before it started.
 // See README.md here for why that is as safe as synchronous=FULL.
-import { closeSync, fdatasync, openSync } from 'node:fs'
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { allowedNextStages, type Satisfaction, type Stage, type TransitionStage } from '../../shared/domain'
 import type { LiveEvent, LiveSnapshot, OpenAlert, OpenRequest, UnsequencedEvent, WorkerPosition } from '../../shared/events'
@@ -47,6 +47,8 @@ export interface SqliteStoreOptions {
   synchronous?: SqliteSync
   /** How the WAL is made durable in `full` mode (tests inject a slow or failing one). */
   syncWal?: (fd: number) => Promise<void>
+  /** The same, on the event loop, for the urgent lane (fdatasyncSync by default). */
+  syncWalNow?: (fd: number) => void
   /**
    * Who copies the WAL back into the database: a worker thread (default, for a file in `full` and
    * `normal` modes; see checkpointer.ts), at most every `checkpointIntervalMs`, or SQLite inside
@@ -151,6 +153,11 @@ export class SqliteStore implements Store {
   private freeWalFds: number[] = []
   private readonly walFds: number[] = []
   private readonly syncWal: (fd: number) => Promise<void>
+  private readonly syncWalNow: (fd: number) => void
+  /** The urgent lane's own descriptor of the WAL (see `syncNow`). */
+  private urgentFd: number | undefined
+  /** Set while an urgent commit is made: its sync is `syncNow`, not one on the thread pool. */
+  private syncingInline = false
   /** Committed to the WAL, not yet covered by an fdatasync, oldest first. */
   private unsynced: CommitGroup[] = []
   /** The groups each fdatasync in flight covers (those committed before it started), oldest first. */
@@ -175,12 +182,14 @@ export class SqliteStore implements Store {
       this.gridKnown(row.grid_id, row.community_id)
     }
     this.syncWal = options.syncWal ?? fdatasyncAsync
+    this.syncWalNow = options.syncWalNow ?? fdatasyncSync
     // An in-memory database has no WAL and nothing to make durable. The WAL file exists from the
     // first read (migrate) and stays, the same file, while this connection is open.
     this.syncsWal = sync === 'full' && journal === 'wal'
     if (this.syncsWal) {
       for (let i = 0; i < CONCURRENT_SYNCS; i++) this.walFds.push(openSync(`${this.db.name}-wal`, 'r+'))
       this.freeWalFds = [...this.walFds]
+      this.urgentFd = openSync(`${this.db.name}-wal`, 'r+')
     }
     if (journal === 'wal' && sync !== 'full-inline' && (options.checkpoints ?? 'worker') === 'worker') {
       const autocheckpoint = this.db.pragma('wal_autocheckpoint', { simple: true }) as number
@@ -290,7 +299,17 @@ export class SqliteStore implements Store {
       this.queue = jobs.filter((job) => !job.urgent)
       jobs = jobs.filter((job) => job.urgent)
     }
-    this.commit(jobs)
+    if (jobs[0]!.urgent) {
+      this.syncingInline = true
+      try {
+        this.commit(jobs)
+      } finally {
+        this.syncingInline = false
+      }
+      this.syncNow()
+    } else {
+      this.commit(jobs)
+    }
     if (this.queue.length > 0 && !this.flushScheduled) {
       this.flushScheduled = true
       setImmediate(() => this.flush())
@@ -383,7 +402,30 @@ export class SqliteStore implements Store {
       return
     }
     this.unsynced.push(group)
-    this.startSync()
+    if (!this.syncingInline) this.startSync()
+  }
+
+  /**
+   * The urgent lane's sync: on the event loop, right after the alert's commit, instead of waiting
+   * for a free slot and then for the thread pool's answer to come round the loop (under a busy
+   * stream that wait was most of an alert's ingest → screen time). An fdatasync here takes a
+   * fraction of a millisecond to a few, and alerts are few. It covers every commit made before it,
+   * also those a sync in flight covers (that one, returning, finds them answered): all are answered
+   * and published now, oldest first. Its own descriptor keeps the write-error reasoning of
+   * `startSync` true.
+   */
+  private syncNow(): void {
+    if (this.urgentFd === undefined || this.failure || this.unsynced.length === 0) return
+    try {
+      this.syncWalNow(this.urgentFd)
+    } catch (error) {
+      this.fail(error)
+      return
+    }
+    const done = [...this.syncing.flat(), ...this.unsynced]
+    this.syncing = []
+    this.unsynced = []
+    for (const group of done) this.settle(group)
   }
 
   /**
@@ -1013,6 +1055,8 @@ export class SqliteStore implements Store {
     this.db.close()
     for (const fd of this.walFds) closeSync(fd)
     this.walFds.length = 0
+    if (this.urgentFd !== undefined) closeSync(this.urgentFd)
+    this.urgentFd = undefined
     this.freeWalFds = []
   }
 }

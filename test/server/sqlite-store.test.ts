@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
 import { SqliteStore } from '../../server/store/sqlite-store'
+import type { NewAlert } from '../../server/store/types'
 import { newRequest, storeContract } from './store-contract'
 import { waitFor } from '../helpers/wait-for'
 
@@ -59,6 +60,22 @@ function watch(promise: Promise<unknown>): () => 'pending' | 'resolved' | 'rejec
     () => (state = 'rejected'),
   )
   return () => state
+}
+
+/** The ids of the requests and alerts committed to `file`, read by another connection. */
+function committedIds(file: string): string[] {
+  const reader = new Database(file, { readonly: true })
+  try {
+    return reader.prepare('SELECT id FROM requests UNION ALL SELECT id FROM alerts').pluck().all() as string[]
+  } finally {
+    reader.close()
+  }
+}
+
+/** A camera alert at the same place as `newRequest`'s. */
+function newAlert(id: string): NewAlert {
+  const { path, lon, lat, receivedAt } = newRequest('x')
+  return { id, fingerprint: `fp-${id}`, cameraId: 'cam-1', kind: 'smoke_fire', confidence: 0.9, lon, lat, path, at: receivedAt }
 }
 
 /** Lets the group commit (setImmediate) and everything it triggers run. */
@@ -124,18 +141,10 @@ describe('sqlite engine: acknowledged only after the WAL is synced (synchronous:
     await store.close()
   })
 
-  it('while both syncs run, holds the writes of later turns and commits them together when one returns; an alert at once', async () => {
+  it('while both syncs run, holds the writes of later turns and commits them together when one returns', async () => {
     const file = join(dir, 'held.db')
     const { calls, syncWal } = manualSync()
     const store = new SqliteStore({ filename: file, syncWal })
-    const committedIds = () => {
-      const reader = new Database(file, { readonly: true })
-      try {
-        return reader.prepare('SELECT id FROM requests UNION ALL SELECT id FROM alerts').pluck().all()
-      } finally {
-        reader.close()
-      }
-    }
     const published: number[][] = []
     store.onCommit((events) => published.push(events.map((e) => e.seq)))
     const first = [store.createRequest(newRequest('h-1'))]
@@ -150,22 +159,75 @@ describe('sqlite engine: acknowledged only after the WAL is synced (synchronous:
     await turns()
     held.push(store.createRequest(newRequest('h-5')))
     await turns()
-    expect(committedIds()).toEqual(['h-1', 'h-2'])
-    // A camera alert does not wait for a slot: it commits now (and is synced when one frees).
-    const { path, ...point } = newRequest('x')
-    const alert = store.createAlert({ id: 'h-alert', fingerprint: 'f', cameraId: 'c', kind: 'smoke_fire', confidence: 0.9, lon: point.lon, lat: point.lat, path, at: point.receivedAt })
-    await turns()
-    expect(committedIds()).toEqual(['h-1', 'h-2', 'h-alert'])
+    expect(committedIds(file)).toEqual(['h-1', 'h-2'])
     calls[0]!.done()
     await turns()
-    // One commit of the three, synced with the alert by the sync that started when the slot freed.
-    expect(committedIds()).toEqual(['h-1', 'h-2', 'h-3', 'h-4', 'h-5', 'h-alert'])
+    // One commit of the three, synced by the sync that started when the slot freed.
+    expect(committedIds(file)).toEqual(['h-1', 'h-2', 'h-3', 'h-4', 'h-5'])
     expect(calls).toHaveLength(3)
     calls[1]!.done()
     calls[2]!.done()
-    expect(await Promise.all(held)).toMatchObject([{ value: { seq: 4 } }, { value: { seq: 5 } }, { value: { seq: 6 } }])
-    await expect(alert).resolves.toMatchObject({ value: { seq: 3 } })
-    expect(published).toEqual([[1], [2], [3], [4, 5, 6]])
+    expect(await Promise.all(held)).toMatchObject([{ value: { seq: 3 } }, { value: { seq: 4 } }, { value: { seq: 5 } }])
+    expect(published).toEqual([[1], [2], [3, 4, 5]])
+    await store.close()
+  })
+
+  it('syncs a camera alert on the event loop, on its own descriptor, and answers it with every commit before it', async () => {
+    const file = join(dir, 'urgent.db')
+    const { calls, syncWal } = manualSync()
+    const now: number[] = []
+    const store = new SqliteStore({ filename: file, syncWal, syncWalNow: (fd) => now.push(fd) })
+    const published: number[][] = []
+    store.onCommit((events) => published.push(events.map((e) => e.seq)))
+    const first = [store.createRequest(newRequest('u-1'))]
+    await turns()
+    first.push(store.createRequest(newRequest('u-2')))
+    await turns()
+    const held = store.createRequest(newRequest('u-3'))
+    await turns()
+    // Both slots busy, neither sync has returned: the alert does not wait for them.
+    const alert = store.createAlert(newAlert('u-alert'))
+    await turns()
+    expect(now).toHaveLength(1)
+    expect(fstatSync(now[0]!).ino).toBe(statSync(`${file}-wal`).ino)
+    expect(calls.map((c) => c.fd)).not.toContain(now[0])
+    await expect(alert).resolves.toMatchObject({ ok: true, value: { seq: 3 } })
+    expect(await Promise.all(first)).toMatchObject([{ value: { seq: 1 } }, { value: { seq: 2 } }])
+    // Oldest first; the write held for a slot is not committed yet, so not covered.
+    expect(published).toEqual([[1], [2], [3]])
+    expect(committedIds(file)).toEqual(['u-1', 'u-2', 'u-alert'])
+    // The syncs in flight return and find their commits answered; the held write goes on as usual.
+    calls[0]!.done()
+    calls[1]!.done()
+    await turns()
+    expect(calls).toHaveLength(3)
+    calls[2]!.done()
+    await expect(held).resolves.toMatchObject({ value: { seq: 4 } })
+    expect(published).toEqual([[1], [2], [3], [4]])
+    await store.close()
+  })
+
+  it('stops when the urgent sync fails: the alert and the writes waiting with it fail, none is published', async () => {
+    const { calls, syncWal } = manualSync()
+    const store = new SqliteStore({
+      filename: join(dir, 'urgent-fails.db'),
+      syncWal,
+      syncWalNow: () => {
+        throw new Error('EIO: i/o error, fdatasync')
+      },
+    })
+    const published: unknown[] = []
+    store.onCommit((events) => published.push(...events))
+    const waiting = store.createRequest(newRequest('uf-1'))
+    await turns()
+    expect(calls).toHaveLength(1)
+    const alert = store.createAlert(newAlert('uf-alert'))
+    await expect(alert).rejects.toThrow(/could not make its writes durable.*EIO/)
+    await expect(waiting).rejects.toThrow(/could not make its writes durable/)
+    await expect(store.createRequest(newRequest('uf-2'))).rejects.toThrow(/could not make its writes durable/)
+    calls[0]!.done()
+    await turns()
+    expect(published).toEqual([])
     await store.close()
   })
 
