@@ -7,6 +7,8 @@ import { SqliteStore } from '../../server/store/sqlite-store'
 import type { NewAlert } from '../../server/store/types'
 import { newRequest, storeContract } from './store-contract'
 import { waitFor } from '../helpers/wait-for'
+import { pointIn, sampleGeography } from '../helpers/build-app'
+import type { LiveEvent } from '../../shared/events'
 
 storeContract('sqlite (memory)', async () => new SqliteStore({ filename: ':memory:' }))
 
@@ -299,6 +301,31 @@ describe('sqlite engine: acknowledged only after the WAL is synced (synchronous:
 })
 
 describe('sqlite engine: schema', () => {
+  it("reads a unit's time window exactly, also events stored late with an earlier time", async () => {
+    const store = new SqliteStore({ filename: join(dir, 'window.db'), synchronous: 'normal' })
+    const geography = sampleGeography()
+    const pathOf = (unit: string) => geography.locate(pointIn(geography, unit))!
+    const H = 3600_000
+    const T = Date.parse('2026-11-20T00:00:00Z')
+    // Hours 0..47 in seq order across two streets, then a ping of hour 5 stored last.
+    const pings = Array.from({ length: 48 }, (_, h) => ({ workerId: `w-${h}`, kind: 'ping' as const, lon: 0, lat: 0, path: pathOf(h % 2 ? '640106002' : '640106001'), at: T + h * H }))
+    for (const p of pings) await store.appendPings([{ ...p, ...pointIn(geography, p.path.gridId) }])
+    await store.appendPings([{ workerId: 'late', kind: 'visit', ...pointIn(geography, '640106001'), path: pathOf('640106001'), at: T + 5 * H + 1 }])
+    const all = await store.readLog(0, 1000)
+    for (const unit of ['640106001', '640106002', pathOf('640106001').communityId, pathOf('640106001').gridId, '640106']) {
+      const ref = geography.ref(unit)!
+      for (const [from, to] of [[T + 4 * H, T + 7 * H], [T + 5 * H, T + 5 * H + 2], [T + 40 * H, T + 60 * H], [T - H, T]]) {
+        const inUnit = (e: LiveEvent) => geography.pathOf(e.gridId)![`${ref.level}Id` as 'streetId'] === unit
+        const expected = all.filter((e) => e.at >= from! && e.at < to! && inUnit(e)).map((e) => e.seq)
+        expect((await store.eventsBetween(ref, from!, to!, 1000)).map((e) => e.seq)).toEqual(expected)
+        expect((await store.patrolsBetween(ref, from!, to!)).map((p) => p.workerId)).toEqual(all.filter((e) => e.at >= from! && e.at < to! && inUnit(e)).map((e) => (e as { workerId: string }).workerId))
+      }
+    }
+    // The late ping is in its street's window of hour 5, after the hours stored before it.
+    expect((await store.eventsBetween(geography.ref('640106001')!, T + 4 * H, T + 7 * H, 1000)).map((e) => e.at - T)).toEqual([4 * H, 6 * H, 5 * H + 1])
+    await store.close()
+  })
+
   it('reads a grid along its community, also a grid that a new geography moved to another community', async () => {
     const store = new SqliteStore({ filename: ':memory:' })
     const moved = newRequest('moved-2')
