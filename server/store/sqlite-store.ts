@@ -68,6 +68,15 @@ interface CommitGroup {
   readers: { resolve: () => void; reject: (error: unknown) => void }[]
 }
 
+/**
+ * An urgent sync on the event loop is worth it only while the disk answers quickly: one that took
+ * longer than this sends the urgent lane back to the thread pool for INLINE_BACKOFF_MS, so a
+ * stalling disk stalls the event loop once in that time at most, not once per alert. (A pool sync's
+ * time cannot tell: its answer waits for the event loop too.)
+ */
+export const INLINE_SYNC_LIMIT_MS = 4
+export const INLINE_BACKOFF_MS = 10_000
+
 /** fdatasyncs of the WAL in flight at once, at most (two gave ~15 % more single-event ingest than one; three no more). */
 const CONCURRENT_SYNCS = 2
 
@@ -158,6 +167,8 @@ export class SqliteStore implements Store {
   private urgentFd: number | undefined
   /** Set while an urgent commit is made: its sync is `syncNow`, not one on the thread pool. */
   private syncingInline = false
+  /** Until when (performance.now) urgent commits are synced on the pool: a sync was slow. */
+  private slowDiskUntil = 0
   /** Committed to the WAL, not yet covered by an fdatasync, oldest first. */
   private unsynced: CommitGroup[] = []
   /** The groups each fdatasync in flight covers (those committed before it started), oldest first. */
@@ -299,7 +310,7 @@ export class SqliteStore implements Store {
       this.queue = jobs.filter((job) => !job.urgent)
       jobs = jobs.filter((job) => job.urgent)
     }
-    if (jobs[0]!.urgent) {
+    if (jobs[0]!.urgent && this.urgentFd !== undefined && performance.now() >= this.slowDiskUntil) {
       this.syncingInline = true
       try {
         this.commit(jobs)
@@ -409,19 +420,23 @@ export class SqliteStore implements Store {
    * The urgent lane's sync: on the event loop, right after the alert's commit, instead of waiting
    * for a free slot and then for the thread pool's answer to come round the loop (under a busy
    * stream that wait was most of an alert's ingest → screen time). An fdatasync here takes a
-   * fraction of a millisecond to a few, and alerts are few. It covers every commit made before it,
+   * fraction of a millisecond to a few, and alerts are few (after a slow one, see
+   * INLINE_SYNC_LIMIT_MS, the pool takes over for a while). It covers every commit made before it,
    * also those a sync in flight covers (that one, returning, finds them answered): all are answered
    * and published now, oldest first. Its own descriptor keeps the write-error reasoning of
    * `startSync` true.
    */
   private syncNow(): void {
-    if (this.urgentFd === undefined || this.failure || this.unsynced.length === 0) return
+    if (this.urgentFd === undefined || this.failure) return
+    if (this.unsynced.length === 0) return
+    const started = performance.now()
     try {
       this.syncWalNow(this.urgentFd)
     } catch (error) {
       this.fail(error)
       return
     }
+    this.timed(started)
     const done = [...this.syncing.flat(), ...this.unsynced]
     this.syncing = []
     this.unsynced = []
@@ -462,6 +477,12 @@ export class SqliteStore implements Store {
       },
     )
     this.running.add(sync)
+  }
+
+  /** The urgent sync that started at `started` has returned: was the disk slow? */
+  private timed(started: number): void {
+    const now = performance.now()
+    if (now - started > INLINE_SYNC_LIMIT_MS) this.slowDiskUntil = now + INLINE_BACKOFF_MS
   }
 
   /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
-import { SqliteStore } from '../../server/store/sqlite-store'
+import { INLINE_SYNC_LIMIT_MS, SqliteStore } from '../../server/store/sqlite-store'
 import type { NewAlert } from '../../server/store/types'
 import { newRequest, storeContract } from './store-contract'
 import { waitFor } from '../helpers/wait-for'
@@ -206,6 +206,34 @@ describe('sqlite engine: acknowledged only after the WAL is synced (synchronous:
     calls[2]!.done()
     await expect(held).resolves.toMatchObject({ value: { seq: 4 } })
     expect(published).toEqual([[1], [2], [3], [4]])
+    await store.close()
+  })
+
+  it('after an urgent sync slower than INLINE_SYNC_LIMIT_MS, leaves the next alerts to the thread pool', async () => {
+    const { calls, syncWal } = manualSync()
+    const now: number[] = []
+    const store = new SqliteStore({
+      filename: join(dir, 'urgent-slow.db'),
+      syncWal,
+      syncWalNow: (fd) => {
+        now.push(fd)
+        // A disk that takes longer than the limit to answer.
+        const until = performance.now() + INLINE_SYNC_LIMIT_MS + 2
+        while (performance.now() < until);
+      },
+    })
+    const first = store.createAlert(newAlert('slow-1'))
+    await expect(first).resolves.toMatchObject({ ok: true })
+    expect(now).toHaveLength(1)
+    const second = store.createAlert(newAlert('slow-2'))
+    await turns()
+    // Synced on the pool now: answered only when that sync returns.
+    expect(now).toHaveLength(1)
+    expect(calls).toHaveLength(1)
+    const state = watch(second)
+    expect(state()).toBe('pending')
+    calls[0]!.done()
+    await expect(second).resolves.toMatchObject({ ok: true, value: { seq: 2 } })
     await store.close()
   })
 
