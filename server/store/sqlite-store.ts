@@ -74,7 +74,7 @@ interface CommitGroup {
  * stalling disk stalls the event loop once in that time at most, not once per alert. (A pool sync's
  * time cannot tell: its answer waits for the event loop too.)
  */
-export const INLINE_SYNC_LIMIT_MS = 4
+export const INLINE_SYNC_LIMIT_MS = 20
 export const INLINE_BACKOFF_MS = 10_000
 
 /** fdatasyncs of the WAL in flight at once, at most (two gave ~15 % more single-event ingest than one; three no more). */
