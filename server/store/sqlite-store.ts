@@ -427,8 +427,7 @@ export class SqliteStore implements Store {
    * `startSync` true.
    */
   private syncNow(): void {
-    if (this.urgentFd === undefined || this.failure) return
-    if (this.unsynced.length === 0) return
+    if (this.urgentFd === undefined || this.failure || this.unsynced.length === 0) return
     const started = performance.now()
     try {
       this.syncWalNow(this.urgentFd)
