@@ -64,6 +64,15 @@ function watch(promise: Promise<unknown>): () => 'pending' | 'resolved' | 'rejec
   return () => state
 }
 
+/** Two writes in two turns: each starts a sync, so both slots stay busy until the test ends one. */
+async function bothSlotsBusy(store: SqliteStore, prefix: string) {
+  const first = [store.createRequest(newRequest(`${prefix}-1`))]
+  await turns()
+  first.push(store.createRequest(newRequest(`${prefix}-2`)))
+  await turns()
+  return first
+}
+
 /** The ids of the requests and alerts committed to `file`, read by another connection. */
 function committedIds(file: string): string[] {
   const reader = new Database(file, { readonly: true })
@@ -149,10 +158,7 @@ describe('sqlite engine: acknowledged only after the WAL is synced (synchronous:
     const store = new SqliteStore({ filename: file, syncWal })
     const published: number[][] = []
     store.onCommit((events) => published.push(events.map((e) => e.seq)))
-    const first = [store.createRequest(newRequest('h-1'))]
-    await turns()
-    first.push(store.createRequest(newRequest('h-2')))
-    await turns()
+    await bothSlotsBusy(store, 'h')
     expect(calls).toHaveLength(2)
     // Both slots busy: these three turns' writes wait, uncommitted.
     const held = [store.createRequest(newRequest('h-3'))]
@@ -181,10 +187,7 @@ describe('sqlite engine: acknowledged only after the WAL is synced (synchronous:
     const store = new SqliteStore({ filename: file, syncWal, syncWalNow: (fd) => now.push(fd) })
     const published: number[][] = []
     store.onCommit((events) => published.push(events.map((e) => e.seq)))
-    const first = [store.createRequest(newRequest('u-1'))]
-    await turns()
-    first.push(store.createRequest(newRequest('u-2')))
-    await turns()
+    const first = await bothSlotsBusy(store, 'u')
     const held = store.createRequest(newRequest('u-3'))
     await turns()
     // Both slots busy, neither sync has returned: the alert does not wait for them.
