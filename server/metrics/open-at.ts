@@ -1,12 +1,12 @@
 // The requests of a unit that were open at a past moment, as they stood then: what a replay of a
 // day starts from, so its overdue counts include requests received on earlier days.
-import { currentStage, isOpenStage, type RequestFacts } from '../../shared/metrics'
+import { currentStage, isOpenStage } from '../../shared/metrics'
 import { DAY_MS } from '../../shared/time'
 import type { UnitRef } from '../geo/geography'
-import type { Store } from '../store/types'
+import type { PlacedRequestFacts, Store } from '../store/types'
 
 /** A request open at the moment, as it stood then, and where it is (WGS84). */
-export type OpenRequestAt = RequestFacts & { lon: number; lat: number }
+export type OpenRequestAt = PlacedRequestFacts
 
 /** Events read at once while looking for requests closed since the moment. */
 const PAGE_LIMIT = 50_000
@@ -18,11 +18,8 @@ const PAGE_LIMIT = 50_000
  * since `at`, read day by day, so the work grows with the time since `at`, not with the history.
  */
 export async function openRequestsAt(store: Store, unit: UnitRef, at: number, now: number): Promise<OpenRequestAt[]> {
-  const candidates = new Map<string, RequestFacts>()
+  const candidates = new Map<string, PlacedRequestFacts>()
   for (const r of await store.openRequests(unit)) if (r.receivedAt < at) candidates.set(r.id, r)
-  // Where each is, for the replayed map: the open ones from the live snapshot, the others below.
-  const where = new Map<string, { lon: number; lat: number }>()
-  for (const r of (await store.snapshot(unit)).snapshot.requests) if (candidates.has(r.requestId)) where.set(r.requestId, { lon: r.lon, lat: r.lat })
 
   const receivedSince = new Set<string>()
   const resolvedSince = new Set<string>()
@@ -49,9 +46,10 @@ export async function openRequestsAt(store: Store, unit: UnitRef, at: number, no
     if (!detail) continue
     const receivedAt = Date.parse(detail.receivedAt)
     if (receivedAt >= at) continue
-    where.set(id, { lon: detail.location.lon, lat: detail.location.lat })
     candidates.set(id, {
       id,
+      lon: detail.location.lon,
+      lat: detail.location.lat,
       source: detail.source,
       category: detail.category,
       priority: detail.priority,
@@ -67,9 +65,8 @@ export async function openRequestsAt(store: Store, unit: UnitRef, at: number, no
 
   const out: OpenRequestAt[] = []
   for (const r of candidates.values()) {
-    const then: RequestFacts = { ...r, stages: r.stages.filter((s) => s.at < at) }
-    const place = where.get(r.id)
-    if (place && isOpenStage(currentStage(then))) out.push({ ...then, ...place })
+    const then: OpenRequestAt = { ...r, stages: r.stages.filter((s) => s.at < at) }
+    if (isOpenStage(currentStage(then))) out.push(then)
   }
   return out.sort((a, b) => a.receivedAt - b.receivedAt || (a.id < b.id ? -1 : 1))
 }

@@ -24,6 +24,7 @@ import type {
   Outcome,
   NewActivity,
   PatrolFact,
+  PlacedRequestFacts,
   RequestSummary,
   ReviewedReply,
   Store,
@@ -913,16 +914,16 @@ export class SqliteStore implements Store {
     return this.whenDurable(this.requestFacts(`${where.sql} AND received_at >= ? AND received_at < ?`, [...where.params, from, to]))
   }
 
-  async openRequests(unit: UnitRef): Promise<RequestFacts[]> {
+  async openRequests(unit: UnitRef): Promise<PlacedRequestFacts[]> {
     const where = this.unitWhere(unit)
-    return this.whenDurable(this.requestFacts(`${where.sql} AND stage NOT IN ('resolved', 'reviewed')`, where.params))
+    return this.whenDurable(this.requestFacts(`${where.sql} AND stage NOT IN ('resolved', 'reviewed')`, where.params, true) as PlacedRequestFacts[])
   }
 
-  /** Requests matching `where`, with their transitions read in one pass over the log. */
-  private requestFacts(where: string, params: unknown[]): RequestFacts[] {
+  /** Requests matching `where`, with their transitions read in one pass over the log (and places if asked). */
+  private requestFacts(where: string, params: unknown[], placed = false): RequestFacts[] {
     return this.db.transaction(() => {
       const rows = this.db
-        .prepare(`SELECT id, source, category, priority, grid_id, received_at FROM requests WHERE ${where} ORDER BY received_at, id`)
+        .prepare(`SELECT id, source, category, priority, grid_id, received_at, lon, lat FROM requests WHERE ${where} ORDER BY received_at, id`)
         .all(...params) as RequestRow[]
       const facts = new Map<string, RequestFacts>()
       for (const row of rows) {
@@ -934,6 +935,7 @@ export class SqliteStore implements Store {
           gridId: row.grid_id,
           receivedAt: row.received_at,
           stages: [],
+          ...(placed ? { lon: row.lon, lat: row.lat } : {}),
         })
       }
       const transitions = this.db

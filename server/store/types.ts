@@ -151,6 +151,9 @@ export interface EventsAfter {
   events: LiveEvent[]
 }
 
+/** A request's facts and its place (WGS84). */
+export type PlacedRequestFacts = RequestFacts & { lon: number; lat: number }
+
 export interface Store {
   readonly engine: string
   /** The highest committed seq (0 for an empty store). */
@@ -177,8 +180,8 @@ export interface Store {
   getAlert(id: string): Promise<AlertState | undefined>
   /** Requests received in [from, to) in the unit's subtree, with their stages: no personal data. */
   requestsReceived(unit: UnitRef, from: number, to: number): Promise<RequestFacts[]>
-  /** Requests of the subtree not yet resolved, whenever received. */
-  openRequests(unit: UnitRef): Promise<RequestFacts[]>
+  /** Requests of the subtree not yet resolved, whenever received, and where they are (WGS84). */
+  openRequests(unit: UnitRef): Promise<PlacedRequestFacts[]>
   /** Alerts raised in [from, to) in the subtree. */
   alertsRaised(unit: UnitRef, from: number, to: number): Promise<AlertFacts[]>
   /** Patrol reports made in [from, to) in the subtree. */
