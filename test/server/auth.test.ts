@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { AuthStore, authFileIn } from '../../server/auth/auth-store'
+import { AuthStore, authFileIn, KEY_RECHECK_MS } from '../../server/auth/auth-store'
 import { run } from '../../server/cli/users'
 import { hashPassword } from '../../server/auth/passwords'
 import { SqliteStore } from '../../server/store/sqlite-store'
@@ -156,16 +156,52 @@ describe('password storage and the users command', () => {
     expect(out).toEqual([])
   })
 
-  it('key add prints a working key alone on its last line; key revoke stops it', async () => {
+  it('key add prints a working key alone on its last line; key revoke stops it within KEY_RECHECK_MS', async () => {
     const out: string[] = []
     await run(['key', 'add', 'camera-box-7'], (l) => out.push(l), async () => '')
     const key = out.at(-1)!
     expect(key).toMatch(/^opk_[0-9a-f]{12}_\S+$/)
-    const auth = new AuthStore(authFileIn(dir))
+    // The server's store, with a clock of the test's: the command is another connection.
+    let now = 1_000
+    const auth = new AuthStore(authFileIn(dir), { clock: () => now })
     expect(auth.checkKey(key)).toBe('camera-box-7')
     await run(['key', 'revoke', 'camera-box-7'], (l) => out.push(l), async () => '')
+    // Remembered as valid until the file is asked again...
+    now += KEY_RECHECK_MS - 1
+    expect(auth.checkKey(key)).toBe('camera-box-7')
+    // ...and refused from then on.
+    now += 1
+    expect(auth.checkKey(key)).toBeUndefined()
+    now += 5 * KEY_RECHECK_MS
     expect(auth.checkKey(key)).toBeUndefined()
     auth.close()
+  })
+
+  it('remembers valid keys only: a key added by another process works at once; a wrong secret never passes', async () => {
+    let now = 1_000
+    const server = new AuthStore(authFileIn(dir), { clock: () => now })
+    const cli = new AuthStore(authFileIn(dir))
+    const first = cli.addKey('hotline')
+    expect(server.checkKey(first.key)).toBe('hotline')
+    // Within the window, a key the server has not seen is looked up: it works at once.
+    const second = cli.addKey('camera-box-9')
+    expect(server.checkKey(second.key)).toBe('camera-box-9')
+    // The remembered key's id with another secret, and a key that merely looks like one.
+    const secret = first.key.split('_')[2]!
+    expect(server.checkKey(first.key.replace(secret, secret.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))))).toBeUndefined()
+    expect(server.checkKey(`${first.key}x`)).toBeUndefined()
+    expect(server.checkKey('opk_000000000000_aaaaaaaaaaaaaaaaaaaaaaaa')).toBeUndefined()
+    // The server's own revocations and demo removal take effect at once.
+    server.revokeKey(first.id)
+    expect(server.checkKey(first.key)).toBeUndefined()
+    const demo = server.addKey('sim', { demo: true })
+    expect(server.checkKey(demo.key)).toBe('sim')
+    server.removeDemo()
+    expect(server.checkKey(demo.key)).toBeUndefined()
+    now += KEY_RECHECK_MS
+    expect(server.checkKey(second.key)).toBe('camera-box-9')
+    cli.close()
+    server.close()
   })
 })
 
