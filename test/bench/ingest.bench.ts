@@ -1,8 +1,10 @@
 // Ingest: single-event POST /api/v1/requests and bulk POST /api/v1/patrols (1,000 pings) into the
 // real server, durable (file-backed SQLite, OUTPOST_SQLITE_SYNC=full) with the live stream on (live
 // clients subscribed across the 20 rooms); beside it, in the same run, a Fastify server with the
-// same validation and the same route schemas that stores nothing. Closed loop: a keep-alive
-// HTTP/1.1 client with a fixed number of connections, one request in flight on each.
+// same validation and the same route schemas that stores nothing; and, for single events, the real
+// app with a store that answers at once and keeps nothing (a diagnostic: what the app's request path
+// costs before durability). Closed loop: a keep-alive HTTP/1.1 client with a fixed number of
+// connections, one request in flight on each.
 //
 //   npx tsx test/bench/ingest.bench.ts [--seconds 4] [--clients 100] [--sync full|full-inline]
 import { coresBetween, ServerProcess } from './lib/child'
@@ -132,6 +134,14 @@ const baseBulk = await closedLoop(nothing, '/api/v1/patrols', bulkBodies, BULK_C
 report('bulk', 'store-nothing', baseBulk)
 await nothing.stop()
 
+// The same app with a store that answers at once and keeps nothing: what the app's request path
+// costs without durability, the most any store could reach on this route here.
+note('outpost, store answering at once (diagnostic)')
+const instant = await ServerProcess.start('server-entry.ts', ['--store', 'instant'])
+const instantSingle = await closedLoop(instant, '/api/v1/requests', singleBodies, SINGLE_CONNECTIONS, 1, 201)
+report('single', 'outpost-instant-store', instantSingle)
+await instant.stop()
+
 note(`outpost, durable, ${LIVE_CLIENTS} live clients`)
 const ours = await ServerProcess.start('server-entry.ts', ['--sync', SYNC])
 const clients = new LiveClients({ port: ours.port, headers: ours.ready.socketHeaders })
@@ -149,6 +159,11 @@ emit(BENCH, {
   ratio: round(single.requestsPerSec / baseSingle.requestsPerSec, 2),
   outpost_per_s: Math.round(single.requestsPerSec),
   store_nothing_per_s: Math.round(baseSingle.requestsPerSec),
+  // Diagnostic: the app with a store that answers at once, over the store-nothing route (the
+  // ceiling of any store here), and the durable store over that.
+  instant_store_per_s: Math.round(instantSingle.requestsPerSec),
+  instant_store_vs_store_nothing: round(instantSingle.requestsPerSec / baseSingle.requestsPerSec, 2),
+  durable_vs_instant_store: round(single.requestsPerSec / instantSingle.requestsPerSec, 2),
   goal: 'durable single-event ingest >= 0.5x the store-nothing route, stream on',
   met: single.requestsPerSec >= 0.5 * baseSingle.requestsPerSec,
 })

@@ -2,7 +2,7 @@
 // (durable: `--sync full`, the default, or `full-inline`; `normal` is not), listening on port 0 in a
 // process of its own.
 //
-//   node --import tsx test/bench/server-entry.ts [--tick 150] [--sync full|full-inline|normal]   (started by lib/child.ts)
+//   node --import tsx test/bench/server-entry.ts [--tick 150] [--sync full|full-inline|normal] [--store instant]   (started by lib/child.ts)
 //
 // Besides the HTTP API it answers `configure`/`rate`/`records` over IPC like the raw ws baseline,
 // publishing generated events straight into the live bus: fan-out alone, without ingest.
@@ -34,9 +34,24 @@ const arg = (name: string): string | undefined => {
  * in files of their own in one data directory (as main.ts has them), an ingest key for the load's
  * `Authorization` header and a logged-in center user whose session cookie the live sockets send.
  */
+/**
+ * Diagnostic (`--store instant`): POST /api/v1/requests's store call answers in the next turn of the
+ * event loop (as a group commit would at best) without writing, syncing or publishing anything. The
+ * ingest benchmark runs the app so beside the durable store, to tell what the app's own request
+ * path costs (key check, placement, fingerprint, plugins) from what durability adds.
+ */
+function answerAtOnce(store: SqliteStore): void {
+  let seq = 0
+  store.createRequest = async (request) => {
+    await new Promise((resolve) => setImmediate(resolve))
+    return { ok: true, replayed: false, value: { id: request.id, seq: ++seq, gridId: request.path.gridId } }
+  }
+}
+
 async function prepareServer(realtime: RealtimeOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-'))
   const store = new SqliteStore({ filename: join(dir, 'outpost.db'), synchronous: (arg('sync') ?? 'full') as SqliteSync })
+  if (arg('store') === 'instant') answerAtOnce(store)
   const auth = new AuthStore(authFileIn(dir))
   const user = { username: 'bench', password: 'bench-password-1' }
   auth.addUser({ username: user.username, role: 'center', unit: geography.district.id }, await hashPassword(user.password))
