@@ -14,6 +14,17 @@ export function fingerprint(value: unknown): string {
   return hash('sha256', canonicalJson(value), 'base64url')
 }
 
+/**
+ * What a create is stored with to tell a retry from a conflict: the body's fingerprint when the
+ * caller names the id. An id the server makes cannot be retried with the same body (a body that
+ * names it is not the first body, which did not), so its fingerprint would never be compared: it
+ * is stored empty, which no fingerprint equals, and a later body naming that id is a conflict
+ * either way. Hashing a canonical copy of every body was a tenth of an ingest request's time.
+ */
+export function createFingerprint(body: { id?: string | undefined }): string {
+  return body.id === undefined ? '' : fingerprint(body)
+}
+
 // Built by concatenation, keys sorted by code unit (Array#sort's default): fingerprints stored by
 // earlier builds must come out the same, or a retry would read as a conflict.
 function canonicalJson(value: unknown): string {

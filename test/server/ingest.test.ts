@@ -51,6 +51,13 @@ describe('POST /api/v1/requests', () => {
     expect(b.seq).toBe(a.seq + 1)
   })
 
+  it('an id the server made, named by a later body, is a conflict: only a named id can be retried', async () => {
+    const made = (await post('/api/v1/requests', validRequest())).json()
+    const res = await post('/api/v1/requests', validRequest({ id: made.id }))
+    expect(res.statusCode).toBe(409)
+    expect(await seq()).toBe(1)
+  })
+
   it('answers a retry with the first answer and stores nothing new', async () => {
     const first = await post('/api/v1/requests', validRequest({ id: 'r-retry', receivedAt: '2026-11-28T09:00:00+08:00' }))
     // The same body with its keys in another order is the same body.
@@ -241,6 +248,16 @@ describe('camera alerts', () => {
   function validAlert(overrides: Record<string, unknown> = {}) {
     return { cameraId: 'cam-1', kind: 'flying_wire_charging', confidence: 0.91, location: pointIn(t.geography, STREET_A), ...overrides }
   }
+
+  it('an alert id the server made, named by a later body, is a conflict', async () => {
+    const made = (await post('/api/v1/alerts', validAlert())).json()
+    expect((await post('/api/v1/alerts', validAlert({ id: made.id }))).statusCode).toBe(409)
+    // A named id is retried: the same body again is the first answer.
+    const first = await post('/api/v1/alerts', validAlert({ id: 'a-named' }))
+    const again = await post('/api/v1/alerts', validAlert({ id: 'a-named' }))
+    expect(again.json()).toEqual(first.json())
+    expect(await seq()).toBe(2)
+  })
 
   it('stores an alert and reviews it; a confirmed alert raises a camera request', async () => {
     const res = await post('/api/v1/alerts', validAlert({ id: 'a-1', snapshotUrl: '/snapshots/a-1.jpg' }))

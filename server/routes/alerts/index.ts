@@ -7,7 +7,7 @@ import {
   CreateAlertReplySchema,
   CreateAlertSchema,
 } from '../../../shared/schemas/alerts'
-import { fingerprint, newId, place, timeOf } from '../../ingest/normalize'
+import { createFingerprint, newId, place, timeOf } from '../../ingest/normalize'
 import { unwrap } from '../../ingest/outcome'
 import { HttpError } from '../../plugins/validation'
 import { scopedUnit } from '../scoped-unit'
@@ -36,7 +36,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
       const placed = place(app.geography, body.location, 'body/location')
       const outcome = await app.store.createAlert({
         id: body.id ?? newId('alert'),
-        fingerprint: fingerprint(body),
+        fingerprint: createFingerprint(body),
         cameraId: body.cameraId,
         kind: body.kind,
         confidence: body.confidence,

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorReplySchema } from '../../../shared/schemas/common'
 import { CreateActivitySchema, PublicStatsQuerySchema } from '../../../shared/schemas/activities'
-import { fingerprint, newId, timeOf } from '../../ingest/normalize'
+import { createFingerprint, newId, timeOf } from '../../ingest/normalize'
 import { unwrap } from '../../ingest/outcome'
 import { HttpError } from '../../plugins/validation'
 import Type from 'typebox'
@@ -38,7 +38,7 @@ const publicRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const outcome = await app.store.recordActivity({
         id: body.id ?? newId('act'),
-        fingerprint: fingerprint(body),
+        fingerprint: createFingerprint(body),
         team: body.team,
         kind: body.kind,
         unitId: unit.id,

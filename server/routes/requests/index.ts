@@ -7,7 +7,7 @@ import {
   TransitionReplySchema,
   TransitionSchema,
 } from '../../../shared/schemas/requests'
-import { fingerprint, newId, place, timeOf } from '../../ingest/normalize'
+import { createFingerprint, fingerprint, newId, place, timeOf } from '../../ingest/normalize'
 import { unwrap } from '../../ingest/outcome'
 import { HttpError } from '../../plugins/validation'
 import { canSee } from '../../auth/scope'
@@ -31,7 +31,7 @@ const requests: FastifyPluginAsyncTypebox = async (app) => {
       const placed = place(app.geography, body.location, 'body/location')
       const outcome = await app.store.createRequest({
         id: body.id ?? newId('req'),
-        fingerprint: fingerprint(body),
+        fingerprint: createFingerprint(body),
         source: body.source,
         category: body.category,
         priority: body.priority,
