@@ -6,7 +6,7 @@
 // costs before durability). Closed loop: a keep-alive HTTP/1.1 client with a fixed number of
 // connections, one request in flight on each.
 //
-//   npx tsx test/bench/ingest.bench.ts [--seconds 4] [--clients 100] [--sync full|full-inline]
+//   npx tsx test/bench/ingest.bench.ts [--seconds 4] [--rounds 3] [--clients 100] [--sync full|full-inline]
 import { coresBetween, ServerProcess } from './lib/child'
 import { KeepAliveClient } from './lib/http-client'
 import { LiveClients } from './lib/live-clients'
@@ -24,6 +24,8 @@ const LIVE_CLIENTS = Number(arg('clients', '100'))
 const SYNC = arg('sync', 'full')
 if (SYNC !== 'full' && SYNC !== 'full-inline') throw new Error(`--sync full or full-inline, got ${SYNC}`)
 const SINGLE_CONNECTIONS = 32
+/** Alternating rounds of the three single-event loops. */
+const ROUNDS = Number(arg('rounds', '3'))
 const BULK_CONNECTIONS = 4
 const BULK_SIZE = 1000
 const BENCH = 'ingest'
@@ -126,46 +128,57 @@ emit(BENCH, {
   ...machine(),
 })
 
-note('store-nothing baseline')
+// The three servers run side by side and the single-event loops alternate between them in short
+// rounds: the machine is shared and its speed drifts over a run by more than the differences
+// measured (store-nothing alone has read 11.7k and 19.4k req/s in two runs of one hour). The ratio
+// is the median of the rounds' ratios.
+note(`store-nothing baseline; outpost with a store answering at once (diagnostic); outpost, durable, ${LIVE_CLIENTS} live clients`)
 const nothing = await ServerProcess.start('baseline-entry.ts', ['--mode', 'store-nothing'])
-const baseSingle = await closedLoop(nothing, '/api/v1/requests', singleBodies, SINGLE_CONNECTIONS, 1, 201)
-report('single', 'store-nothing', baseSingle)
-const baseBulk = await closedLoop(nothing, '/api/v1/patrols', bulkBodies, BULK_CONNECTIONS, BULK_SIZE, 202)
-report('bulk', 'store-nothing', baseBulk)
-await nothing.stop()
-
 // The same app with a store that answers at once and keeps nothing: what the app's request path
 // costs without durability, the most any store could reach on this route here.
-note('outpost, store answering at once (diagnostic)')
 const instant = await ServerProcess.start('server-entry.ts', ['--store', 'instant'])
-const instantSingle = await closedLoop(instant, '/api/v1/requests', singleBodies, SINGLE_CONNECTIONS, 1, 201)
-report('single', 'outpost-instant-store', instantSingle)
-await instant.stop()
-
-note(`outpost, durable, ${LIVE_CLIENTS} live clients`)
 const ours = await ServerProcess.start('server-entry.ts', ['--sync', SYNC])
 const clients = new LiveClients({ port: ours.port, headers: ours.ready.socketHeaders })
 await clients.connect(unitsFor(LIVE_CLIENTS, scene.rooms))
-const single = await closedLoop(ours, '/api/v1/requests', singleBodies, SINGLE_CONNECTIONS, 1, 201)
-report('single', 'outpost', single, { live_batches_received: clients.log.length })
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!
+const rounds: { nothing: Result; instant: Result; ours: Result; batches: number }[] = []
+for (let r = 0; r < ROUNDS; r++) {
+  const base = await closedLoop(nothing, '/api/v1/requests', singleBodies, SINGLE_CONNECTIONS, 1, 201)
+  const app = await closedLoop(instant, '/api/v1/requests', singleBodies, SINGLE_CONNECTIONS, 1, 201)
+  const before = clients.log.length
+  const durable = await closedLoop(ours, '/api/v1/requests', singleBodies, SINGLE_CONNECTIONS, 1, 201)
+  rounds.push({ nothing: base, instant: app, ours: durable, batches: clients.log.length - before })
+  report('single', 'store-nothing', base, { round: r + 1 })
+  report('single', 'outpost-instant-store', app, { round: r + 1 })
+  report('single', 'outpost', durable, { round: r + 1, live_batches_received: clients.log.length - before })
+}
+await instant.stop()
+
+const baseBulk = await closedLoop(nothing, '/api/v1/patrols', bulkBodies, BULK_CONNECTIONS, BULK_SIZE, 202)
+report('bulk', 'store-nothing', baseBulk)
+await nothing.stop()
 const before = clients.log.length
 const bulk = await closedLoop(ours, '/api/v1/patrols', bulkBodies, BULK_CONNECTIONS, BULK_SIZE, 202)
 report('bulk', 'outpost', bulk, { live_batches_received: clients.log.length - before })
 await clients.close()
 await ours.stop()
 
+const ratios = rounds.map((x) => x.ours.requestsPerSec / x.nothing.requestsPerSec)
+const ratio = median(ratios)
 emit(BENCH, {
   figure: 'single_vs_store_nothing',
-  ratio: round(single.requestsPerSec / baseSingle.requestsPerSec, 2),
-  outpost_per_s: Math.round(single.requestsPerSec),
-  store_nothing_per_s: Math.round(baseSingle.requestsPerSec),
+  ratio: round(ratio, 2),
+  round_ratios: ratios.map((x) => round(x, 2)),
+  outpost_per_s: Math.round(median(rounds.map((x) => x.ours.requestsPerSec))),
+  store_nothing_per_s: Math.round(median(rounds.map((x) => x.nothing.requestsPerSec))),
   // Diagnostic: the app with a store that answers at once, over the store-nothing route (the
-  // ceiling of any store here), and the durable store over that.
-  instant_store_per_s: Math.round(instantSingle.requestsPerSec),
-  instant_store_vs_store_nothing: round(instantSingle.requestsPerSec / baseSingle.requestsPerSec, 2),
-  durable_vs_instant_store: round(single.requestsPerSec / instantSingle.requestsPerSec, 2),
-  goal: 'durable single-event ingest >= 0.5x the store-nothing route, stream on',
-  met: single.requestsPerSec >= 0.5 * baseSingle.requestsPerSec,
+  // ceiling of any store here), and the durable store over that; medians of the rounds.
+  instant_store_per_s: Math.round(median(rounds.map((x) => x.instant.requestsPerSec))),
+  instant_store_vs_store_nothing: round(median(rounds.map((x) => x.instant.requestsPerSec / x.nothing.requestsPerSec)), 2),
+  durable_vs_instant_store: round(median(rounds.map((x) => x.ours.requestsPerSec / x.instant.requestsPerSec)), 2),
+  goal: 'durable single-event ingest >= 0.5x the store-nothing route, stream on (median of alternating rounds)',
+  met: ratio >= 0.5,
 })
 emit(BENCH, {
   figure: 'bulk_events_per_s',
