@@ -30,11 +30,6 @@ const arg = (name: string): string | undefined => {
 }
 
 /**
- * Everything a benchmark needs to reach the server, in one place: the store and the auth store
- * in files of their own in one data directory (as main.ts has them), an ingest key for the load's
- * `Authorization` header and a logged-in center user whose session cookie the live sockets send.
- */
-/**
  * Diagnostic (`--store instant`): POST /api/v1/requests's store call answers in the next turn of the
  * event loop (as a group commit would at best) without writing, syncing or publishing anything. The
  * ingest benchmark runs the app so beside the durable store, to tell what the app's own request
@@ -48,10 +43,17 @@ function answerAtOnce(store: SqliteStore): void {
   }
 }
 
+/**
+ * Everything a benchmark needs to reach the server, in one place: the store and the auth store
+ * in files of their own in one data directory (as main.ts has them), an ingest key for the load's
+ * `Authorization` header and a logged-in center user whose session cookie the live sockets send.
+ */
 async function prepareServer(realtime: RealtimeOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-'))
   const store = new SqliteStore({ filename: join(dir, 'outpost.db'), synchronous: (arg('sync') ?? 'full') as SqliteSync })
-  if (arg('store') === 'instant') answerAtOnce(store)
+  const storeMode = arg('store')
+  if (storeMode !== undefined && storeMode !== 'instant') throw new Error(`--store instant, or no --store; got ${storeMode}`)
+  if (storeMode === 'instant') answerAtOnce(store)
   const auth = new AuthStore(authFileIn(dir))
   const user = { username: 'bench', password: 'bench-password-1' }
   auth.addUser({ username: user.username, role: 'center', unit: geography.district.id }, await hashPassword(user.password))
