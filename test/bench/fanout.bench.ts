@@ -15,7 +15,7 @@ import { KeepAliveClient } from './lib/http-client'
 import type { SeqRecord, Usage } from './lib/ipc'
 import { BatchLog, LiveClients } from './lib/live-clients'
 import { analyse, drivePatrols, scene as makeScene, unitsFor, type Delivery } from './lib/load'
-import { clock, emit, machine, note, round, selfCpu, sleep } from './lib/stats'
+import { clock, emit, machine, median, note, round, selfCpu, sleep } from './lib/stats'
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -77,7 +77,6 @@ async function measure(server: ServerProcess, rate: number, drive: Drive, client
   return { rate, cores: coresBetween(u0, u1), cpuSeconds: cpuSecondsBetween(u0, u1), rssMb: u1.rss / 2 ** 20, delivery, loadGenCores, achievedEventsPerSec: achieved }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!
 const perDelivery = (s: Step) => s.cpuSeconds / s.delivery.deliveries
 
 /** Several short rounds of one variant as one step: CPU and deliveries summed, the worst p99. */

@@ -11,7 +11,7 @@ import { coresBetween, ServerProcess } from './lib/child'
 import { KeepAliveClient } from './lib/http-client'
 import { LiveClients } from './lib/live-clients'
 import { scene as makeScene, unitsFor } from './lib/load'
-import { clock, emit, machine, note, percentile, round, sleep } from './lib/stats'
+import { clock, emit, machine, median, note, percentile, round, sleep } from './lib/stats'
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -141,14 +141,13 @@ const ours = await ServerProcess.start('server-entry.ts', ['--sync', SYNC])
 const clients = new LiveClients({ port: ours.port, headers: ours.ready.socketHeaders })
 await clients.connect(unitsFor(LIVE_CLIENTS, scene.rooms))
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!
-const rounds: { nothing: Result; instant: Result; ours: Result; batches: number }[] = []
+const rounds: { nothing: Result; instant: Result; ours: Result }[] = []
 for (let r = 0; r < ROUNDS; r++) {
   const base = await closedLoop(nothing, '/api/v1/requests', singleBodies, SINGLE_CONNECTIONS, 1, 201)
   const app = await closedLoop(instant, '/api/v1/requests', singleBodies, SINGLE_CONNECTIONS, 1, 201)
   const before = clients.log.length
   const durable = await closedLoop(ours, '/api/v1/requests', singleBodies, SINGLE_CONNECTIONS, 1, 201)
-  rounds.push({ nothing: base, instant: app, ours: durable, batches: clients.log.length - before })
+  rounds.push({ nothing: base, instant: app, ours: durable })
   report('single', 'store-nothing', base, { round: r + 1 })
   report('single', 'outpost-instant-store', app, { round: r + 1 })
   report('single', 'outpost', durable, { round: r + 1, live_batches_received: clients.log.length - before })

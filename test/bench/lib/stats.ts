@@ -22,6 +22,11 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[i]!
 }
 
+/** The middle value (the lower of the two middle ones for an even count), as the benches' rounds use it. */
+export function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!
+}
+
 export function sortedCopy(values: number[] | Float64Array): Float64Array {
   return Float64Array.from(values).sort()
 }
