@@ -187,8 +187,12 @@ describe('password storage and the users command', () => {
     const second = cli.addKey('camera-box-9')
     expect(server.checkKey(second.key)).toBe('camera-box-9')
     // The remembered key's id with another secret, and a key that merely looks like one.
-    const secret = first.key.split('_')[2]!
-    expect(server.checkKey(first.key.replace(secret, secret.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))))).toBeUndefined()
+    // The secret is base64url and may itself hold '_': it starts after `opk_<12 hex>_`.
+    const prefix = `opk_${first.id}_`
+    const secret = first.key.slice(prefix.length)
+    const otherSecret = `${secret[0] === 'A' ? 'B' : 'A'}${secret.slice(1)}`
+    expect(otherSecret).not.toBe(secret)
+    expect(server.checkKey(`${prefix}${otherSecret}`)).toBeUndefined()
     expect(server.checkKey(`${first.key}x`)).toBeUndefined()
     expect(server.checkKey('opk_000000000000_aaaaaaaaaaaaaaaaaaaaaaaa')).toBeUndefined()
     // The server's own revocations and demo removal take effect at once.
