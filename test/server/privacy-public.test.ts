@@ -30,6 +30,7 @@ beforeAll(async () => {
     inject: (request) => server.app.inject(request),
     geography: server.geography,
     speed: 1200,
+    seed: 5,
     autoTick: false,
     headers: { authorization: server.headers.authorization },
   })
@@ -65,7 +66,8 @@ describe('the public side during a simulator run', () => {
 
   it('holds no phone number, reporter name or description', () => {
     const text = payloads.join('\n')
-    expect(text).not.toMatch(/(?<![0-9])1[3-9]\d{9}(?![0-9])/)
+    // Not after a point either: a long fraction (a rate's bound) may hold such a run of digits.
+    expect(text).not.toMatch(/(?<![0-9.])1[3-9]\d{9}(?![0-9])/)
     // A generated name can also be part of a public place name (贺兰 in 贺兰山中路街道): look for
     // names in what is left once the unit names are taken out.
     const unitNames = sampleGeography().units.map((u) => u.name).sort((a, b) => b.length - a.length)
