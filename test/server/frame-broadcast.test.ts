@@ -18,7 +18,8 @@ afterEach(async () => {
 })
 
 async function start() {
-  const server = await startTestServer({ store: new SqliteStore({ filename: ':memory:' }) })
+  // No figures pushed on their own timer: a push that lands between two broadcasts would count.
+  const server = await startTestServer({ store: new SqliteStore({ filename: ':memory:' }), realtime: { tickMs: 50, metricsIntervalMs: 3_600_000 } })
   cleanups.push(() => server.close())
   return server
 }
