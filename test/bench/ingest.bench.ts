@@ -110,6 +110,8 @@ function report(figure: string, variant: string, r: Result, extra: Record<string
     ack_p50_ms: round(r.p50Ms, 1),
     ack_p99_ms: round(r.p99Ms, 1),
     server_cores: round(r.cores, 3),
+    // Server CPU (every thread) per event: where the time goes, steadier than the rate itself.
+    server_cpu_us_per_event: r.eventsPerSec > 0 ? round((r.cores * 1e6) / r.eventsPerSec, 1) : null,
     server_rss_mb: Math.round(r.rssMb),
     ...(r.errors.length ? { errors: r.errors } : {}),
     ...extra,
@@ -176,6 +178,13 @@ emit(BENCH, {
   instant_store_per_s: Math.round(median(rounds.map((x) => x.instant.requestsPerSec))),
   instant_store_vs_store_nothing: round(median(rounds.map((x) => x.instant.requestsPerSec / x.nothing.requestsPerSec)), 2),
   durable_vs_instant_store: round(median(rounds.map((x) => x.ours.requestsPerSec / x.instant.requestsPerSec)), 2),
+  // Server CPU per request (every thread), medians of the rounds: what each adds.
+  cpu_us_per_request: Object.fromEntries(
+    (['nothing', 'instant', 'ours'] as const).map((k) => [
+      { nothing: 'store_nothing', instant: 'instant_store', ours: 'outpost' }[k],
+      round(median(rounds.map((x) => (x[k].cores * 1e6) / x[k].requestsPerSec)), 1),
+    ]),
+  ),
   goal: 'durable single-event ingest >= 0.5x the store-nothing route, stream on (median of alternating rounds)',
   met: ratio >= 0.5,
 })
