@@ -617,24 +617,29 @@ export class SqliteStore implements Store {
   }
 
   private applyCreateRequest(r: NewRequest): Outcome<CreatedReply> {
-    const existing = this.stmt.getRequest.get(r.id) as RequestRow | undefined
-    if (existing) return this.replayOrConflict(existing, r.fingerprint, 'request')
-    const seq = this.append(
-      {
-        type: 'request.received',
-        at: r.receivedAt,
-        gridId: r.path.gridId,
-        requestId: r.id,
-        source: r.source,
-        category: r.category,
-        priority: r.priority,
-        lon: r.lon,
-        lat: r.lat,
-      },
-      r.path,
-      r.id,
-      r.description || r.reporter ? { description: r.description, reporter: r.reporter } : undefined,
-    )
+    // An id the server made (no fingerprint) is new: not looked up. Were it there all the same, the
+    // primary key would refuse the insert, and the write fail alone (see commit).
+    if (r.fingerprint !== '') {
+      const existing = this.stmt.getRequest.get(r.id) as RequestRow | undefined
+      if (existing) return this.replayOrConflict(existing, r.fingerprint, 'request')
+    }
+    // The single-event hot path: the event's data (what `append` would write: the event less type,
+    // at and gridId, keys in the same order) from a literal, without copying the event twice.
+    const data = { requestId: r.id, source: r.source, category: r.category, priority: r.priority, lon: r.lon, lat: r.lat }
+    const privateJson = r.description || r.reporter ? JSON.stringify({ description: r.description, reporter: r.reporter }) : null
+    const seq = this.insertEvent('request.received', r.id, r.receivedAt, r.path, JSON.stringify(data), privateJson)
+    this.pending.push({
+      type: 'request.received',
+      at: r.receivedAt,
+      gridId: r.path.gridId,
+      requestId: r.id,
+      source: r.source,
+      category: r.category,
+      priority: r.priority,
+      lon: r.lon,
+      lat: r.lat,
+      seq,
+    })
     const { districtId, streetId, communityId, gridId } = r.path
     this.stmt.insertRequest.run(
       r.id,

@@ -19,7 +19,10 @@ import type { UnitRef } from '../geo/geography'
 /** A request ready to store: WGS84, assigned to a grid, times in epoch ms. */
 export interface NewRequest {
   id: string
-  /** Hash of the caller's body: the same id with another body is a conflict. */
+  /**
+   * Hash of the caller's body: the same id with another body is a conflict. Empty when the server
+   * made the id (`createFingerprint`): such an id is new, and the store does not look it up.
+   */
   fingerprint: string
   source: Source
   category: Category

@@ -465,6 +465,23 @@ describe('sqlite engine: group commit', () => {
     expect((await store.readLog(0, 10)).map((e) => (e.type === 'request.received' ? e.requestId : e.type))).toEqual(['g-1', 'g-2', 'g-3'])
     await store.close()
   })
+
+  it('does not look up an id the server made (no fingerprint); one that exists after all fails alone, and changes nothing', async () => {
+    const store = new SqliteStore({ filename: ':memory:' })
+    const published: number[] = []
+    store.onCommit((events) => published.push(...events.map((e) => e.seq)))
+    await expect(store.createRequest({ ...newRequest('made-1'), fingerprint: '' })).resolves.toMatchObject({ ok: true, replayed: false, value: { seq: 1 } })
+    // The same id again, as a collision of server-made ids would be: the primary key refuses it.
+    const [again, other] = await Promise.allSettled([store.createRequest({ ...newRequest('made-1'), fingerprint: '' }), store.createRequest(newRequest('named-1'))])
+    expect(again).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringMatching(/UNIQUE|PRIMARY KEY/) }) })
+    expect(other).toMatchObject({ status: 'fulfilled', value: { ok: true, value: { seq: 2 } } })
+    expect(published).toEqual([1, 2])
+    expect((await store.readLog(0, 10)).map((e) => (e.type === 'request.received' ? e.requestId : e.type))).toEqual(['made-1', 'named-1'])
+    // A named id is still looked up: the same body replays, another is a conflict.
+    await expect(store.createRequest(newRequest('named-1'))).resolves.toMatchObject({ ok: true, replayed: true, value: { seq: 2 } })
+    await expect(store.createRequest({ ...newRequest('named-1'), fingerprint: 'other' })).resolves.toMatchObject({ ok: false, code: 'conflict' })
+    await store.close()
+  })
 })
 
 describe('sqlite engine: checkpoints in a worker thread', () => {
