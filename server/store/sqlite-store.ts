@@ -157,6 +157,8 @@ export class SqliteStore implements Store {
   private pendingGrids: [string, string][] = []
   private closed = false
   private readonly stmt: ReturnType<SqliteStore['prepare']>
+  /** A group's jobs in one transaction, wrapped once: better-sqlite3 builds four closures a wrap. */
+  private readonly runGroup: (jobs: Job[]) => void
   /** Whether commits wait for an fdatasync of the WAL (`full` mode on a file). */
   private readonly syncsWal: boolean
   /** Descriptors of the WAL not in use by an fdatasync: one each, so each sees every write error. */
@@ -190,6 +192,9 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000')
     this.migrate()
     this.stmt = this.prepare()
+    this.runGroup = this.db.transaction((jobs: Job[]) => {
+      for (const job of jobs) job.result = job.run()
+    })
     for (const row of this.db.prepare(`SELECT grid_id, community_id FROM grids`).all() as { grid_id: string; community_id: string }[]) {
       this.gridKnown(row.grid_id, row.community_id)
     }
@@ -339,9 +344,7 @@ export class SqliteStore implements Store {
     this.pending = []
     this.pendingGrids = []
     try {
-      this.db.transaction(() => {
-        for (const job of jobs) job.result = job.run()
-      })()
+      this.runGroup(jobs)
       this.groupCommitted(jobs)
       return
     } catch (error) {
