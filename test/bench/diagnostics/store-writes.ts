@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildSampleGeography } from '../../../shared/sample-geography'
 import { Geography } from '../../../server/geo/geography'
-import { SCHEMA_SQL, SCHEMA_VERSION } from '../../../server/store/sqlite-schema'
 import { SqliteStore, type SqliteSync } from '../../../server/store/sqlite-store'
 import { emit, machine, note, round } from '../lib/stats'
 
@@ -27,15 +26,13 @@ const UNIT_INDEXES = ['events_street', 'events_community', 'requests_street_rece
 const geography = new Geography(buildSampleGeography())
 const paths = geography.units.filter((u) => u.level === 'grid').map((u) => geography.pathOf(u.id)!)
 
-/** A fresh store file; `drop` indexes removed before the store opens it (it finds its schema current). */
+/** A fresh store file, made by the store; `drop` indexes removed before it opens the file again. */
 async function run(group: number, drop: string[]): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-store-writes-'))
   const filename = join(dir, 'outpost.db')
+  await new SqliteStore({ filename }).close()
   const raw = new Database(filename)
-  raw.pragma('journal_mode = WAL')
-  raw.exec(SCHEMA_SQL)
   for (const index of drop) raw.exec(`DROP INDEX ${index}`)
-  raw.pragma(`user_version = ${SCHEMA_VERSION}`)
   raw.close()
   const store = new SqliteStore({ filename, synchronous: SYNC })
   const start = process.cpuUsage()
