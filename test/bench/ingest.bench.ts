@@ -4,7 +4,8 @@
 // same validation and the same route schemas that stores nothing; and, for single events, the real
 // app with a store that answers at once and keeps nothing (a diagnostic: what the app's request path
 // costs before durability). Closed loop: a keep-alive HTTP/1.1 client with a fixed number of
-// connections, one request in flight on each.
+// connections, one request in flight on each. The durable lines also say what their commits
+// waited on: fdatasyncs of the WAL per request, and each one's round trip (P50/P90).
 //
 //   npx tsx test/bench/ingest.bench.ts [--seconds 4] [--rounds 3] [--clients 100] [--sync full|full-inline]
 import { coresBetween, ServerProcess } from './lib/child'
@@ -54,6 +55,8 @@ interface Result {
   cores: number
   rssMb: number
   errors: string[]
+  /** Outpost's durable server: each fdatasync of the WAL in the window, submit to answer, ms. */
+  syncs?: number[]
 }
 
 /** Server CPU (every thread) per event, µs: where the time goes, steadier than the rate itself. */
@@ -61,8 +64,11 @@ function cpuUsPerEvent(r: Result): number | null {
   return r.eventsPerSec > 0 ? round((r.cores * 1e6) / r.eventsPerSec, 1) : null
 }
 
-/** `connections` loops each posting, awaiting the answer, posting again; measured after a warm-up. */
-async function closedLoop(server: ServerProcess, path: string, bodies: string[], connections: number, eventsPerRequest: number, status: number): Promise<Result> {
+/**
+ * `connections` loops each posting, awaiting the answer, posting again; measured after a warm-up.
+ * With `syncs`, also the server's fdatasyncs in the window.
+ */
+async function closedLoop(server: ServerProcess, path: string, bodies: string[], connections: number, eventsPerRequest: number, status: number, syncs = false): Promise<Result> {
   const http = new KeepAliveClient('127.0.0.1', server.port, connections, server.ready.ingestHeaders)
   const started = clock()
   const from = started + WARM_MS
@@ -89,9 +95,11 @@ async function closedLoop(server: ServerProcess, path: string, bodies: string[],
   }
   const loops = Promise.all(Array.from({ length: connections }, loop))
   await sleep(from - clock())
+  if (syncs) await server.syncs()
   const u0 = await server.usage()
   await sleep(to - clock())
   const u1 = await server.usage()
+  const synced = syncs ? await server.syncs() : undefined
   await loops
   http.close()
   const sorted = Float64Array.from(latencies).sort()
@@ -103,6 +111,21 @@ async function closedLoop(server: ServerProcess, path: string, bodies: string[],
     cores: coresBetween(u0, u1),
     rssMb: u1.rss / 2 ** 20,
     errors,
+    ...(synced ? { syncs: synced } : {}),
+  }
+}
+
+/**
+ * What a durable commit waited on: fdatasyncs per request and their round trip (P50/P90, ms) from
+ * the call to the answer on the event loop, the thread pool's hand-offs included.
+ */
+function syncFigures(r: Result, requests: number): Record<string, number> {
+  if (!r.syncs || r.syncs.length === 0 || requests === 0) return {}
+  const sorted = Float64Array.from(r.syncs).sort()
+  return {
+    fdatasyncs_per_request: round(r.syncs.length / requests, 3),
+    fdatasync_p50_ms: round(percentile(sorted, 50), 2),
+    fdatasync_p90_ms: round(percentile(sorted, 90), 2),
   }
 }
 
@@ -118,6 +141,7 @@ function report(figure: string, variant: string, r: Result, extra: Record<string
     server_cpu_us_per_event: cpuUsPerEvent(r),
     server_rss_mb: Math.round(r.rssMb),
     ...(r.errors.length ? { errors: r.errors } : {}),
+    ...syncFigures(r, r.requestsPerSec * (MEASURE_MS / 1000)),
     ...extra,
   })
 }
@@ -152,7 +176,7 @@ for (let r = 0; r < ROUNDS; r++) {
   const base = await closedLoop(nothing, '/api/v1/requests', singleBodies, SINGLE_CONNECTIONS, 1, 201)
   const app = await closedLoop(instant, '/api/v1/requests', singleBodies, SINGLE_CONNECTIONS, 1, 201)
   const before = clients.log.length
-  const durable = await closedLoop(ours, '/api/v1/requests', singleBodies, SINGLE_CONNECTIONS, 1, 201)
+  const durable = await closedLoop(ours, '/api/v1/requests', singleBodies, SINGLE_CONNECTIONS, 1, 201, true)
   rounds.push({ nothing: base, instant: app, ours: durable })
   report('single', 'store-nothing', base, { round: r + 1 })
   report('single', 'outpost-instant-store', app, { round: r + 1 })
@@ -164,7 +188,7 @@ const baseBulk = await closedLoop(nothing, '/api/v1/patrols', bulkBodies, BULK_C
 report('bulk', 'store-nothing', baseBulk)
 await nothing.stop()
 const before = clients.log.length
-const bulk = await closedLoop(ours, '/api/v1/patrols', bulkBodies, BULK_CONNECTIONS, BULK_SIZE, 202)
+const bulk = await closedLoop(ours, '/api/v1/patrols', bulkBodies, BULK_CONNECTIONS, BULK_SIZE, 202, true)
 report('bulk', 'outpost', bulk, { live_batches_received: clients.log.length - before })
 await clients.close()
 await ours.stop()
@@ -188,6 +212,9 @@ emit(BENCH, {
     instant_store: median(rounds.map((x) => cpuUsPerEvent(x.instant) ?? NaN)),
     outpost: median(rounds.map((x) => cpuUsPerEvent(x.ours) ?? NaN)),
   },
+  // What the durable requests waited on, medians of the rounds (see syncFigures).
+  durable_fdatasyncs_per_request: median(rounds.map((x) => syncFigures(x.ours, x.ours.requestsPerSec * (MEASURE_MS / 1000)).fdatasyncs_per_request ?? NaN)),
+  durable_fdatasync_p50_ms: median(rounds.map((x) => syncFigures(x.ours, x.ours.requestsPerSec * (MEASURE_MS / 1000)).fdatasync_p50_ms ?? NaN)),
   goal: 'durable single-event ingest >= 0.5x the store-nothing route, stream on (median of alternating rounds)',
   met: ratio >= 0.5,
 })

@@ -5,8 +5,9 @@
 //   node --import tsx test/bench/server-entry.ts [--tick 150] [--sync full|full-inline|normal] [--store instant]   (started by lib/child.ts)
 //
 // Besides the HTTP API it answers `configure`/`rate`/`records` over IPC like the raw ws baseline,
-// publishing generated events straight into the live bus: fan-out alone, without ingest.
-import { mkdtempSync, rmSync } from 'node:fs'
+// publishing generated events straight into the live bus: fan-out alone, without ingest; and
+// `syncs`: how long each of the store's fdatasyncs took.
+import { fdatasync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
@@ -44,13 +45,29 @@ function answerAtOnce(store: SqliteStore): void {
 }
 
 /**
+ * Each fdatasync of the WAL that the store's commits wait on, timed from the call to its answer on
+ * the event loop (the thread pool's hand-offs included): the store's own fdatasync, only timed.
+ */
+const syncTimes: number[] = []
+function timedFdatasync(fd: number): Promise<void> {
+  const started = performance.now()
+  return new Promise<void>((resolve, reject) =>
+    fdatasync(fd, (error) => {
+      syncTimes.push(performance.now() - started)
+      if (error) reject(error)
+      else resolve()
+    }),
+  )
+}
+
+/**
  * Everything a benchmark needs to reach the server, in one place: the store and the auth store
  * in files of their own in one data directory (as main.ts has them), an ingest key for the load's
  * `Authorization` header and a logged-in center user whose session cookie the live sockets send.
  */
 async function prepareServer(realtime: RealtimeOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-'))
-  const store = new SqliteStore({ filename: join(dir, 'outpost.db'), synchronous: (arg('sync') ?? 'full') as SqliteSync })
+  const store = new SqliteStore({ filename: join(dir, 'outpost.db'), synchronous: (arg('sync') ?? 'full') as SqliteSync, syncWal: timedFdatasync })
   const storeMode = arg('store')
   if (storeMode !== undefined && storeMode !== 'instant') throw new Error(`--store instant, or no --store; got ${storeMode}`)
   if (storeMode === 'instant') answerAtOnce(store)
@@ -94,6 +111,7 @@ const handle = (request: Request) => {
     return {}
   }
   if (request.type === 'records') return { records: generator?.takeRecords() ?? [] }
+  if (request.type === 'syncs') return { syncs: syncTimes.splice(0) }
   throw new Error(`unknown request ${request.type}`)
 }
 

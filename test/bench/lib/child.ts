@@ -85,6 +85,11 @@ export class ServerProcess {
     return (await this.request({ type: 'records' })).records ?? []
   }
 
+  /** Outpost's server only: each fdatasync of the WAL since the last call, submit to answer, ms. */
+  async syncs(): Promise<number[]> {
+    return (await this.request({ type: 'syncs' })).syncs ?? []
+  }
+
   async stop(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()))

@@ -31,11 +31,14 @@ export type Request =
   | { id: number; type: 'rate'; eventsPerSec: number; intervalMs: number }
   /** raw-ws baseline only: the (seq range → generation time) records since the last call. */
   | { id: number; type: 'records' }
+  /** Outpost only: how long each fdatasync of the WAL took since the last call, ms. */
+  | { id: number; type: 'syncs' }
 
 export interface Reply {
   id: number
   usage?: Usage
   records?: SeqRecord[]
+  syncs?: number[]
   error?: string
 }
 
