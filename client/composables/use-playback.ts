@@ -44,6 +44,12 @@ export interface PlaybackOptions {
 const CHUNK_MS = HOUR_MS
 /** Figures are recomputed at most this often (real time): enough for numbers people read. */
 const FIGURES_EVERY_MS = 500
+/**
+ * Overdue counts change when a deadline passes, with no event to mark it: the figures follow the
+ * replay's clock at least every replayed minute (within FIGURES_EVERY_MS). Without this, between
+ * events they waited up to 5 s of real time: five hours of the day at 3,600×.
+ */
+const FIGURES_REPLAY_STEP_MS = 60_000
 
 /**
  * Replays a past day through the same stores the live wall reads, on one clock: the day's events
@@ -88,6 +94,8 @@ export function usePlayback(options: PlaybackOptions) {
   let seeded = false
   let lastReal = realNow()
   let lastFigures = -Infinity
+  /** The replay's instant of the figures on screen. */
+  let figuresAt = -Infinity
   let dirty = true
   let finished = false
   let timer: ReturnType<typeof setInterval> | undefined
@@ -193,9 +201,11 @@ export function usePlayback(options: PlaybackOptions) {
     }
     now.value = t
     progress.value = clock.progress
-    if ((dirty || real - lastFigures > 5_000) && real - lastFigures >= FIGURES_EVERY_MS) {
+    const stale = dirty || t - figuresAt >= FIGURES_REPLAY_STEP_MS || real - lastFigures > 5_000
+    if (stale && real - lastFigures >= FIGURES_EVERY_MS) {
       publishFigures(t)
       lastFigures = real
+      figuresAt = t
       dirty = false
     }
     if (loadedUntil - t < CHUNK_MS / 2) void loadNext()

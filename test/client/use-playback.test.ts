@@ -131,6 +131,19 @@ describe('usePlayback', () => {
     scope.stop()
   })
 
+  it('follows the replay clock between events: a deadline passing counts without an event to mark it', async () => {
+    const { playback, scope } = start()
+    const metrics = useMetricsStore()
+    // The urgent request arrives at 01:10; nothing else happens until 05:30. At 3,600× a replayed
+    // half hour is half a second: the figures on screen are never more than that behind the clock.
+    await runUntil(() => playback.now.value >= DAY_START + 2.5 * H)
+    expect(metrics.figures?.overdue).toEqual({ response: 2, resolution: 0 })
+    await runUntil(() => playback.now.value >= DAY_START + 4 * H)
+    expect(playback.now.value).toBeLessThan(DAY_START + 5 * H + 30 * MIN)
+    expect(metrics.figures?.overdue).toEqual({ response: 2, resolution: 1 })
+    scope.stop()
+  })
+
   it('replays the day alone from a server that cannot say what was open before it', async () => {
     openRequestsStatus = 404
     const { playback, scope } = start()
