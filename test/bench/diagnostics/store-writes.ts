@@ -2,16 +2,13 @@
 // request, without HTTP, in group commits of a chosen size, with and without the unit indexes
 // (street and community, in the log and in the requests table) that leaders' reads use. The store is
 // the real SqliteStore on a file, WAL, its checkpoints in their worker; `--sync normal` (the default
-// here) leaves the fdatasync out, to see the CPU alone.
+// here) leaves the fdatasync out, to see the CPU alone. Beside each, the floor (`lib/bare-sqlite.ts`):
+// the same rows by bare prepared statements in groups of the same size, nothing of the store around.
 //
 //   npx tsx test/bench/diagnostics/store-writes.ts [--requests 60000] [--groups 14,32] [--sync normal|full]
-import Database from 'better-sqlite3'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { buildSampleGeography } from '../../../shared/sample-geography'
-import { Geography } from '../../../server/geo/geography'
+import { rmSync } from 'node:fs'
 import { SqliteStore, type SqliteSync } from '../../../server/store/sqlite-store'
+import { bareSqliteCpuPerRequest, DESCRIPTION, freshStoreFile, GRID_PATHS as paths } from '../lib/bare-sqlite'
 import { emit, machine, note, round } from '../lib/stats'
 
 const arg = (name: string, fallback: string) => {
@@ -23,17 +20,9 @@ const GROUPS = arg('groups', '14,32').split(',').map(Number)
 const SYNC = arg('sync', 'normal') as SqliteSync
 const UNIT_INDEXES = ['events_street', 'events_community', 'requests_street_received', 'requests_community_received']
 
-const geography = new Geography(buildSampleGeography())
-const paths = geography.units.filter((u) => u.level === 'grid').map((u) => geography.pathOf(u.id)!)
-
-/** A fresh store file, made by the store; `drop` indexes removed before it opens the file again. */
+/** The real store on a fresh file, `drop` indexes left out, one turn's requests a group. */
 async function run(group: number, drop: string[]): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-store-writes-'))
-  const filename = join(dir, 'outpost.db')
-  await new SqliteStore({ filename }).close()
-  const raw = new Database(filename)
-  for (const index of drop) raw.exec(`DROP INDEX ${index}`)
-  raw.close()
+  const { dir, filename } = await freshStoreFile(drop)
   const store = new SqliteStore({ filename, synchronous: SYNC })
   const start = process.cpuUsage()
   let n = 0
@@ -45,7 +34,7 @@ async function run(group: number, drop: string[]): Promise<number> {
       const path = paths[(n * 7919) % paths.length]!
       const id = `req-${(at++).toString(36)}-${n}`
       writes.push(
-        store.createRequest({ id, fingerprint: '', source: 'app', category: 'noise', priority: 'general', lon: 106.2, lat: 38.4, path, receivedAt: at, description: '楼道堆放杂物，影响通行' }),
+        store.createRequest({ id, fingerprint: '', source: 'app', category: 'noise', priority: 'general', lon: 106.2, lat: 38.4, path, receivedAt: at, description: DESCRIPTION }),
       )
     }
     await Promise.all(writes)
@@ -64,6 +53,13 @@ for (const group of GROUPS) {
   ] as const) {
     note(`groups of ${group}, ${variant}`)
     const usPerRequest = await run(group, [...drop])
-    emit('store-writes', { figure: 'cpu_per_request', group, variant, cpu_us_per_request: round(usPerRequest, 1) })
+    const floor = await bareSqliteCpuPerRequest({ requests: REQUESTS, group, sync: SYNC === 'normal' ? 'normal' : 'full', drop })
+    emit('store-writes', {
+      figure: 'cpu_per_request',
+      group,
+      variant,
+      cpu_us_per_request: round(usPerRequest, 1),
+      bare_sqlite_cpu_us_per_request: round(floor, 1),
+    })
   }
 }
