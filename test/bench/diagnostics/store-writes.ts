@@ -8,7 +8,7 @@
 //   npx tsx test/bench/diagnostics/store-writes.ts [--requests 60000] [--groups 14,32] [--sync normal|full]
 import { rmSync } from 'node:fs'
 import { SqliteStore, type SqliteSync } from '../../../server/store/sqlite-store'
-import { bareSqliteCpuPerRequest, DESCRIPTION, freshStoreFile, GRID_PATHS as paths } from '../lib/bare-sqlite'
+import { bareSqliteCpuPerRequest, DESCRIPTION, freshStoreFile, GRID_PATHS as paths, LAT, LON } from '../lib/bare-sqlite'
 import { emit, machine, note, round } from '../lib/stats'
 
 const arg = (name: string, fallback: string) => {
@@ -34,7 +34,7 @@ async function run(group: number, drop: string[]): Promise<number> {
       const path = paths[(n * 7919) % paths.length]!
       const id = `req-${(at++).toString(36)}-${n}`
       writes.push(
-        store.createRequest({ id, fingerprint: '', source: 'app', category: 'noise', priority: 'general', lon: 106.2, lat: 38.4, path, receivedAt: at, description: DESCRIPTION }),
+        store.createRequest({ id, fingerprint: '', source: 'app', category: 'noise', priority: 'general', lon: LON, lat: LAT, path, receivedAt: at, description: DESCRIPTION }),
       )
     }
     await Promise.all(writes)
