@@ -1,7 +1,8 @@
 // The ingest benchmark's ceiling is only as true as its floor: the bare SQLite writer of
 // test/bench/lib/bare-sqlite.ts must write what the store writes for a single-event request, row
 // for row, or the ceiling it prints describes some other work.
-import { rmSync } from 'node:fs'
+import { readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SqliteStore } from '../../server/store/sqlite-store'
@@ -69,7 +70,10 @@ describe('the bare SQLite floor of the ingest benchmark', () => {
   })
 
   it('measures a CPU cost per request, on a file it removes', async () => {
+    const ours = () => readdirSync(tmpdir()).filter((name) => name.startsWith('outpost-bare-sqlite-'))
+    const before = ours()
     const us = await bareSqliteCpuPerRequest({ requests: 48, group: 12, sync: 'full' })
     expect(Number.isFinite(us) && us > 0).toBe(true)
+    expect(ours()).toEqual(before)
   })
 })
