@@ -11,12 +11,12 @@
 // (lib/bare-sqlite.ts), measured after the loops in the same run.
 //
 //   npx tsx test/bench/ingest.bench.ts [--seconds 4] [--rounds 3] [--clients 100] [--sync full|full-inline]
+import { cpus } from 'node:os'
 import { coresBetween, ServerProcess } from './lib/child'
-import { KeepAliveClient } from './lib/http-client'
 import { bareSqliteCpuPerRequest } from './lib/bare-sqlite'
+import { KeepAliveClient } from './lib/http-client'
 import { LiveClients } from './lib/live-clients'
 import { scene as makeScene, unitsFor } from './lib/load'
-import { cpus } from 'node:os'
 import { clock, emit, machine, median, note, percentile, round, sleep } from './lib/stats'
 
 const arg = (name: string, fallback: string) => {
