@@ -215,12 +215,17 @@ await ours.stop()
 const ratios = rounds.map((x) => x.ours.requestsPerSec / x.nothing.requestsPerSec)
 const durableSyncs = rounds.map((x) => syncFigures(x.ours))
 const ratio = median(ratios)
+// Medians of the rounds, used by the summary and by the ceiling below.
+const outpostPerS = median(rounds.map((x) => x.ours.requestsPerSec))
+const nothingPerS = median(rounds.map((x) => x.nothing.requestsPerSec))
+const nothingUs = median(rounds.map((x) => cpuUsPerEvent(x.nothing) ?? NaN))
+const perSync = median(durableSyncs.map((x) => x.fdatasyncs_per_request ?? NaN))
 emit(BENCH, {
   figure: 'single_vs_store_nothing',
   ratio: round(ratio, 2),
   round_ratios: ratios.map((x) => round(x, 2)),
-  outpost_per_s: Math.round(median(rounds.map((x) => x.ours.requestsPerSec))),
-  store_nothing_per_s: Math.round(median(rounds.map((x) => x.nothing.requestsPerSec))),
+  outpost_per_s: Math.round(outpostPerS),
+  store_nothing_per_s: Math.round(nothingPerS),
   // Diagnostic: the app with a store that answers at once, over the store-nothing route (the
   // ceiling of any store here), and the durable store over that; medians of the rounds.
   instant_store_per_s: Math.round(median(rounds.map((x) => x.instant.requestsPerSec))),
@@ -228,12 +233,12 @@ emit(BENCH, {
   durable_vs_instant_store: round(median(rounds.map((x) => x.ours.requestsPerSec / x.instant.requestsPerSec)), 2),
   // Server CPU per request (one event each), medians of the rounds: what each adds.
   cpu_us_per_request: {
-    store_nothing: median(rounds.map((x) => cpuUsPerEvent(x.nothing) ?? NaN)),
+    store_nothing: nothingUs,
     instant_store: median(rounds.map((x) => cpuUsPerEvent(x.instant) ?? NaN)),
     outpost: median(rounds.map((x) => cpuUsPerEvent(x.ours) ?? NaN)),
   },
   // What the durable requests waited on, medians of the rounds (see syncFigures).
-  durable_fdatasyncs_per_request: median(durableSyncs.map((x) => x.fdatasyncs_per_request ?? NaN)),
+  durable_fdatasyncs_per_request: perSync,
   durable_fdatasync_p50_ms: median(durableSyncs.map((x) => x.fdatasync_p50_ms ?? NaN)),
   goal: 'durable single-event ingest >= 0.5x the store-nothing route, stream on (median of alternating rounds)',
   met: ratio >= 0.5,
@@ -244,11 +249,7 @@ emit(BENCH, {
 // plus the bare SQLite floor; with that floor moved to other threads, the machine's cores still
 // carry the load generator, the route and the floor. Groups as large as the durable run's syncs
 // covered (the most favourable grouping: fewer pages a request); fdatasync on the same thread.
-const nothingUs = median(rounds.map((x) => cpuUsPerEvent(x.nothing) ?? NaN))
 const clientUs = median(rounds.map((x) => clientUsPerEvent(x.nothing) ?? NaN))
-const nothingPerS = median(rounds.map((x) => x.nothing.requestsPerSec))
-const outpostPerS = median(rounds.map((x) => x.ours.requestsPerSec))
-const perSync = median(durableSyncs.map((x) => x.fdatasyncs_per_request ?? NaN))
 const group = Number.isFinite(perSync) && perSync > 0 ? Math.max(1, Math.round(1 / perSync)) : 12
 note(`bare SQLite floor, groups of ${group}`)
 const bareUs = await bareSqliteCpuPerRequest({ requests: 30_000, group, sync: 'full' })

@@ -8,7 +8,7 @@
 //   npx tsx test/bench/diagnostics/store-writes.ts [--requests 60000] [--groups 14,32] [--sync normal|full]
 import { rmSync } from 'node:fs'
 import { SqliteStore, type SqliteSync } from '../../../server/store/sqlite-store'
-import { bareSqliteCpuPerRequest, DESCRIPTION, freshStoreFile, GRID_PATHS as paths, LAT, LON } from '../lib/bare-sqlite'
+import { bareSqliteCpuPerRequest, benchRequest, DESCRIPTION, freshStoreFile, GRID_PATHS, LAT, LON } from '../lib/bare-sqlite'
 import { emit, machine, note, round } from '../lib/stats'
 
 const arg = (name: string, fallback: string) => {
@@ -31,10 +31,9 @@ async function run(group: number, drop: string[]): Promise<number> {
     // One turn's requests: the store commits them together, as under a closed loop of connections.
     const writes = []
     for (let i = 0; i < group; i++, n++) {
-      const path = paths[(n * 7919) % paths.length]!
-      const id = `req-${(at++).toString(36)}-${n}`
+      const { id, path, at: receivedAt } = benchRequest(n, at++)
       writes.push(
-        store.createRequest({ id, fingerprint: '', source: 'app', category: 'noise', priority: 'general', lon: LON, lat: LAT, path, receivedAt: at, description: DESCRIPTION }),
+        store.createRequest({ id, fingerprint: '', source: 'app', category: 'noise', priority: 'general', lon: LON, lat: LAT, path, receivedAt, description: DESCRIPTION }),
       )
     }
     await Promise.all(writes)
@@ -45,7 +44,7 @@ async function run(group: number, drop: string[]): Promise<number> {
   return (used.user + used.system) / n
 }
 
-emit('store-writes', { figure: 'setup', requests: REQUESTS, sync: SYNC, grids: paths.length, unit_indexes: UNIT_INDEXES, cpu: 'the whole process: event loop, checkpoint worker, syncs', ...machine() })
+emit('store-writes', { figure: 'setup', requests: REQUESTS, sync: SYNC, grids: GRID_PATHS.length, unit_indexes: UNIT_INDEXES, cpu: 'the whole process: event loop, checkpoint worker, syncs', ...machine() })
 for (const group of GROUPS) {
   for (const [variant, drop] of [
     ['all indexes', []],

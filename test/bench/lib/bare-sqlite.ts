@@ -21,6 +21,11 @@ const geography = new Geography(buildSampleGeography())
 /** Every grid's path, for requests spread over the district as the benches' loads are. */
 export const GRID_PATHS = geography.units.filter((u) => u.level === 'grid').map((u) => geography.pathOf(u.id)!)
 
+/** The n-th request of a bench run: ids in time order, grids spread over the district. */
+export function benchRequest(n: number, at: number): BareRequest {
+  return { id: `req-${at.toString(36)}-${n}`, at, path: GRID_PATHS[(n * 7919) % GRID_PATHS.length]! }
+}
+
 /** A fresh file of the store's schema, made by the store, less the `drop` indexes. */
 export async function freshStoreFile(drop: readonly string[] = []): Promise<{ dir: string; filename: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-bare-sqlite-'))
@@ -86,7 +91,7 @@ export async function bareSqliteCpuPerRequest({ requests, group, sync, drop = []
   const write = bareRequestWriter(db)
   const writeGroup = db.transaction((first: number, at: number) => {
     for (let n = first; n < first + group; n++, at++) {
-      write({ id: `req-${at.toString(36)}-${n}`, at, path: GRID_PATHS[(n * 7919) % GRID_PATHS.length]! })
+      write(benchRequest(n, at))
     }
   })
   const wal = sync === 'full' ? openSync(`${filename}-wal`, 'r+') : -1
