@@ -1,11 +1,12 @@
 // buildApp: everything registered, nothing listening. main.ts alone reads the environment.
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify'
 import helmet from '@fastify/helmet'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Geography } from './geo/geography'
 import type { Store } from './store/types'
 import context, { type Basemap } from './plugins/context'
-import validation from './plugins/validation'
+import validation, { frameworkErrorReply, MAX_PARAM_LENGTH } from './plugins/validation'
+import headers, { apiHeaders } from './plugins/headers'
 import client from './plugins/client'
 import realtime, { type RealtimeOptions } from './realtime/index'
 import requests from './routes/requests/index'
@@ -17,7 +18,7 @@ import metricsRoutes from './routes/metrics/index'
 import sessionRoutes from './routes/session/index'
 import workerRoutes from './routes/workers/index'
 import eventRoutes from './routes/events/index'
-import auth from './plugins/auth'
+import auth, { type CookieSecure } from './plugins/auth'
 import publicSide from './plugins/public'
 import publicRoutes from './routes/public/index'
 import basemapRoutes from './routes/basemap/index'
@@ -48,6 +49,12 @@ export interface AppOptions {
   publicThreshold?: number
   /** Kiosk: how often `/public` pushes `stats:updated` (ms). */
   publicPushIntervalMs?: number
+  /** The session cookie's Secure flag (OUTPOST_COOKIE_SECURE); `auto` by default. */
+  secureCookie?: CookieSecure
+  /** The reverse proxies whose X-Forwarded-* headers count (OUTPOST_TRUST_PROXY); none by default. */
+  trustProxy?: boolean | string[]
+  /** Called for every route as it is registered (the fuzz test enumerates the routes with it). */
+  onRoute?: (route: RouteOptions) => void
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -55,8 +62,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger ?? false,
     bodyLimit: 64 * 1024,
     // Unknown query parameters are rejected by the schemas; keep the parser strict and simple.
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    trustProxy: options.trustProxy ?? false,
+    // The router's own 400/414 (a bad %-escape, an over-long segment) come before any hook.
+    frameworkErrors: (error, request, reply) => {
+      if (request.url.startsWith('/api/')) apiHeaders(reply)
+      frameworkErrorReply(error, request, reply)
+    },
   }).withTypeProvider<TypeBoxTypeProvider>()
+  if (options.onRoute) app.addHook('onRoute', options.onRoute)
 
   await app.register(context, {
     store: options.store,
@@ -65,7 +79,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.basemap ? { basemap: options.basemap } : {}),
   })
   await app.register(validation)
-  await app.register(auth, { auth: options.auth, ...(options.sessionTtlMs !== undefined ? { sessionTtlMs: options.sessionTtlMs } : {}) })
+  await app.register(headers)
+  await app.register(auth, {
+    auth: options.auth,
+    secureCookie: options.secureCookie ?? 'auto',
+    ...(options.sessionTtlMs !== undefined ? { sessionTtlMs: options.sessionTtlMs } : {}),
+  })
   await app.register(requests)
   await app.register(alerts)
   await app.register(patrols)

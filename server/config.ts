@@ -1,6 +1,7 @@
 // Configuration comes from the environment only, and is checked at start with a message that
 // names the variable and what it accepts.
 import { readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { resolve } from 'node:path'
 import { DEFAULT_TIME_ZONE, PRIORITIES } from '../shared/domain'
 import { DEFAULT_POLICY, type Policy } from '../shared/metrics'
@@ -10,6 +11,7 @@ import { createAjv, describeValidationError } from './plugins/validation'
 import { passwordProblem } from './auth/passwords'
 import { checkPmtilesArchive } from './basemap/archive'
 import type { Basemap } from './plugins/context'
+import type { CookieSecure } from './plugins/auth'
 import type { SqliteSync } from './store/sqlite-store'
 export interface Config {
   port: number
@@ -26,6 +28,10 @@ export interface Config {
   kioskThreshold: number
   /** A style URL or a local PMTiles file (absolute path), never both. */
   basemap: Basemap | undefined
+  /** The session cookie's Secure flag; `auto`: when the request came over https. */
+  secureCookie: CookieSecure
+  /** Whose X-Forwarded-For/-Proto count: no one, every peer, or these addresses and ranges. */
+  trustProxy: boolean | string[]
 }
 
 export class ConfigError extends Error {}
@@ -45,7 +51,32 @@ export function loadConfig(env: Env = process.env): Config {
     adminPassword: adminPassword(env, 'OUTPOST_ADMIN_PASSWORD'),
     kioskThreshold: integer(env, 'OUTPOST_KIOSK_THRESHOLD', 5, 1, 100),
     basemap: basemap(env),
+    secureCookie: oneOf(env, 'OUTPOST_COOKIE_SECURE', ['auto', 'on', 'off'], 'auto'),
+    trustProxy: trustProxy(env, 'OUTPOST_TRUST_PROXY'),
   }
+}
+
+/** Names proxy-addr (Fastify's trustProxy) knows for the usual private ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal']
+
+function trustProxy(env: Env, name: string): boolean | string[] {
+  const value = raw(env, name)
+  if (value === undefined || value === 'off') return false
+  if (value === 'on') return true
+  const entries = value.split(',').map((entry) => entry.trim())
+  for (const entry of entries) {
+    if (!PROXY_RANGE_NAMES.includes(entry) && !isAddressOrRange(entry)) {
+      throw new ConfigError(`${name} must be on, off or a comma list of addresses and CIDR ranges, got "${entry}"`)
+    }
+  }
+  return entries
+}
+
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/')
+  const version = isIP(address)
+  if (version === 0 || rest.length > 0) return false
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128))
 }
 
 function basemap(env: Env): Config['basemap'] {

@@ -64,6 +64,8 @@ async function main(): Promise<void> {
     policy: config.policy,
     timeZone: config.timeZone,
     publicThreshold: config.kioskThreshold,
+    secureCookie: config.secureCookie,
+    trustProxy: config.trustProxy,
     ...(config.basemap ? { basemap: config.basemap } : {}),
     logger: { level: process.env.LOG_LEVEL ?? 'warn' },
   })

@@ -11,7 +11,7 @@ export function canSee(geography: Geography, user: User, unitId: string): boolea
 
 /** 404 for a unit that does not exist, 403 for one outside the user's scope. */
 export function assertScope(geography: Geography, user: User, unitId: string, field = 'query/unit'): void {
-  if (!geography.get(unitId)) throw new HttpError(404, `unknown unit ${unitId}`)
+  if (!geography.get(unitId)) throw new HttpError(404, `unknown unit ${unitId}`, { field, rule: 'exists' })
   if (!canSee(geography, user, unitId)) throw new HttpError(403, `unit ${unitId} is outside your scope`, { field, rule: 'scope' })
 }
 

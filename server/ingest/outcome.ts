@@ -6,9 +6,10 @@ export function unwrap<T>(outcome: Outcome<T>): T {
   if (outcome.ok) return outcome.value
   switch (outcome.code) {
     case 'not_found':
-      throw new HttpError(404, outcome.message)
+      // Only the by-id routes (transitions, reviews) can miss.
+      throw new HttpError(404, outcome.message, { field: 'params/id', rule: 'exists' })
     case 'conflict':
-      throw new HttpError(409, outcome.message)
+      throw new HttpError(409, outcome.message, { field: 'body', rule: 'conflict' })
     case 'invalid_transition':
       throw new HttpError(409, outcome.message, { field: 'body/stage', rule: 'lifecycle', allowed: [...outcome.allowed] })
   }

@@ -49,7 +49,7 @@ export class MetricsService {
 
   unit(id: string | undefined): string {
     const unitId = id ?? this.geography.district.id
-    if (!this.geography.get(unitId)) throw new HttpError(404, `unknown unit ${unitId}`)
+    if (!this.geography.get(unitId)) throw new HttpError(404, `unknown unit ${unitId}`, { field: 'query/unit', rule: 'exists' })
     return unitId
   }
 

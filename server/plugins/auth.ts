@@ -10,12 +10,15 @@ import { HttpError } from './validation'
 
 export const SESSION_COOKIE = 'outpost_session'
 
+/** The cookie's Secure flag: `auto` sets it when the request came over https (directly or, behind a trusted proxy, by X-Forwarded-Proto). */
+export type CookieSecure = 'auto' | 'on' | 'off'
+
 export interface AuthOptions {
   auth: AuthStore
   /** Session lifetime, extended while in use (sliding). */
   sessionTtlMs?: number
-  /** Set the cookie's Secure flag (behind HTTPS). */
-  secureCookie?: boolean
+  /** `auto` by default. */
+  secureCookie?: CookieSecure
 }
 
 declare module 'fastify' {
@@ -54,24 +57,28 @@ async function auth(app: FastifyInstance, options: AuthOptions) {
     return session ? { ...session, token } : undefined
   })
 
+  const secureMode = options.secureCookie ?? 'auto'
+  // The clearing cookie carries the same attributes: a browser keeps a Secure cookie that a
+  // non-Secure Set-Cookie tries to replace.
+  const cookieOptions = (reply: FastifyReply) => ({
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    secure: secureMode === 'auto' ? reply.request.protocol === 'https' : secureMode === 'on',
+  })
+
   app.decorate('setSessionCookie', (reply: FastifyReply, token: string, expiresAt: number) => {
-    reply.setCookie(SESSION_COOKIE, token, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: options.secureCookie ?? false,
-      expires: new Date(expiresAt),
-    })
+    reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions(reply), expires: new Date(expiresAt) })
   })
   app.decorate('clearSessionCookie', (reply: FastifyReply) => {
-    reply.clearCookie(SESSION_COOKIE, { path: '/' })
+    reply.clearCookie(SESSION_COOKIE, cookieOptions(reply))
   })
 
   app.decorate('requireUser', async (request: FastifyRequest, reply: FastifyReply) => {
     const session = app.sessionOf(request.headers.cookie)
     if (!session) {
       app.clearSessionCookie(reply)
-      throw new HttpError(401, 'log in first: no valid session')
+      throw new HttpError(401, 'log in first: no valid session', { field: 'header/cookie', rule: 'authenticated' })
     }
     request.user = session.user
     request.sessionToken = session.token
@@ -83,7 +90,9 @@ async function auth(app: FastifyInstance, options: AuthOptions) {
     const header = request.headers.authorization
     const key = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined
     const source = key ? options.auth.checkKey(key) : undefined
-    if (!source) throw new HttpError(401, 'an ingest key is required: Authorization: Bearer <key>')
+    if (!source) {
+      throw new HttpError(401, 'an ingest key is required: Authorization: Bearer <key>', { field: 'header/authorization', rule: 'authenticated' })
+    }
     request.ingestSource = source
   })
 }

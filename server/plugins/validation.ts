@@ -4,7 +4,7 @@
 import fp from 'fastify-plugin'
 import { Ajv, type ErrorObject } from 'ajv'
 import addFormatsModule from 'ajv-formats'
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ErrorReply } from '../../shared/schemas/common'
 
 // ajv-formats is CommonJS with a default export; under ESM interop it may arrive wrapped.
@@ -40,11 +40,14 @@ export function describeValidationError(part: string, error: ErrorObject): Pick<
   return { field, rule: error.keyword, message: `${field} ${detail}` }
 }
 
+/** What every error names: the field (`body/…`, `query/…`, `params/…`, `header/…`, `url`) and the rule it broke. */
+export type ErrorDetail = Pick<ErrorReply, 'field' | 'rule' | 'allowed'>
+
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
-    readonly extra: Partial<ErrorReply> = {},
+    readonly detail: ErrorDetail,
   ) {
     super(message)
   }
@@ -57,14 +60,61 @@ const STATUS_TEXT: Record<number, string> = {
   404: 'Not Found',
   409: 'Conflict',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
 }
 
-export function errorReply(statusCode: number, message: string, extra: Partial<ErrorReply> = {}): ErrorReply {
-  return { statusCode, error: STATUS_TEXT[statusCode] ?? 'Error', message, ...extra }
+export function errorReply(statusCode: number, message: string, detail: ErrorDetail): ErrorReply {
+  return { statusCode, error: STATUS_TEXT[statusCode] ?? 'Error', message, ...detail }
+}
+
+const INTERNAL: ErrorDetail = { field: 'server', rule: 'internal' }
+
+/** The router's limit on one path segment (ids are at most 64 characters). */
+export const MAX_PARAM_LENGTH = 100
+
+/**
+ * Fastify's own 4xx (the router, the body parsers), reworded to name the field and rule like the
+ * rest; their stock messages name neither. Anything else Fastify may raise still gets the shape.
+ */
+const FRAMEWORK_ERRORS: Record<string, { detail: ErrorDetail; message: (request: FastifyRequest) => string }> = {
+  FST_ERR_CTP_EMPTY_JSON_BODY: { detail: { field: 'body', rule: 'not-empty' }, message: () => 'body is empty but Content-Type is application/json' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { detail: { field: 'body', rule: 'json' }, message: () => 'body is not valid JSON' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    detail: { field: 'body', rule: 'max-size' },
+    message: (request) => `body is larger than the ${Math.round(request.routeOptions.bodyLimit / 1024)} KiB this route takes`,
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    detail: { field: 'header/content-type', rule: 'content-type' },
+    message: (request) => `header/content-type ${clip(request.headers['content-type'] ?? '')} is not taken here: send application/json`,
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    detail: { field: 'header/content-length', rule: 'content-length' },
+    message: () => 'header/content-length does not match the length of the body',
+  },
+  FST_ERR_BAD_URL: { detail: { field: 'url', rule: 'url-encoding' }, message: (request) => `url ${clip(request.url)} has a malformed %-escape` },
+  FST_ERR_MAX_PARAM_LENGTH: { detail: { field: 'url', rule: 'max-length' }, message: () => `url has a path segment longer than ${MAX_PARAM_LENGTH} characters` },
+}
+
+/** Echoes of the caller's input stay short. */
+function clip(text: string): string {
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text
+}
+
+/** Fastify's `frameworkErrors`: the router's own 400 and 414 (a bad %-escape, an over-long segment) before any route or hook. */
+export function frameworkErrorReply(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode ?? 400
+  const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined
+  if (status >= 500 || !known) {
+    request.log.error({ err: error }, 'request failed in the router')
+    void reply.code(500).send(errorReply(500, 'internal error', INTERNAL))
+    return
+  }
+  void reply.code(status).send(errorReply(status, known.message(request), known.detail))
 }
 
 async function validation(app: FastifyInstance) {
@@ -74,26 +124,28 @@ async function validation(app: FastifyInstance) {
 
   app.setErrorHandler((error: FastifyError & { validation?: ErrorObject[]; validationContext?: string }, request, reply) => {
     if (error instanceof HttpError) {
-      return reply.code(error.statusCode).send(errorReply(error.statusCode, error.message, error.extra))
+      return reply.code(error.statusCode).send(errorReply(error.statusCode, error.message, error.detail))
     }
     if (error.validation && error.validation.length > 0) {
-      const part = error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'body')
-      const described = describeValidationError(part, error.validation[0]!)
+      const described = describeValidationError(PART[error.validationContext ?? 'body'] ?? 'body', error.validation[0]!)
       return reply.code(400).send(errorReply(400, described.message, { field: described.field, rule: described.rule }))
     }
     const status = error.statusCode ?? 500
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed')
-      return reply.code(500).send(errorReply(500, 'internal error'))
+      return reply.code(500).send(errorReply(500, 'internal error', INTERNAL))
     }
-    // Fastify's own 4xx: body too large, bad JSON, wrong content type.
-    const field = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'body' : undefined
-    return reply.code(status).send(errorReply(status, error.message, field ? { field, rule: error.code } : {}))
+    const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined
+    if (known) return reply.code(status).send(errorReply(status, known.message(request), known.detail))
+    return reply.code(status).send(errorReply(status, error.message, { field: 'request', rule: error.code ?? 'invalid' }))
   })
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(errorReply(404, `no route for ${request.method} ${request.url.split('?')[0]}`))
+    reply.code(404).send(errorReply(404, `no route for ${request.method} ${clip(request.url.split('?')[0]!)}`, { field: 'url', rule: 'route' }))
   })
 }
+
+/** How a field's part is named in `field`: `query/unit`, `header/range`. */
+const PART: Record<string, string> = { body: 'body', querystring: 'query', params: 'params', headers: 'header' }
 
 export default fp(validation, { name: 'validation' })

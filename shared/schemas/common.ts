@@ -23,13 +23,17 @@ export type Location = Static<typeof LocationSchema>
 export const PointSchema = Type.Object({ lon: Type.Number(), lat: Type.Number() })
 export type Point = Static<typeof PointSchema>
 
-/** Every error the API answers: `field` and `rule` name what was wrong, for a 400. */
+/**
+ * Every error the API answers: `field` names what was wrong (`body/location/lon`, `query/unit`,
+ * `header/cookie`, `url`) and `rule` what it broke (`maximum`, `scope`, `authenticated`), so a
+ * client can act on any error without parsing the message.
+ */
 export const ErrorReplySchema = Type.Object({
   statusCode: Type.Integer(),
   error: Type.String(),
   message: Type.String(),
-  field: Type.Optional(Type.String()),
-  rule: Type.Optional(Type.String()),
+  field: Type.String(),
+  rule: Type.String(),
   allowed: Type.Optional(Type.Array(Type.String())),
 })
 export type ErrorReply = Static<typeof ErrorReplySchema>

@@ -58,7 +58,8 @@ const ROUTES: [string, string, Record<'anonymous' | 'leaderA' | 'leaderA1' | 'ce
   ['GET', '/api/v1/overdue', { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
   ['GET', `/api/v1/requests?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
   ['GET', `/api/v1/requests?unit=${A1}`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
-  ['GET', `/api/v1/requests/${ids.requestB}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  // Another street's request is answered as an unknown one: its existence is not told.
+  ['GET', `/api/v1/requests/${ids.requestB}`, { anonymous: anon, leaderA: 404, leaderA1: 404, center: ok }],
   ['GET', `/api/v1/requests/${ids.requestA1}`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
   ['GET', `/api/v1/workers?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
   ['GET', `/api/v1/alerts?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],

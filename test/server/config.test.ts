@@ -19,6 +19,8 @@ describe('configuration from the environment', () => {
       policy: DEFAULT_POLICY,
       kioskThreshold: 5,
       adminPassword: undefined,
+      secureCookie: 'auto',
+      trustProxy: false,
     })
   })
 
@@ -33,9 +35,23 @@ describe('configuration from the environment', () => {
     [{ OUTPOST_ADMIN_PASSWORD: 'short' }, /OUTPOST_ADMIN_PASSWORD: a password needs at least 8 characters/],
     [{ OUTPOST_KIOSK_THRESHOLD: '0' }, /OUTPOST_KIOSK_THRESHOLD must be an integer from 1 to 100/],
     [{ OUTPOST_POLICY: '/no/such/file.json' }, /OUTPOST_POLICY: cannot read/],
+    [{ OUTPOST_COOKIE_SECURE: 'yes' }, /OUTPOST_COOKIE_SECURE must be one of auto, on, off, got "yes"/],
+    [{ OUTPOST_TRUST_PROXY: 'proxy.lan' }, /OUTPOST_TRUST_PROXY must be on, off or a comma list of addresses and CIDR ranges, got "proxy.lan"/],
+    [{ OUTPOST_TRUST_PROXY: '10.0.0.0/33' }, /OUTPOST_TRUST_PROXY .* got "10.0.0.0\/33"/],
+    [{ OUTPOST_TRUST_PROXY: '10.0.0.1,,10.0.0.2' }, /OUTPOST_TRUST_PROXY .* got ""/],
   ]
   it('takes the three durability modes of the SQLite store', () => {
     for (const mode of ['full', 'full-inline', 'normal'] as const) expect(loadConfig({ OUTPOST_SQLITE_SYNC: mode }).sqliteSync).toBe(mode)
+  })
+
+  it('takes the Secure flag of the session cookie: auto, on or off', () => {
+    for (const mode of ['auto', 'on', 'off'] as const) expect(loadConfig({ OUTPOST_COOKIE_SECURE: mode }).secureCookie).toBe(mode)
+  })
+
+  it('trusts no proxy by default, every proxy with on, or the listed addresses and ranges', () => {
+    expect(loadConfig({ OUTPOST_TRUST_PROXY: 'off' }).trustProxy).toBe(false)
+    expect(loadConfig({ OUTPOST_TRUST_PROXY: 'on' }).trustProxy).toBe(true)
+    expect(loadConfig({ OUTPOST_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1,fd00::/8,loopback' }).trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8', 'loopback'])
   })
 
   for (const [env, message] of bad) {

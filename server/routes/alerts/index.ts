@@ -71,7 +71,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
       if (body.raiseRequest) {
         // The kind decides category and priority; the store checks the alert exists.
         const alert = await app.store.getAlert(alertId)
-        if (!alert) throw new HttpError(404, `alert ${alertId} not found`)
+        if (!alert) throw new HttpError(404, `alert ${alertId} not found`, { field: 'params/id', rule: 'exists' })
         raise = { requestId: `req-from-${alertId}`, ...ALERT_RAISES[alert.kind] }
       }
       const outcome = await app.store.reviewAlert({

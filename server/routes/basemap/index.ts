@@ -57,7 +57,7 @@ const basemap: FastifyPluginAsyncTypebox = async (app) => {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     // Stat on every request: a file replaced on disk gets a new ETag, and PMTiles readers start over.
     const stat = statSync(file, { throwIfNoEntry: false })
-    if (!stat?.isFile()) throw new HttpError(404, 'the base map archive is missing on the server')
+    if (!stat?.isFile()) throw new HttpError(404, 'the base map archive is missing on the server', { field: 'url', rule: 'exists' })
     const mtimeSec = Math.floor(stat.mtimeMs / 1000)
     const v: Validators = {
       etag: `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`,
@@ -80,6 +80,7 @@ const basemap: FastifyPluginAsyncTypebox = async (app) => {
         error: 'Range Not Satisfiable',
         message: `header/range: ${request.headers.range} is not a satisfiable byte range of ${size} bytes`,
         field: 'header/range',
+        rule: 'satisfiable',
       })
     }
     const [start, end] = range.kind === 'partial' ? [range.start, range.end] : [0, size - 1]

@@ -82,9 +82,9 @@ const requests: FastifyPluginAsyncTypebox = async (app) => {
       const user = request.user!
       // Contact details in clear only for the center; a leader sees 张* / 138****1234.
       const detail = await app.store.getRequest(request.params.id, { reveal: user.role === 'center' })
-      if (!detail) throw new HttpError(404, `request ${request.params.id} not found`)
-      if (!canSee(app.geography, user, detail.gridId)) {
-        throw new HttpError(403, `request ${request.params.id} is outside your scope`, { field: 'params/id', rule: 'scope' })
+      // Outside the scope reads as unknown: a 403 would tell a leader which ids exist elsewhere.
+      if (!detail || !canSee(app.geography, user, detail.gridId)) {
+        throw new HttpError(404, `request ${request.params.id} not found`, { field: 'params/id', rule: 'exists' })
       }
       return detail
     },

@@ -29,13 +29,13 @@ const session: FastifyPluginAsyncTypebox = async (app) => {
       const wait = app.loginThrottle.retryAfter(keys, now)
       if (wait > 0) {
         reply.header('retry-after', Math.ceil(wait / 1000))
-        throw new HttpError(429, `too many failed logins; try again in ${Math.ceil(wait / 60_000)} min`)
+        throw new HttpError(429, `too many failed logins; try again in ${Math.ceil(wait / 60_000)} min`, { field: 'body', rule: 'throttle' })
       }
       const user = app.auth.user(username)
       const ok = await verifyPassword(password, user?.password ?? DUMMY)
       if (!user || !ok) {
         app.loginThrottle.fail(keys, now)
-        throw new HttpError(401, 'wrong username or password')
+        throw new HttpError(401, 'wrong username or password', { field: 'body', rule: 'credentials' })
       }
       app.loginThrottle.succeed(`user:${username}`)
       const { token, expiresAt } = app.auth.createSession(user.username, app.sessionTtlMs, now)
