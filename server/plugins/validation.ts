@@ -98,6 +98,8 @@ const FRAMEWORK_ERRORS: Record<string, { detail: ErrorDetail; message: (request:
   },
   FST_ERR_BAD_URL: { detail: { field: 'url', rule: 'url-encoding' }, message: (request) => `url ${clip(request.url)} has a malformed %-escape` },
   FST_ERR_MAX_PARAM_LENGTH: { detail: { field: 'url', rule: 'max-length' }, message: () => `url has a path segment longer than ${MAX_PARAM_LENGTH} characters` },
+  // @fastify/static, for a path that climbs out of the client's folder.
+  FST_STATIC_FORBIDDEN_PATH: { detail: { field: 'url', rule: 'path' }, message: (request) => `url ${clip(request.url)} leaves the folder this server serves` },
 }
 
 /** Echoes of the caller's input stay short. */
