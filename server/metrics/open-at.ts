@@ -15,7 +15,8 @@ const PAGE_LIMIT = 50_000
  * Requests received before `at` whose stage at `at` was not resolved or reviewed, with only the
  * stages they had by then. Such a request is either still open now, or was resolved at or after
  * `at`: the first kind comes from the store's open set, the second from the resolutions logged
- * since `at`, read day by day, so the work grows with the time since `at`, not with the history.
+ * since `at`, read day by day. A day with nothing for the unit skips ahead to the store's next
+ * event, so the reads grow with the days since `at` that hold events, not with how far back `at` is.
  */
 export async function openRequestsAt(store: Store, unit: UnitRef, at: number, now: number): Promise<OpenRequestAt[]> {
   const candidates = new Map<string, PlacedRequestFacts>()
@@ -23,22 +24,32 @@ export async function openRequestsAt(store: Store, unit: UnitRef, at: number, no
 
   const receivedSince = new Set<string>()
   const resolvedSince = new Set<string>()
-  const scan = async (from: number, to: number): Promise<void> => {
+  /** Reads the events of [from, to); answers how many there were. */
+  const scan = async (from: number, to: number): Promise<number> => {
     const events = await store.eventsBetween(unit, from, to, PAGE_LIMIT, ['request.received', 'request.transitioned'])
     // A busy page: halve it rather than miss the events past the limit.
     if (events.length >= PAGE_LIMIT && to - from > 1000) {
       const mid = from + Math.floor((to - from) / 2)
-      await scan(from, mid)
-      await scan(mid, to)
-      return
+      return (await scan(from, mid)) + (await scan(mid, to))
     }
     for (const e of events) {
       if (e.type === 'request.received') receivedSince.add(e.requestId)
       else if (e.type === 'request.transitioned' && e.stage === 'resolved') resolvedSince.add(e.requestId)
     }
+    return events.length
   }
   const end = Math.max(at, now) + DAY_MS
-  for (let from = at; from < end; from += DAY_MS) await scan(from, Math.min(end, from + DAY_MS))
+  let from = at
+  while (from < end) {
+    const to = Math.min(end, from + DAY_MS)
+    const found = await scan(from, to)
+    from = to
+    if (found === 0) {
+      const next = await store.firstEventAt(from)
+      if (next === undefined) break
+      from = Math.max(from, next)
+    }
+  }
 
   for (const id of resolvedSince) {
     if (candidates.has(id) || receivedSince.has(id)) continue

@@ -114,6 +114,9 @@ export class Rollups {
   private readonly unresolved = new Set<number>()
   private readonly workers = new Map<string, { at: number; units: number[] }>()
   private readonly offsets = new Map<number, number>()
+  /** The first and last hour any event counted here fell in; NaN before the first. */
+  private firstHour = NaN
+  private lastHour = NaN
   private openMemo: { from: number; to: number; now: number; seq: number; counts: OpenCounts } | undefined
   private overdueMemo: { now: number; seq: number; counts: Int32Array } | undefined
   seq = 0
@@ -143,8 +146,12 @@ export class Rollups {
 
   // ---- time keys ----------------------------------------------------------------------------------
 
+  /** The hour of an event's time; the hours seen bound every window read (see `split`). */
   private hourOf(ms: number): number {
-    return Math.floor(ms / HOUR_MS)
+    const hour = Math.floor(ms / HOUR_MS)
+    if (!(hour >= this.firstHour)) this.firstHour = hour
+    if (!(hour <= this.lastHour)) this.lastHour = hour
+    return hour
   }
 
   /** Local day number of an hour (days since 1970-01-01 in the zone). */
@@ -431,21 +438,22 @@ export class Rollups {
     return { urgent: d.urgent[which] * 1000, utilities: d.utilities[which] * 1000, general: d.general[which] * 1000, complex: d.complex[which] * 1000 }
   }
 
-  /** Whole local days inside [from, to), and the hours of the partial days at either end. */
+  /**
+   * Whole local days inside [from, to), and the hours of the partial days at either end. Only the
+   * days that hold data are walked: a window far wider than the history costs what the history
+   * does, and the days outside it would add nothing.
+   */
   private split(from: number, to: number): { fullDays: number[]; partialHours: [number, number][] } {
     const fullDays: number[] = []
     const partialHours: [number, number][] = []
-    let h = from / HOUR_MS
-    const end = to / HOUR_MS
+    if (Number.isNaN(this.firstHour)) return { fullDays, partialHours }
+    const start = Math.max(from / HOUR_MS, this.dayBounds(this.firstHour)[0])
+    const end = Math.min(to / HOUR_MS, this.dayBounds(this.lastHour)[1])
+    let h = start
     while (h < end) {
-      const day = this.dayOfHour(h)
-      // The day's first and last hour, found by walking (days are 23–25 hours around DST).
-      let dayStart = h
-      while (this.dayOfHour(dayStart - 1) === day) dayStart--
-      let dayEnd = h + 1
-      while (this.dayOfHour(dayEnd) === day) dayEnd++
-      if (dayStart >= from / HOUR_MS && dayEnd <= end) {
-        fullDays.push(day)
+      const [dayStart, dayEnd] = this.dayBounds(h)
+      if (dayStart >= start && dayEnd <= end) {
+        fullDays.push(this.dayOfHour(h))
         h = dayEnd
       } else {
         const stop = Math.min(dayEnd, end)
@@ -454,6 +462,17 @@ export class Rollups {
       }
     }
     return { fullDays, partialHours }
+  }
+
+  /** The first hour of the local day holding hour `h`, and that of the next day. */
+  private dayBounds(h: number): [number, number] {
+    const day = this.dayOfHour(h)
+    // Found by walking: days are 23–25 hours around DST.
+    let dayStart = h
+    while (this.dayOfHour(dayStart - 1) === day) dayStart--
+    let dayEnd = h + 1
+    while (this.dayOfHour(dayEnd) === day) dayEnd++
+    return [dayStart, dayEnd]
   }
 
   private bagParts(u: number, name: BagName, fullDays: number[], partialHours: [number, number][]): Part[] {

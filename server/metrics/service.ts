@@ -1,7 +1,7 @@
 // Windows, units and children for the metrics API and the live figures, over the rollups.
 import { RANKED_RATES, rankBy, type Figures, type MetricsReply, type RankedRate, type SeriesPoint } from '../../shared/metrics'
 import type { SeriesMetric } from '../../shared/schemas/metrics'
-import { DAY_MS, HOUR_MS, addDays, localDate, startOfLocalDate, todayWindow } from '../../shared/time'
+import { DAY_MS, FIRST_DATE, HOUR_MS, LAST_DATE, addDays, inDateRange, isCalendarDate, localDate, startOfLocalDate, todayWindow } from '../../shared/time'
 import type { Geography } from '../geo/geography'
 import { HttpError } from '../plugins/validation'
 import type { Rollups } from './rollups'
@@ -41,9 +41,20 @@ export class MetricsService {
   }
 
   private bound(value: string, field: string): number {
-    const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? startOfLocalDate(value, this.rollups.timeZone) : Date.parse(value)
+    // Date.parse and Date.UTC would roll 2026-02-30 on to 2 March.
+    const real = isCalendarDate(value.slice(0, 10))
+    const ms = !real ? NaN : value.length === 10 ? startOfLocalDate(value, this.rollups.timeZone) : Date.parse(value)
     if (!Number.isFinite(ms)) throw new HttpError(400, `${field} is not a valid date or time`, { field, rule: 'format' })
+    this.inRange(ms, field)
     if (ms % HOUR_MS !== 0) throw new HttpError(400, `${field} must fall on a whole hour`, { field, rule: 'whole-hour' })
+    return ms
+  }
+
+  /** A moment a query names, checked to lie from FIRST_DATE to LAST_DATE in the center's zone. */
+  inRange(ms: number, field: string): number {
+    if (!inDateRange(ms, this.rollups.timeZone)) {
+      throw new HttpError(400, `${field} must lie from ${FIRST_DATE} to ${LAST_DATE}`, { field, rule: 'range' })
+    }
     return ms
   }
 

@@ -1050,6 +1050,12 @@ export class SqliteStore implements Store {
     return this.whenDurable(result)
   }
 
+  async firstEventAt(from: number): Promise<number | undefined> {
+    // Along the time index: one seek, however long the log.
+    const at = this.db.prepare(`SELECT min(at) FROM events WHERE at >= ?`).pluck().get(from) as number | null
+    return this.whenDurable(at ?? undefined)
+  }
+
   async eventsBetween(unit: UnitRef, from: number, to: number, limit: number, types?: readonly LiveEvent['type'][]): Promise<LiveEvent[]> {
     const where = this.unitWhere(unit)
     const typeFilter = types && types.length > 0 ? `AND type IN (${types.map(() => '?').join(', ')})` : ''

@@ -194,6 +194,8 @@ export interface Store {
   snapshot(unit: UnitRef): Promise<{ seq: number; snapshot: LiveSnapshot }>
   /** Events of the subtree after `sinceSeq`, in seq order; undefined when more than `limit`. */
   eventsAfter(unit: UnitRef, sinceSeq: number, limit: number): Promise<EventsAfter | undefined>
+  /** The time of the earliest event (of any unit) at or after `from`; undefined when there is none. */
+  firstEventAt(from: number): Promise<number | undefined>
   /** Events of the subtree whose time lies in [from, to), in seq order (playback). */
   eventsBetween(unit: UnitRef, from: number, to: number, limit: number, types?: readonly LiveEvent['type'][]): Promise<LiveEvent[]>
   /** Called synchronously after each commit with the committed events in seq order. */

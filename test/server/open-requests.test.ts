@@ -146,6 +146,10 @@ describe('openRequestsAt', () => {
         pages.push(to - from)
         return events.filter((e) => e.at >= from && e.at < to).slice(0, limit)
       },
+      firstEventAt: async (from: number) => {
+        const later = events.filter((e) => e.at >= from).map((e) => e.at)
+        return later.length > 0 ? Math.min(...later) : undefined
+      },
       getRequest: async (id: string): Promise<RequestDetail | undefined> =>
         id === 'old'
           ? ({

@@ -36,7 +36,7 @@ const events: FastifyPluginAsyncTypebox = async (app) => {
     { onRequest: app.requireUser, schema: { querystring: OpenRequestsQuerySchema, response: { 200: OpenRequestsReplySchema, '4xx': ErrorReplySchema } } },
     async (request) => {
       const unit = scopedUnit(app, request.user!, request.query.unit)
-      const at = Date.parse(request.query.at)
+      const at = app.metrics.inRange(Date.parse(request.query.at), 'query/at')
       const now = app.now()
       if (at > now) throw new HttpError(400, 'query/at must not be in the future', { field: 'query/at', rule: 'not-future' })
       const requests = await openRequestsAt(app.store, app.geography.ref(unit)!, at, now)
