@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { ErrorReplySchema } from '../../../shared/schemas/common'
-import { verifyPassword } from '../../auth/passwords'
+import { PasswordsBusyError, verifyPassword } from '../../auth/passwords'
 import { HttpError } from '../../plugins/validation'
 
 const LoginSchema = Type.Object(
@@ -24,20 +24,27 @@ const session: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { body: LoginSchema, response: { 200: SessionReplySchema, '4xx': ErrorReplySchema } } },
     async (request, reply) => {
       const { username, password } = request.body
-      const keys = [`user:${username}`, `ip:${request.ip}`]
       const now = app.now()
-      const wait = app.loginThrottle.retryAfter(keys, now)
-      if (wait > 0) {
-        reply.header('retry-after', Math.ceil(wait / 1000))
-        throw new HttpError(429, `too many failed logins; try again in ${Math.ceil(wait / 60_000)} min`, { field: 'body', rule: 'throttle' })
+      // The failure slot is taken here, before any await, so concurrent tries count against each other.
+      const { retryAfterMs, attempt } = app.loginThrottle.admit(username, request.ip, now)
+      if (!attempt) {
+        const seconds = Math.ceil(retryAfterMs / 1000)
+        reply.header('retry-after', seconds)
+        const after = seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`
+        throw new HttpError(429, `too many failed logins; try again in ${after}`, { field: 'body', rule: 'throttle' })
       }
       const user = app.auth.user(username)
-      const ok = await verifyPassword(password, user?.password ?? DUMMY)
-      if (!user || !ok) {
-        app.loginThrottle.fail(keys, now)
-        throw new HttpError(401, 'wrong username or password', { field: 'body', rule: 'credentials' })
+      let ok: boolean
+      try {
+        ok = await verifyPassword(password, user?.password ?? DUMMY)
+      } catch (error) {
+        attempt.cancelled()
+        if (!(error instanceof PasswordsBusyError)) throw error
+        reply.header('retry-after', 1)
+        throw new HttpError(429, 'too many logins at once; try again in a second', { field: 'body', rule: 'busy' })
       }
-      app.loginThrottle.succeed(`user:${username}`)
+      if (!user || !ok) throw new HttpError(401, 'wrong username or password', { field: 'body', rule: 'credentials' })
+      attempt.succeeded()
       const { token, expiresAt } = app.auth.createSession(user.username, app.sessionTtlMs, now)
       app.setSessionCookie(reply, token, expiresAt)
       return { username: user.username, role: user.role, unit: user.unit, expiresAt: new Date(expiresAt).toISOString() }
