@@ -57,7 +57,7 @@ describe('the session cookie’s Secure flag', () => {
     const header = `${cookie.name}=${cookie.value}`
     const me = await t!.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: header } })
     expect(me.cookies.find((c) => c.name === 'outpost_session')?.secure).toBe(true)
-    const out = await t!.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie: header } })
+    const out = await t!.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie: header, origin: 'http://localhost' } })
     expect(out.cookies.find((c) => c.name === 'outpost_session')?.secure).toBe(true)
   })
 })
