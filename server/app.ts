@@ -20,6 +20,7 @@ import workerRoutes from './routes/workers/index'
 import eventRoutes from './routes/events/index'
 import auth, { type CookieSecure } from './plugins/auth'
 import publicSide from './plugins/public'
+import origin from './plugins/origin'
 import publicRoutes from './routes/public/index'
 import basemapRoutes from './routes/basemap/index'
 import type { AuthStore } from './auth/auth-store'
@@ -55,6 +56,8 @@ export interface AppOptions {
   trustProxy?: boolean | string[]
   /** Called for every route as it is registered (the fuzz test enumerates the routes with it). */
   onRoute?: (route: RouteOptions) => void
+  /** Origins besides the server's own whose pages may write with the session and open `/live` (OUTPOST_ALLOWED_ORIGINS). */
+  allowedOrigins?: string[]
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -85,6 +88,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     secureCookie: options.secureCookie ?? 'auto',
     ...(options.sessionTtlMs !== undefined ? { sessionTtlMs: options.sessionTtlMs } : {}),
   })
+  await app.register(origin, { allowedOrigins: options.allowedOrigins ?? [], trustProxy: options.trustProxy ?? false })
   await app.register(requests)
   await app.register(alerts)
   await app.register(patrols)

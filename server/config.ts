@@ -12,6 +12,7 @@ import { passwordProblem } from './auth/passwords'
 import { checkPmtilesArchive } from './basemap/archive'
 import type { Basemap } from './plugins/context'
 import type { CookieSecure } from './plugins/auth'
+import { normalizeOrigin } from './plugins/origin'
 import type { SqliteSync } from './store/sqlite-store'
 export interface Config {
   port: number
@@ -32,6 +33,8 @@ export interface Config {
   secureCookie: CookieSecure
   /** Whose X-Forwarded-For/-Proto count: no one, every peer, or these addresses and ranges. */
   trustProxy: boolean | string[]
+  /** Origins besides the server's own whose pages may use the session (writes, `/live`). */
+  allowedOrigins: string[]
 }
 
 export class ConfigError extends Error {}
@@ -53,7 +56,22 @@ export function loadConfig(env: Env = process.env): Config {
     basemap: basemap(env),
     secureCookie: oneOf(env, 'OUTPOST_COOKIE_SECURE', ['auto', 'on', 'off'], 'auto'),
     trustProxy: trustProxy(env, 'OUTPOST_TRUST_PROXY'),
+    allowedOrigins: allowedOrigins(env, 'OUTPOST_ALLOWED_ORIGINS'),
   }
+}
+
+/** Bare origins only: a path or a wildcard would suggest a finer or wider rule than the one applied. */
+function allowedOrigins(env: Env, name: string): string[] {
+  const value = raw(env, name)
+  if (value === undefined) return []
+  return value.split(',').map((entry) => {
+    const text = entry.trim()
+    const origin = /^https?:\/\/[^/?#@\s*]+$/i.test(text) ? normalizeOrigin(text) : undefined
+    if (!origin) {
+      throw new ConfigError(`${name} must be a comma list of origins scheme://host[:port] such as http://10.0.0.5:3000, got "${text}"`)
+    }
+    return origin
+  })
 }
 
 /** Names proxy-addr (Fastify's trustProxy) knows for the usual private ranges. */

@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     publicThreshold: config.kioskThreshold,
     secureCookie: config.secureCookie,
     trustProxy: config.trustProxy,
+    allowedOrigins: config.allowedOrigins,
     ...(config.basemap ? { basemap: config.basemap } : {}),
     logger: { level: process.env.LOG_LEVEL ?? 'warn' },
   })

@@ -122,6 +122,7 @@ export class AuthStore {
   private readonly validKeys = new Map<string, string>()
   private keysVersion: unknown
   private keysCheckedAt = -Infinity
+  private readonly sessionsEndedListeners = new Set<() => void>()
 
   constructor(filename: string, options: AuthStoreOptions = {}) {
     this.db = new Database(filename)
@@ -188,29 +189,35 @@ export class AuthStore {
 
   /** A new password ends every session of the user. */
   setPassword(username: string, password: PasswordHash): boolean {
-    return this.db.transaction(() => {
+    const changed = this.db.transaction(() => {
       const changed = this.db.prepare(`UPDATE users SET salt = ?, hash = ? WHERE username = ?`).run(password.salt, password.hash, username).changes
       this.db.prepare(`DELETE FROM sessions WHERE username = ?`).run(username)
       return changed > 0
     })()
+    this.sessionsEnded()
+    return changed
   }
 
   removeUser(username: string): boolean {
-    return this.db.transaction(() => {
+    const removed = this.db.transaction(() => {
       this.db.prepare(`DELETE FROM sessions WHERE username = ?`).run(username)
       return this.db.prepare(`DELETE FROM users WHERE username = ?`).run(username).changes > 0
     })()
+    this.sessionsEnded()
+    return removed
   }
 
   /** Demo accounts and keys exist only while the simulator runs. */
   removeDemo(): { users: number; keys: number } {
-    return this.db.transaction(() => {
+    const removed = this.db.transaction(() => {
       this.db.prepare(`DELETE FROM sessions WHERE username IN (SELECT username FROM users WHERE demo = 1)`).run()
       const users = this.db.prepare(`DELETE FROM users WHERE demo = 1`).run().changes
       const keys = this.db.prepare(`DELETE FROM ingest_keys WHERE demo = 1`).run().changes
       this.validKeys.clear()
       return { users, keys }
     })()
+    this.sessionsEnded()
+    return removed
   }
 
   hasCenterUser(): boolean {
@@ -247,6 +254,30 @@ export class AuthStore {
 
   endSession(token: string): void {
     this.db.prepare(`DELETE FROM sessions WHERE token_hash = ?`).run(sha256(token))
+    this.sessionsEnded()
+  }
+
+  /**
+   * Calls `listener` each time this store has ended sessions (logout, a new password, a removed
+   * user), once the change is committed: what they opened (a `/live` socket) closes at once.
+   * Returns the unsubscribe.
+   */
+  onSessionsEnded(listener: () => void): () => void {
+    this.sessionsEndedListeners.add(listener)
+    return () => this.sessionsEndedListeners.delete(listener)
+  }
+
+  private sessionsEnded(): void {
+    for (const listener of this.sessionsEndedListeners) listener()
+  }
+
+  /**
+   * Changes whenever another connection to the file (`npm run users` in another process) has
+   * committed since the last call; this connection's own commits leave it as it is. Cheap: no
+   * table is read.
+   */
+  externalVersion(): number {
+    return this.dataVersion.get() as number
   }
 
   // ---- ingest keys ------------------------------------------------------------------------------------
@@ -269,7 +300,7 @@ export class AuthStore {
     const now = this.clock()
     if (now - this.keysCheckedAt >= this.keyRecheckMs) {
       this.keysCheckedAt = now
-      const version = this.dataVersion.get()
+      const version = this.externalVersion()
       if (version !== this.keysVersion) {
         this.keysVersion = version
         this.validKeys.clear()

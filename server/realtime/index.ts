@@ -14,6 +14,7 @@ import { DEFAULT_TICK_MS, LiveBus } from '../live/bus'
 import { broadcastFrame } from './frame-broadcast'
 import { encodeWithoutBinaryScan } from './json-encoder'
 import { registerSubscribe } from './scope-subscribe'
+import { watchSessions } from './session-watch'
 
 export type LiveNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>
 
@@ -53,6 +54,7 @@ async function realtime(app: FastifyInstance, options: RealtimeOptions) {
   })
   const unsubscribe = app.store.onCommit((events) => bus.publish(events))
 
+  live.use(app.refuseForeignOrigin)
   // The same session as the REST routes: no valid cookie, no connection.
   live.use((socket, next) => {
     const session = app.sessionOf(socket.request.headers.cookie)
@@ -68,6 +70,7 @@ async function realtime(app: FastifyInstance, options: RealtimeOptions) {
   live.on('connection', (socket) => {
     registerSubscribe(app, socket, { replayLimit: options.replayLimit ?? 10_000 })
   })
+  watchSessions(app, live)
 
   // Today's figures for every unit somebody watches; a unit nobody watches costs nothing. One room
   // per turn of the event loop, so that an alert arriving meanwhile is not held behind them all.
@@ -111,4 +114,4 @@ async function realtime(app: FastifyInstance, options: RealtimeOptions) {
   })
 }
 
-export default fp(realtime, { name: 'realtime', dependencies: ['context', 'metrics', 'auth'] })
+export default fp(realtime, { name: 'realtime', dependencies: ['context', 'metrics', 'auth', 'origin'] })

@@ -62,15 +62,8 @@ const session: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete('/api/v1/session', async (request, reply) => {
     const current = app.sessionOf(request.headers.cookie)
-    if (current) {
-      app.auth.endSession(current.token)
-      // Sockets opened with this session close with it.
-      if (app.hasDecorator('io')) {
-        for (const socket of await app.io.of('/live').fetchSockets()) {
-          if (socket.data.sessionToken === current.token) socket.disconnect(true)
-        }
-      }
-    }
+    // Sockets opened with this session close with it (server/realtime/session-watch.ts).
+    if (current) app.auth.endSession(current.token)
     app.clearSessionCookie(reply)
     return reply.code(204).send()
   })
