@@ -1037,15 +1037,23 @@ export class SqliteStore implements Store {
     return this.whenDurable(result)
   }
 
-  async eventsAfter(unit: UnitRef, sinceSeq: number, limit: number): Promise<EventsAfter | undefined> {
+  async eventsAfter(unit: UnitRef, sinceSeq: number, limit: number, maxBytes = Infinity): Promise<EventsAfter | undefined> {
     const where = this.unitWhere(unit)
     const result = this.db.transaction(() => {
       const seq = this.stmt.lastSeq.get() as number
+      // Row by row, stopping at the first row past either bound: a gap too large to replay costs
+      // no more reading than the bound, and no row outlives its event.
       const rows = this.db
         .prepare(`SELECT seq, type, at, grid_id, data FROM events WHERE ${where.sql} AND seq > ? ORDER BY seq LIMIT ?`)
-        .all(...where.params, sinceSeq, limit + 1) as EventRow[]
-      if (rows.length > limit) return undefined
-      return { seq: Math.max(seq, sinceSeq), events: rows.map(toLiveEvent) }
+        .iterate(...where.params, sinceSeq, limit + 1) as IterableIterator<EventRow>
+      const events: LiveEvent[] = []
+      let bytes = 0
+      for (const row of rows) {
+        bytes += eventJsonBytes(row)
+        if (events.length === limit || bytes > maxBytes) return undefined
+        events.push(toLiveEvent(row))
+      }
+      return { seq: Math.max(seq, sinceSeq), events }
     })()
     return this.whenDurable(result)
   }
@@ -1125,6 +1133,14 @@ function toOpenAlert(a: AlertRow): OpenAlert {
 
 function toLiveEvent(row: EventRow): LiveEvent {
   return { seq: row.seq, type: row.type, at: row.at, gridId: row.grid_id, ...JSON.parse(row.data) } as LiveEvent
+}
+
+/**
+ * The bytes of the event's JSON as it is sent, to within a few: `data` holds every field but the
+ * four columns, whose keys and numbers take about 60 bytes besides the type and grid id.
+ */
+function eventJsonBytes(row: EventRow): number {
+  return Buffer.byteLength(row.data) + row.type.length + row.grid_id.length + 60
 }
 
 function pathOf(row: { district_id: string; street_id: string; community_id: string; grid_id: string }) {

@@ -192,8 +192,8 @@ export interface Store {
   /** The whole log after a seq, in seq order, at most `limit` events (rebuilding rollups). */
   readLog(afterSeq: number, limit: number): Promise<LiveEvent[]>
   snapshot(unit: UnitRef): Promise<{ seq: number; snapshot: LiveSnapshot }>
-  /** Events of the subtree after `sinceSeq`, in seq order; undefined when more than `limit`. */
-  eventsAfter(unit: UnitRef, sinceSeq: number, limit: number): Promise<EventsAfter | undefined>
+  /** Events of the subtree after `sinceSeq`, in seq order; undefined when more than `limit` or their JSON more than `maxBytes`. */
+  eventsAfter(unit: UnitRef, sinceSeq: number, limit: number, maxBytes?: number): Promise<EventsAfter | undefined>
   /** The time of the earliest event (of any unit) at or after `from`; undefined when there is none. */
   firstEventAt(from: number): Promise<number | undefined>
   /** Events of the subtree whose time lies in [from, to), in seq order (playback). */
