@@ -11,12 +11,26 @@ import {
   type SocketData,
 } from '../../shared/events'
 import { DEFAULT_TICK_MS, LiveBus } from '../live/bus'
-import { broadcastFrame } from './frame-broadcast'
+import { broadcastFrame, type QueueCap } from './frame-broadcast'
 import { encodeWithoutBinaryScan } from './json-encoder'
-import { registerSubscribe } from './scope-subscribe'
+import { DEFAULT_SUBSCRIBE_BURST, DEFAULT_SUBSCRIBE_REFILL_MS, registerSubscribe, type SubscribeBounds } from './scope-subscribe'
 import { watchSessions } from './session-watch'
 
 export type LiveNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>
+
+/**
+ * What a socket may leave unread before it is dropped. A district wall at 5,000 events/s receives
+ * about 0.75 MB/s; one that keeps up leaves nothing here (the kernel's socket buffers take its
+ * pauses), and walls in Chromium on a starved two-core machine that fell seconds behind and caught
+ * up left at most 3.5 MB (test/bench/diagnostics/live-queue.ts). This is twice that and more,
+ * ~11 s of that stream unread.
+ */
+export const DEFAULT_MAX_QUEUED_BYTES = 8 * 2 ** 20
+/**
+ * 10,000 events are 1.6–2.3 MB of JSON (pings ~160 bytes, requests ~230): the count binds first,
+ * and this stops replays of events near their fields' limits (~400 bytes), half the queue cap.
+ */
+export const DEFAULT_REPLAY_BYTES = 4 * 2 ** 20
 
 export interface RealtimeOptions {
   /** Hold of a live batch under load (ms); see server/live/bus.ts. */
@@ -25,6 +39,14 @@ export interface RealtimeOptions {
   quietTickMs?: number
   /** Largest gap a resubscribe replays event by event; past it the client gets a snapshot. */
   replayLimit?: number
+  /** Largest replay in bytes of JSON; past it, too, a snapshot. Well under `maxQueuedBytes`. */
+  replayBytes?: number
+  /** Subscribes a socket may make in a row (a subscribe, a resync, scene changes). */
+  subscribeBurst?: number
+  /** Milliseconds for one more subscribe to come back to a socket's budget. */
+  subscribeRefillMs?: number
+  /** Bytes a socket may leave unread (TCP and Engine.IO buffers) before it is dropped. */
+  maxQueuedBytes?: number
   /** How often each watched unit gets `metrics:updated` (ms). */
   metricsIntervalMs?: number
 }
@@ -33,7 +55,16 @@ declare module 'fastify' {
   interface FastifyInstance {
     io: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>
     liveBus: LiveBus
+    liveStats: LiveStats
   }
+}
+
+/** Counters of the socket bounds since start. */
+export interface LiveStats {
+  /** Sockets dropped for leaving more than `maxQueuedBytes` unread. */
+  slowSocketsDropped: number
+  /** Subscribes refused: one already running, or past the socket's budget. */
+  subscribesRefused: number
 }
 
 async function realtime(app: FastifyInstance, options: RealtimeOptions) {
@@ -45,11 +76,27 @@ async function realtime(app: FastifyInstance, options: RealtimeOptions) {
   })
   encodeWithoutBinaryScan(io.encoder, ['events:batched', 'metrics:updated'])
   const live: LiveNamespace = io.of(LIVE_NAMESPACE)
+  const stats: LiveStats = { slowSocketsDropped: 0, subscribesRefused: 0 }
+  const queueCap: QueueCap = {
+    maxBytes: options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
+    dropped(socket, queued) {
+      stats.slowSocketsDropped++
+      app.log.warn({ socket: socket.id, user: (socket.data as SocketData).user?.username, queuedBytes: queued }, 'live: dropped a socket that stopped reading')
+    },
+  }
+  const bounds: SubscribeBounds = {
+    replayLimit: options.replayLimit ?? 10_000,
+    replayBytes: options.replayBytes ?? DEFAULT_REPLAY_BYTES,
+    burst: options.subscribeBurst ?? DEFAULT_SUBSCRIBE_BURST,
+    refillMs: options.subscribeRefillMs ?? DEFAULT_SUBSCRIBE_REFILL_MS,
+    queueCap,
+    refused: () => void stats.subscribesRefused++,
+  }
   const bus = new LiveBus({
     geography: app.geography,
     tickMs: options.tickMs ?? DEFAULT_TICK_MS,
     ...(options.quietTickMs !== undefined ? { quietTickMs: options.quietTickMs } : {}),
-    sink: (room, batch, json) => broadcastFrame(live, room, 'events:batched', batch, json),
+    sink: (room, batch, json) => broadcastFrame(live, room, 'events:batched', batch, { json, queueCap }),
     isWatched: (room) => (live.adapter.rooms.get(room)?.size ?? 0) > 0,
   })
   const unsubscribe = app.store.onCommit((events) => bus.publish(events))
@@ -68,7 +115,7 @@ async function realtime(app: FastifyInstance, options: RealtimeOptions) {
   })
 
   live.on('connection', (socket) => {
-    registerSubscribe(app, socket, { replayLimit: options.replayLimit ?? 10_000 })
+    registerSubscribe(app, socket, bounds)
   })
   watchSessions(app, live)
 
@@ -88,7 +135,7 @@ async function realtime(app: FastifyInstance, options: RealtimeOptions) {
         const unitId = unitOfRoom(room)
         if (!unitId || !live.adapter.rooms.get(room)?.size || !app.geography.get(unitId)) continue
         const figures = app.metrics.rollups.figures(unitId, window.from, window.to, now)
-        broadcastFrame(live, room, 'metrics:updated', { unit: unitId, from, to, now: new Date(now).toISOString(), figures })
+        broadcastFrame(live, room, 'metrics:updated', { unit: unitId, from, to, now: new Date(now).toISOString(), figures }, { queueCap })
         break
       }
       if (rooms.length > 0) pushing = setImmediate(pushNext)
@@ -99,6 +146,7 @@ async function realtime(app: FastifyInstance, options: RealtimeOptions) {
 
   app.decorate('io', io)
   app.decorate('liveBus', bus)
+  app.decorate('liveStats', stats)
 
   app.addHook('preClose', async () => {
     clearInterval(metricsTimer)

@@ -1,14 +1,16 @@
 // The one-frame-per-room broadcast: the bytes are what `ws` itself would frame, real socket.io
-// clients on the WebSocket and on the polling transport receive the same batches, and a frame sent
-// straight to a socket never overtakes a packet Engine.IO still holds for it.
+// clients on the WebSocket and on the polling transport receive the same batches, a frame sent
+// straight to a socket never overtakes a packet Engine.IO still holds for it, and a member that
+// stopped reading is dropped once more than the cap waits for it, on either path.
 import { createRequire } from 'node:module'
 import { afterEach, describe, expect, it } from 'vitest'
 import { io } from 'socket.io-client'
 import { LIVE_NAMESPACE, unitRoom, type EventBatch } from '../../shared/events'
-import { broadcastFrame, textFrame } from '../../server/realtime/frame-broadcast'
+import { broadcastFrame, textFrame, type QueueCap } from '../../server/realtime/frame-broadcast'
 import { SqliteStore } from '../../server/store/sqlite-store'
 import { startTestServer } from '../helpers/build-app'
 import { connectLive, subscribe, type LiveClient } from '../helpers/connect-client'
+import { stalledPoller, stalledWebSocket } from '../helpers/stalled-client'
 import { waitFor } from '../helpers/wait-for'
 
 const DISTRICT = '640106'
@@ -86,12 +88,73 @@ describe('broadcastFrame', () => {
     socket.emit('events:batched', batch(2002))
     const held = broadcastFrame(nsp, room, 'events:batched', batch(2003))
     socket.emit('events:batched', batch(2004))
-    expect(held).toEqual({ direct: 0, emitted: 1 })
+    expect(held).toEqual({ direct: 0, emitted: 1, dropped: 0 })
     await waitFor(() => client.batches.length >= 4, 'four batches')
     const after = broadcastFrame(nsp, room, 'events:batched', batch(2005))
-    expect(after).toEqual({ direct: 1, emitted: 0 })
+    expect(after).toEqual({ direct: 1, emitted: 0, dropped: 0 })
     socket.emit('events:batched', batch(2006))
     await waitFor(() => client.batches.length >= 6, 'six batches')
     expect(client.batches.map((b) => b.seq)).toEqual([2001, 2002, 2003, 2004, 2005, 2006])
+  })
+
+  describe('with a queue cap', () => {
+    /** A cap that records each drop. */
+    function cap(maxBytes: number): QueueCap & { drops: { id: string; queued: number }[] } {
+      const drops: { id: string; queued: number }[] = []
+      return { maxBytes, drops, dropped: (socket, queued) => void drops.push({ id: socket.id, queued }) }
+    }
+    /** A batch of about `bytes` of JSON. */
+    function bigBatch(seq: number, bytes: number): EventBatch {
+      const event = { type: 'patrol.reported', at: 0, gridId: 'g', workerId: 'w', kind: 'ping', lon: 0, lat: 0, seq } as const
+      return { seq, events: Array.from({ length: Math.ceil(bytes / 100) }, () => event) }
+    }
+
+    it('drops a WebSocket member whose TCP buffer passed the cap, and only it', async () => {
+      const server = await start()
+      const reader = await connectLive(server.url, server.headers.cookie)
+      cleanups.push(() => void reader.socket.disconnect())
+      expect((await subscribe(reader.socket, DISTRICT)).ok).toBe(true)
+      const stalled = await stalledWebSocket(server.url, server.headers.cookie, DISTRICT)
+      cleanups.push(() => stalled.close())
+      const nsp = server.app.io.of(LIVE_NAMESPACE)
+      const limit = cap(256 * 1024)
+      // 256 KB a batch until the stalled member is dropped: the kernel's buffers take a few MB first.
+      let sent = 0
+      let dropped = 0
+      while (dropped === 0 && sent < 200) {
+        const result = broadcastFrame(nsp, unitRoom(DISTRICT), 'events:batched', bigBatch(++sent, 256 * 1024), { queueCap: limit })
+        dropped = result.dropped
+        if (dropped === 0) expect(result).toEqual({ direct: 2, emitted: 0, dropped: 0 })
+        else expect(result).toEqual({ direct: 1, emitted: 0, dropped: 1 })
+        await new Promise((r) => setTimeout(r, 5))
+      }
+      expect(limit.drops).toHaveLength(1)
+      expect(limit.drops[0]!.queued).toBeGreaterThan(256 * 1024)
+      expect(limit.drops[0]!.id).not.toBe(reader.socket.id)
+      expect([...nsp.sockets.keys()]).toEqual([reader.socket.id])
+      // The reading member got every batch, the one the other was dropped on included.
+      await waitFor(() => reader.batches.length === sent, `the reading client to get ${sent} batches`)
+      expect(reader.batches.map((b) => b.seq)).toEqual(Array.from({ length: sent }, (_, i) => i + 1))
+    })
+
+    it('drops a polling member whose packets wait in Engine.IO past the cap', async () => {
+      const server = await start()
+      await stalledPoller(server.url, server.headers.cookie, DISTRICT)
+      const nsp = server.app.io.of(LIVE_NAMESPACE)
+      expect(nsp.sockets.size).toBe(1)
+      const socket = [...nsp.sockets.values()][0]!
+      expect(socket.conn.transport.name).toBe('polling')
+      const limit = cap(64 * 1024)
+      const results = []
+      for (let seq = 1; seq <= 8; seq++) results.push(broadcastFrame(nsp, unitRoom(DISTRICT), 'events:batched', bigBatch(seq, 20 * 1024), { queueCap: limit }))
+      // Four batches of ~20 KB wait within 64 KiB; the fifth finds more than the cap waiting.
+      expect(results.map((r) => r.emitted)).toEqual([1, 1, 1, 1, 0, 0, 0, 0])
+      expect(results[4]).toEqual({ direct: 0, emitted: 0, dropped: 1 })
+      expect(limit.drops).toEqual([{ id: socket.id, queued: expect.any(Number) }])
+      expect(limit.drops[0]!.queued).toBeGreaterThan(64 * 1024)
+      expect(nsp.sockets.size).toBe(0)
+      // Engine.IO let the connection go at once, buffer and all, instead of waiting for a poll.
+      expect(server.app.io.engine.clientsCount).toBe(0)
+    })
   })
 })
