@@ -12,3 +12,11 @@ export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 export function createLiveSocket(url: string = LIVE_NAMESPACE, options: Partial<ManagerOptions & SocketOptions> = {}): LiveSocket {
   return io(url, { autoConnect: false, transports: ['websocket'], ...options })
 }
+
+/** The `disconnect` reason when the server closed the socket; socket.io-client does not reconnect then. */
+export const SERVER_CLOSED = 'io server disconnect'
+
+/** Whether a `connect_error` is the server refusing the socket for want of a valid session. */
+export function isSessionRefused(err: Error): boolean {
+  return /unauthori[sz]ed|log in/i.test(err.message)
+}

@@ -1,6 +1,6 @@
 import { onScopeDispose, ref, toValue, watch, type MaybeRefOrGetter } from 'vue'
 import type { Ack, EventBatch, MetricsUpdate, SubscribeReply } from '../../shared/events'
-import { createLiveSocket, type LiveSocket } from '../socket'
+import { SERVER_CLOSED, createLiveSocket, isSessionRefused, type LiveSocket } from '../socket'
 
 const ACK_TIMEOUT_MS = 10_000
 const RETRY_MS = 5_000
@@ -12,6 +12,8 @@ export interface LeaderLiveHandlers {
   onMetrics: (update: MetricsUpdate) => void
   /** Something happened in the unit: the page refetches its lists (throttled). */
   onEvents: (batch: EventBatch) => void
+  /** The server refused the socket for want of a valid session: someone has to log in again. */
+  onUnauthorized?: () => void
 }
 
 /**
@@ -24,6 +26,9 @@ export function useLeaderLive(unit: MaybeRefOrGetter<string | null>, handlers: L
   const socket = options.socket ?? createLiveSocket()
   const state = ref<LeaderLiveState>('connecting')
   let attempt = 0
+  /** One subscribe at a time (the server refuses a second while one runs): a drill meanwhile waits. */
+  let inFlight = false
+  let again = false
   let subscribed: string | null = null
   let retryTimer: ReturnType<typeof setTimeout> | undefined
   let disposed = false
@@ -32,10 +37,21 @@ export function useLeaderLive(unit: MaybeRefOrGetter<string | null>, handlers: L
     clearTimeout(retryTimer)
     const target = toValue(unit)
     if (!target || !socket.connected) return
+    if (inFlight) {
+      again = true
+      return
+    }
     const thisAttempt = ++attempt
     subscribed = null
+    inFlight = true
     socket.timeout(ACK_TIMEOUT_MS).emit('scope:subscribe', { unit: target }, (err: Error | null, reply: Ack<SubscribeReply>) => {
       if (disposed || thisAttempt !== attempt) return
+      inFlight = false
+      if (again) {
+        again = false
+        subscribe()
+        return
+      }
       if (err || !reply.ok) {
         state.value = 'offline'
         retryTimer = setTimeout(subscribe, RETRY_MS)
@@ -47,13 +63,18 @@ export function useLeaderLive(unit: MaybeRefOrGetter<string | null>, handlers: L
   }
 
   const onConnect = (): void => subscribe()
-  const onDisconnect = (): void => {
+  const onDisconnect = (reason?: string): void => {
     attempt++
+    inFlight = false
+    again = false
     subscribed = null
     state.value = 'offline'
+    // The server closed it (the session ended?): the next handshake says.
+    if (reason === SERVER_CLOSED && !disposed) socket.connect()
   }
-  const onConnectError = (): void => {
+  const onConnectError = (err?: Error): void => {
     if (!socket.connected) state.value = 'offline'
+    if (err && isSessionRefused(err)) handlers.onUnauthorized?.()
   }
   const onMetrics = (update: MetricsUpdate): void => {
     if (update.unit === toValue(unit) && subscribed === update.unit) handlers.onMetrics(update)

@@ -1,6 +1,6 @@
 import { onScopeDispose, ref, toValue, watch, type MaybeRefOrGetter } from 'vue'
 import type { Ack, EventBatch, SubscribeReply, SubscribeRequest } from '../../shared/events'
-import { createLiveSocket, type LiveSocket } from '../socket'
+import { SERVER_CLOSED, createLiveSocket, type LiveSocket } from '../socket'
 import { useLiveStore, type LiveStore } from '../stores/live'
 
 export const STALE_AFTER_MS = 30_000
@@ -34,18 +34,35 @@ export function useLiveStream(unit: MaybeRefOrGetter<string>, options: LiveStrea
   /** Batches that arrive while a subscribe is in flight, applied after its reply. */
   let buffered: EventBatch[] | null = null
   let attempt = 0
+  /**
+   * The server answers one subscribe at a time per socket and refuses another while one runs: a
+   * change of unit meanwhile waits for the answer, then subscribes again for the latest unit.
+   */
+  let inFlight = false
+  let again = false
   let retryTimer: ReturnType<typeof setTimeout> | undefined
   let disposed = false
 
   function subscribe(): void {
     clearTimeout(retryTimer)
+    if (inFlight) {
+      again = true
+      return
+    }
     const target = toValue(unit)
     const request: SubscribeRequest = syncedUnit === target ? { unit: target, sinceSeq: store.seq } : { unit: target }
     const thisAttempt = ++attempt
     buffered = []
+    inFlight = true
     if (store.connection !== 'live' && store.connection !== 'stale') store.setConnection('connecting')
     socket.timeout(ACK_TIMEOUT_MS).emit('scope:subscribe', request, (err: Error | null, reply: Ack<SubscribeReply>) => {
-      if (disposed || thisAttempt !== attempt) return // superseded by a later subscribe
+      if (disposed || thisAttempt !== attempt) return // belongs to a connection already lost
+      inFlight = false
+      if (again) {
+        again = false
+        subscribe()
+        return
+      }
       const held = buffered ?? []
       buffered = null
       if (err) {
@@ -76,11 +93,16 @@ export function useLiveStream(unit: MaybeRefOrGetter<string>, options: LiveStrea
 
   const onConnect = (): void => subscribe()
 
-  const onDisconnect = (): void => {
+  const onDisconnect = (reason?: string): void => {
     attempt++ // a reply still in flight belongs to the old connection
+    inFlight = false
+    again = false
     buffered = null
     clearTimeout(retryTimer)
     store.setConnection('offline')
+    // socket.io reconnects by itself except when the server closed the socket (its session ended):
+    // connect again, and the handshake says whether the session is gone (connect_error) or not.
+    if (reason === SERVER_CLOSED && !disposed) socket.connect()
   }
 
   const onConnectError = (): void => {

@@ -3,7 +3,7 @@ import type { MetricsUpdate } from '../../shared/events'
 import { HOUR_MS, addDays, localDate } from '../../shared/time'
 import { fetchMetrics, fetchSeries, isBadRequest, isNotFound, isUnauthorized, type FetchLike } from '../api'
 import { hourOfDayMedian } from '../charts/response-times'
-import type { LiveSocket } from '../socket'
+import { isSessionRefused, type LiveSocket } from '../socket'
 import { useGeographyStore } from '../stores/geography'
 import { HEAT_WINDOW_MS, useLiveStore } from '../stores/live'
 import { useMetricsStore } from '../stores/metrics'
@@ -46,7 +46,7 @@ export function useWallLive(unit: MaybeRefOrGetter<string>, options: WallLiveOpt
   socket.on('metrics:updated', onMetrics)
   // The server refuses a socket without a valid session, and socket.io does not retry that.
   const onConnectError = (err: Error): void => {
-    if (/unauthori[sz]ed|log in/i.test(err.message)) options.onUnauthorized?.()
+    if (isSessionRefused(err)) options.onUnauthorized?.()
   }
   socket.on('connect_error', onConnectError)
 

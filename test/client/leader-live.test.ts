@@ -84,4 +84,39 @@ describe('useLeaderLive', () => {
     socket.serverConnects()
     expect(socket.subscribes).toHaveLength(2)
   })
+
+  it('sends one subscribe at a time: a drill while one runs waits for its answer, then asks for the latest unit', async () => {
+    const socket = new FakeSocket()
+    const unit = ref<string | null>('640106001')
+    const { live } = start(unit, socket)
+    socket.serverConnects()
+    unit.value = '640106001001'
+    await nextTick()
+    unit.value = '640106001002'
+    await nextTick()
+    expect(socket.subscribes).toHaveLength(1)
+    socket.subscribes[0]!.ack(null, ok)
+    expect(socket.subscribes.map((s) => s.request.unit)).toEqual(['640106001', '640106001002'])
+    expect(live.state.value).not.toBe('live')
+    socket.subscribes[1]!.ack(null, ok)
+    expect(live.state.value).toBe('live')
+  })
+
+  it('connects again when the server closed the socket, and goes to the login page when the handshake is refused', () => {
+    const socket = new FakeSocket()
+    const onUnauthorized = vi.fn()
+    const scope = effectScope()
+    scopes.push(scope)
+    scope.run(() =>
+      useLeaderLive(ref('640106001'), { onMetrics: vi.fn(), onEvents: vi.fn(), onUnauthorized }, { socket: socket as unknown as LiveSocket }),
+    )
+    socket.serverConnects()
+    const connects = socket.connectCalls
+    socket.drop('io server disconnect')
+    expect(socket.connectCalls).toBe(connects + 1)
+    socket.fire('connect_error', new Error('unauthorized: log in first'))
+    expect(onUnauthorized).toHaveBeenCalledTimes(1)
+    socket.fire('connect_error', new Error('xhr poll error'))
+    expect(onUnauthorized).toHaveBeenCalledTimes(1)
+  })
 })

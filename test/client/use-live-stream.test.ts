@@ -10,7 +10,7 @@ import { FakeLiveSocket } from './fake-live-socket'
 class FakeSocket extends FakeLiveSocket {}
 
 const owned = vi.hoisted(() => ({ socket: null as unknown }))
-vi.mock('../../client/socket', () => ({ createLiveSocket: () => owned.socket }))
+vi.mock('../../client/socket', async (actual) => ({ ...(await actual<object>()), createLiveSocket: () => owned.socket }))
 
 const asSocket = (s: FakeSocket) => s as unknown as LiveSocket
 
@@ -138,6 +138,41 @@ describe('useLiveStream', () => {
     return Promise.resolve().then(() => {
       expect(socket.lastSubscribe().request).toEqual({ unit: '640106001' })
     })
+  })
+
+  it('sends one subscribe at a time: a unit change while one runs waits for its answer, then asks for the latest unit', () => {
+    const unit = ref('640106')
+    const { store } = start(unit)
+    socket.open()
+    expect(socket.subscribes).toHaveLength(1)
+    unit.value = '640106001'
+    return Promise.resolve()
+      .then(() => {
+        unit.value = '640106002'
+      })
+      .then(() => {
+        // the server refuses a second subscribe while the first runs: none is sent yet
+        expect(socket.subscribes).toHaveLength(1)
+        socket.subscribes[0]!.ack(null, { ok: true, data: { seq: 10, snapshot: snapshot() } })
+        expect(socket.subscribes).toHaveLength(2)
+        expect(socket.lastSubscribe().request).toEqual({ unit: '640106002' })
+        // the answer for the unit no longer shown is not applied
+        expect(store.seq).toBe(0)
+        socket.lastSubscribe().ack(null, { ok: true, data: { seq: 12, snapshot: snapshot() } })
+        expect(store.seq).toBe(12)
+        expect(store.connection).toBe('live')
+      })
+  })
+
+  it('connects again when the server closed the socket (socket.io does not), but not after an ordinary drop', () => {
+    start()
+    socket.open()
+    const connects = socket.connectCalls
+    socket.drop('transport close')
+    expect(socket.connectCalls).toBe(connects)
+    socket.open()
+    socket.drop('io server disconnect')
+    expect(socket.connectCalls).toBe(connects + 1)
   })
 
   it('subscribes at once on a socket that is already connected', () => {
