@@ -50,6 +50,8 @@ export interface AppOptions {
   publicThreshold?: number
   /** Kiosk: how often `/public` pushes `stats:updated` (ms). */
   publicPushIntervalMs?: number
+  /** Kiosk: bytes a `/public` socket may leave unread before it is dropped (1 MiB). */
+  publicMaxQueuedBytes?: number
   /** The session cookie's Secure flag (OUTPOST_COOKIE_SECURE); `auto` by default. */
   secureCookie?: CookieSecure
   /** The reverse proxies whose X-Forwarded-* headers count (OUTPOST_TRUST_PROXY); none by default. */
@@ -104,6 +106,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(publicSide, {
     threshold: options.publicThreshold ?? 5,
     ...(options.publicPushIntervalMs !== undefined ? { pushIntervalMs: options.publicPushIntervalMs } : {}),
+    ...(options.publicMaxQueuedBytes !== undefined ? { maxQueuedBytes: options.publicMaxQueuedBytes } : {}),
   })
   if (options.clientDir) {
     const root = options.clientDir

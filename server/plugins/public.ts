@@ -2,6 +2,7 @@
 // kiosks. Nothing here reads or forwards an event.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
+import type { Namespace } from 'socket.io'
 import {
   PUBLIC_NAMESPACE,
   type PublicClientToServerEvents,
@@ -11,13 +12,26 @@ import { createAjv, describeValidationError } from './validation'
 import { PublicStatsService } from '../public/service'
 import { PublicStatsQuerySchema } from '../../shared/schemas/activities'
 import { publicUnit } from '../routes/public/index'
+import { broadcastFrame, dropIfOverCap, type QueueCap } from '../realtime/frame-broadcast'
+import { tokenBucket } from '../realtime/token-bucket'
 
 export interface PublicOptions {
   /** Counts under this, at community level, are shown as "<threshold>". */
   threshold: number
   /** How often kiosks get `stats:updated` (ms). */
   pushIntervalMs?: number
+  /** Bytes a kiosk socket may leave unread before it is dropped. */
+  maxQueuedBytes?: number
 }
+
+/**
+ * `/public` needs no login, so whoever can reach the server can open its sockets. A kiosk watches
+ * one unit at start and again after a reconnect or a failed watch: a burst of 3, then one every
+ * 5 s. One answer or push is a few kilobytes; a socket leaving 1 MiB unread has stopped reading.
+ */
+const WATCH_BURST = 3
+const WATCH_REFILL_MS = 5_000
+const KIOSK_MAX_QUEUED_BYTES = 2 ** 20
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -42,10 +56,24 @@ async function publicSide(app: FastifyInstance, options: PublicOptions) {
   app.decorate('publicStats', service)
   if (!app.hasDecorator('io')) return
 
-  const kiosks = app.io.of(PUBLIC_NAMESPACE) as unknown as import('socket.io').Namespace<PublicClientToServerEvents, PublicServerToClientEvents>
+  const kiosks = app.io.of(PUBLIC_NAMESPACE) as unknown as Namespace<PublicClientToServerEvents, PublicServerToClientEvents>
+  const queueCap: QueueCap = {
+    maxBytes: options.maxQueuedBytes ?? KIOSK_MAX_QUEUED_BYTES,
+    dropped: (socket, queued) => {
+      app.liveStats.slowSocketsDropped++
+      app.log.warn({ socket: socket.id, queuedBytes: queued }, 'public: dropped a socket that stopped reading')
+    },
+  }
   kiosks.on('connection', (socket) => {
+    const takeToken = tokenBucket(WATCH_BURST, WATCH_REFILL_MS)
     socket.on('stats:watch', async (request, ack) => {
       const answer = typeof ack === 'function' ? ack : () => {}
+      if (dropIfOverCap(socket, queueCap)) return
+      const wait = takeToken()
+      if (wait > 0) {
+        answer({ ok: false, error: `too many watches: retry in ${wait} s` })
+        return
+      }
       try {
         if (!validateWatch(request)) {
           answer({ ok: false, error: describeValidationError('stats:watch', validateWatch.errors![0]!).message })
@@ -65,7 +93,7 @@ async function publicSide(app: FastifyInstance, options: PublicOptions) {
     for (const [room, sockets] of kiosks.adapter.rooms) {
       if (!room.startsWith('public:') || sockets.size === 0) continue
       const entry = await service.get(room.slice(7))
-      kiosks.to(room).emit('stats:updated', entry.stats)
+      broadcastFrame(kiosks as unknown as Namespace, room, 'stats:updated', entry.stats, { queueCap })
     }
   }, interval)
   timer.unref()

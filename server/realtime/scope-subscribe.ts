@@ -22,6 +22,7 @@ import { SubscribeRequestSchema } from '../../shared/schemas/live'
 import { createAjv, describeValidationError } from '../plugins/validation'
 import { canSee } from '../auth/scope'
 import { dropIfOverCap, type QueueCap } from './frame-broadcast'
+import { tokenBucket } from './token-bucket'
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>
 
@@ -54,20 +55,7 @@ export interface SubscribeBounds {
 
 export function registerSubscribe(app: FastifyInstance, socket: LiveSocket, bounds: SubscribeBounds): void {
   let running = false
-  let tokens = bounds.burst
-  let tokensAt = performance.now()
-
-  /** 0 when a subscribe may go ahead now (it takes one from the budget), else the seconds to wait. */
-  const takeToken = (): number => {
-    const now = performance.now()
-    tokens = Math.min(bounds.burst, tokens + (now - tokensAt) / bounds.refillMs)
-    tokensAt = now
-    if (tokens >= 1) {
-      tokens -= 1
-      return 0
-    }
-    return Math.max(1, Math.ceil(((1 - tokens) * bounds.refillMs) / 1000))
-  }
+  const takeToken = tokenBucket(bounds.burst, bounds.refillMs)
 
   socket.on('scope:subscribe', async (request, ack) => {
     const reply = (answer: Ack<SubscribeReply>) => {

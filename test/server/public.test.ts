@@ -3,6 +3,7 @@ import { io } from 'socket.io-client'
 import type { PublicStats } from '../../shared/public'
 import { buildTestApp, firstGrid, pointIn, startTestServer, type TestApp } from '../helpers/build-app'
 import { waitFor } from '../helpers/wait-for'
+import { stalledKioskPoller } from '../helpers/stalled-client'
 
 // 2026-11-28 14:30 in Shanghai: this month is November 2026.
 const NOW = Date.parse('2026-11-28T06:30:00Z')
@@ -143,6 +144,49 @@ describe('/public namespace', () => {
       expect(new Set(received)).toEqual(new Set(['stats:updated']))
     } finally {
       socket.disconnect()
+      await server.close()
+    }
+  })
+
+  it('answers at most a burst of watches a socket, then refuses naming the wait', async () => {
+    const server = await startTestServer({ realtime: { tickMs: 50 }, publicPushIntervalMs: 3_600_000 })
+    const socket = io(`${server.url}/public`, { transports: ['websocket'], forceNew: true, reconnection: false })
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve())
+        socket.once('connect_error', reject)
+      })
+      const answers = []
+      for (let i = 0; i < 6; i++) answers.push(await socket.timeout(5000).emitWithAck('stats:watch', { unit: STREET }))
+      expect(answers.slice(0, 3).every((a) => a.ok)).toBe(true)
+      for (const refused of answers.slice(3)) expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/too many watches: retry in \d+ s/) })
+    } finally {
+      socket.disconnect()
+      await server.close()
+    }
+  })
+
+  it('drops a kiosk socket that stopped reading once its queue passes the cap, and keeps pushing to one that reads', async () => {
+    // A poller that stopped polling: the pushes wait in Engine.IO's write buffer, past a small cap.
+    const server = await startTestServer({ realtime: { tickMs: 50 }, publicPushIntervalMs: 5, publicMaxQueuedBytes: 32 * 1024 })
+    const reader = io(`${server.url}/public`, { transports: ['websocket'], forceNew: true, reconnection: false })
+    try {
+      await new Promise<void>((resolve, reject) => {
+        reader.once('connect', () => resolve())
+        reader.once('connect_error', reject)
+      })
+      expect((await reader.timeout(5000).emitWithAck('stats:watch', { unit: STREET })).ok).toBe(true)
+      await stalledKioskPoller(server.url, STREET)
+      const kiosks = server.app.io.of('/public')
+      expect(kiosks.sockets.size).toBe(2)
+      await waitFor(() => server.app.liveStats.slowSocketsDropped === 1, 'the stalled kiosk dropped')
+      expect(kiosks.sockets.size).toBe(1)
+      expect(reader.connected).toBe(true)
+      let pushes = 0
+      reader.on('stats:updated', () => pushes++)
+      await waitFor(() => pushes >= 3, 'pushes to the reading kiosk')
+    } finally {
+      reader.disconnect()
       await server.close()
     }
   })
