@@ -2,6 +2,7 @@
 import { hash, randomFillSync } from 'node:crypto'
 import type { UnitPath } from '../../shared/domain'
 import { toWgs84 } from '../../shared/geo'
+import { FIRST_DATE } from '../../shared/time'
 import type { Location } from '../../shared/schemas/common'
 import type { Geography } from '../geo/geography'
 import { HttpError } from '../plugins/validation'
@@ -95,11 +96,18 @@ function round7(x: number): number {
   return Math.round(x * 1e7) / 1e7
 }
 
-/** An optional ISO time, or now; times more than five minutes ahead of the server are refused. */
+/** Events dated before this are refused: the same floor as the read routes' windows. */
+const EARLIEST = Date.parse(`${FIRST_DATE}T00:00:00Z`)
+
+/**
+ * An optional ISO time, or now; times more than five minutes ahead of the server, or before 2000,
+ * are refused.
+ */
 export function timeOf(iso: string | undefined, now: number, field: string): number {
   if (iso === undefined) return now
   const ms = Date.parse(iso)
   if (!Number.isFinite(ms)) throw new HttpError(400, `${field} is not a valid time`, { field, rule: 'format' })
+  if (ms < EARLIEST) throw new HttpError(400, `${field} ${iso} is before ${FIRST_DATE}`, { field, rule: 'range' })
   if (ms > now + 5 * 60_000) {
     throw new HttpError(400, `${field} ${iso} is in the future`, { field, rule: 'not-future' })
   }

@@ -117,6 +117,8 @@ describe('400: each rule names the field and changes nothing', () => {
     ['a time without a zone', (b) => ({ ...b, receivedAt: '2026-11-28 09:00' }), 'body/receivedAt', 'format'],
     ['a bad id', (b) => ({ ...b, id: 'has space' }), 'body/id', 'pattern'],
     ['a time in the future', (b) => ({ ...b, receivedAt: '2099-01-01T00:00:00Z' }), 'body/receivedAt', 'not-future'],
+    ['a time before 2000 (year 1 read as itself, not 1901)', (b) => ({ ...b, receivedAt: '0001-01-01T00:00:00Z' }), 'body/receivedAt', 'range'],
+    ['a time just before 2000', (b) => ({ ...b, receivedAt: '1999-12-31T23:59:59Z' }), 'body/receivedAt', 'range'],
   ]
   for (const [what, mutate, field, rule] of cases) {
     it(`rejects ${what}`, async () => {
