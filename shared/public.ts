@@ -13,10 +13,18 @@ export const ACTIVITY_KINDS = ['senior_class', 'free_haircut', 'health_check', '
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number]
 
 /**
- * A count, or `"<N>"` (N = `PublicStats.threshold`, default 5) where a count under the threshold
- * is suppressed at community level, so that no one can be singled out. `'<5'` is one such value.
+ * A figure withheld although it is not small: shown, it would let a reader work out a `"<N>"`
+ * elsewhere by subtraction (a street's total minus its other communities, say). At community
+ * level it stands for N or more, at street and district level for any number.
  */
-export type Count = number | `<${number}`
+export const WITHHELD = '*'
+
+/**
+ * A count; `"<N>"` (N = `PublicStats.threshold`, default 5) where a count under the threshold is
+ * suppressed at community level, so that no one can be singled out (`'<5'` is one such value); or
+ * `WITHHELD` where showing the count would give such a one away.
+ */
+export type Count = number | `<${number}` | typeof WITHHELD
 
 export interface PublicVolume {
   received: Count
@@ -38,7 +46,7 @@ export interface PublicStats {
   level: 'district' | 'street' | 'community'
   /** ISO 8601: when the server computed these figures. */
   updatedAt: string
-  /** Counts under this (at community level) come as `"<threshold>"`. */
+  /** Counts under this (at community level) come as `"<threshold>"`, and some others as `WITHHELD`. */
   threshold: number
   /** This calendar month in the center's zone (Asia/Shanghai). */
   month: PublicVolume
@@ -48,7 +56,11 @@ export interface PublicStats {
   rates: { onTimeResponse: number | null; resolution: number | null; satisfaction: number | null }
   /** Median received → accepted this month, in seconds; null when too few to show. */
   medianResponseSec: number | null
-  /** This month, at most 5, most handled first; keys as in `CATEGORIES` (shared/domain.ts). */
+  /**
+   * This month, at most 5, most handled first; keys as in `CATEGORIES` (shared/domain.ts). A
+   * community lists only categories of `threshold` or more, and any list may leave out a category
+   * withheld to protect a small count elsewhere.
+   */
   topCategories: { category: string; handled: Count }[]
   /** The streets of the district, or the communities of a street. */
   comparison: { level: 'street' | 'community'; units: PublicComparisonUnit[] }

@@ -8,6 +8,7 @@ import { stalledKioskPoller } from '../helpers/stalled-client'
 // 2026-11-28 14:30 in Shanghai: this month is November 2026.
 const NOW = Date.parse('2026-11-28T06:30:00Z')
 const COMMUNITY = '640106001001'
+const OTHER = '640106001002'
 const STREET = '640106001'
 
 let t: TestApp
@@ -50,11 +51,15 @@ describe('GET /api/v1/public/stats', () => {
   ] as const) {
     it(`at community level, ${n} handled requests show as ${shown}; rates over fewer than 5 are not shown`, async () => {
       await handled(COMMUNITY, n, `c${n}`)
+      // Two more in another community of the street: with all the others at 0, the street's total
+      // minus a shown count would tell that every "<5" is 0, and the count would be withheld.
+      await handled(OTHER, 2, `o${n}`)
       const s = await stats(COMMUNITY)
       expect(s).toMatchObject({ unit: COMMUNITY, level: 'community', threshold: 5 })
       expect(s.month).toEqual({ received: shown, handled: shown })
       expect(s.year).toEqual({ received: shown, handled: shown })
-      expect(s.topCategories).toEqual([{ category: 'noise', handled: shown }])
+      // A community lists only categories of 5 or more.
+      expect(s.topCategories).toEqual(n < 5 ? [] : [{ category: 'noise', handled: shown }])
       const rate = n < 5 ? null : 1
       expect(s.rates).toEqual({ onTimeResponse: rate, resolution: rate, satisfaction: rate })
       expect(s.medianResponseSec).toBe(n < 5 ? null : 600)
@@ -102,6 +107,9 @@ describe('POST /api/v1/activities', () => {
   it('counts activities and participants by kind this month, suppressed at community level', async () => {
     for (let i = 0; i < 5; i++) expect((await t.inject({ method: 'POST', url: '/api/v1/activities', payload: activity({ id: `a${i}` }) })).statusCode).toBe(201)
     await t.inject({ method: 'POST', url: '/api/v1/activities', payload: activity({ kind: 'free_haircut', participants: 3 }) })
+    // Two small sessions elsewhere in the street, so that the five are not its only ones (else the
+    // street's total minus them would tell that every other community's "<5" is 0).
+    for (const id of ['o1', 'o2']) await t.inject({ method: 'POST', url: '/api/v1/activities', payload: activity({ id, unit: OTHER, participants: 1 }) })
     // Last month does not count.
     await t.inject({ method: 'POST', url: '/api/v1/activities', payload: activity({ at: '2026-10-20T02:00:00Z' }) })
     const s = await stats(COMMUNITY)
