@@ -308,6 +308,8 @@ const en: MessageSchema = {
     progress: '{index} / {count}',
     privacy: 'All figures are totals and contain no personal information.',
     suppressed: '“<{threshold}” means fewer than {threshold}, not shown exactly to protect privacy.',
+    withheld: '“*” marks a number withheld because it is small, or because a small one could be worked out from it.',
+    withheldNote: 'Withheld to protect privacy',
   },
   connection: {
     connecting: 'Connecting',

@@ -306,6 +306,8 @@ const zhCN = {
     progress: '{index} / {count}',
     privacy: '以上均为统计汇总数据，不含任何个人信息。',
     suppressed: '“<{threshold}”表示不足 {threshold}，为保护隐私不显示具体数字。',
+    withheld: '“*”表示数字较小，或由它能推算出较小的数字，为保护隐私不显示。',
+    withheldNote: '为保护隐私不显示',
   },
   connection: {
     connecting: '连接中',

@@ -1,7 +1,7 @@
 // From the public figures to the cards the kiosk shows in turn. Pure: the view renders, this decides
 // what there is to render, in which order, and leaves out a card that would have nothing on it.
 import { ACTIVITY_KINDS, type Count, type PublicComparisonUnit, type PublicStats } from '../../shared/public'
-import { countValue } from './format'
+import { countValue, isSuppressed, isWithheld } from './format'
 
 /** Rows of the comparison table on one card: more go onto a second card, so nothing scrolls. */
 export const COMPARISON_ROWS_PER_CARD = 8
@@ -103,9 +103,8 @@ export function buildCards(stats: PublicStats): KioskCard[] {
   return cards
 }
 
-/** Whether any count on the screen is suppressed ("<5"), so the footer explains what that means. */
-export function hasSuppressed(stats: PublicStats): boolean {
-  const counts: Count[] = [
+function countsOf(stats: PublicStats): Count[] {
+  return [
     stats.month.received,
     stats.month.handled,
     stats.year.received,
@@ -114,5 +113,14 @@ export function hasSuppressed(stats: PublicStats): boolean {
     ...stats.comparison.units.map((u) => u.handled),
     ...stats.activities.flatMap((a) => [a.activities, a.participants]),
   ]
-  return counts.some((c) => typeof c === 'string')
+}
+
+/** Whether any count on the screen is suppressed ("<5"), so the footer explains what that means. */
+export function hasSuppressed(stats: PublicStats): boolean {
+  return countsOf(stats).some(isSuppressed)
+}
+
+/** Whether any count on the screen is withheld ("*"), so the footer explains that too. */
+export function hasWithheld(stats: PublicStats): boolean {
+  return countsOf(stats).some(isWithheld)
 }

@@ -1,12 +1,12 @@
 // How the kiosk puts figures into words. Pure, so the cards, the tests and the browser test agree.
 import { DEFAULT_TIME_ZONE } from '../../shared/domain'
-import type { Count } from '../../shared/public'
+import { WITHHELD, type Count } from '../../shared/public'
 import { zoneOffset } from '../../shared/time'
 
 /** What the kiosk shows for a figure that is too small to show (with an explanation beside it). */
 export const NO_VALUE = '—'
 
-/** A count in the page's language (1,234); a suppressed count ("<5") exactly as it came. */
+/** A count in the page's language (1,234); a suppressed ("<5") or withheld ("*") one exactly as it came. */
 export function formatCount(count: Count, locale: string): string {
   if (typeof count === 'string') return count
   return Number.isFinite(count) ? new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(count) : NO_VALUE
@@ -17,9 +17,14 @@ export function countValue(count: Count): number | null {
   return typeof count === 'number' && Number.isFinite(count) ? count : null
 }
 
-/** Whether a count was suppressed ("<5"). */
+/** Whether a count was suppressed as too small ("<5"). */
 export function isSuppressed(count: Count): boolean {
-  return typeof count === 'string'
+  return typeof count === 'string' && count !== WITHHELD
+}
+
+/** Whether a count was withheld ("*"): small itself, or one a small count could be worked out from. */
+export function isWithheld(count: Count): boolean {
+  return count === WITHHELD
 }
 
 /** 0.9347 → '93.5%'; null (too few to show) → '—'. */

@@ -179,6 +179,33 @@ describe('/kiosk in Chromium', () => {
     await context.close()
   })
 
+  it('shows a community whose counts are small or withheld, explains "<5" and "*" in the footer, and still fits', async () => {
+    const stats = await publicStats(COMMUNITY)
+    // Six handled here and none elsewhere in the street: the six would tell that every other
+    // community's "<5" is 0, so they are withheld.
+    expect(stats.month.handled).toBe('*')
+    const expected = expectedValues(stats)
+    const { context, page, errors } = await openKiosk(`/kiosk?unit=${COMMUNITY}&every=3`)
+    const shown = new Map<string, string>()
+    const seen: string[] = []
+    for (;;) {
+      const card = await readCard(page)
+      if (seen.includes(card.id)) break
+      seen.push(card.id)
+      for (const [key, text] of card.values) shown.set(key, text)
+      expect(card.small, card.id).toEqual([])
+      expect(card.overflows, card.id).toBe(false)
+      expect(card.bottom, card.id).toBeLessThanOrEqual(card.footerTop)
+      if (card.id === 'volume') expect(await page.locator('[data-figure="month.handled"] [data-testid="kiosk-withheld-note"]').textContent()).toBe('为保护隐私不显示')
+      await page.waitForFunction((id) => document.querySelector<HTMLElement>('[data-testid="kiosk-card"]')?.dataset.card !== id, card.id, { timeout: 10_000 })
+    }
+    expect(Object.fromEntries(shown)).toEqual(Object.fromEntries(expected))
+    expect(await page.locator('[data-testid="kiosk-withheld"]').textContent()).toContain('“*”')
+    expect(await page.locator('[data-testid="kiosk-suppressed"]').textContent()).toContain('“<5”')
+    expect(errors).toEqual([])
+    await context.close()
+  })
+
   it('passes axe on every card, declares its language, and speaks English with ?lang=en', async () => {
     for (const lang of ['zh-CN', 'en'] as const) {
       // axe goes in as an inline script, which the page's CSP rightly refuses: the test lifts it.

@@ -4,7 +4,7 @@ import type { PublicStats } from '../../shared/public'
 import KioskCard from '../../client/components/kiosk/KioskCard.vue'
 import KioskFooter from '../../client/components/kiosk/KioskFooter.vue'
 import { createAppI18n } from '../../client/i18n'
-import { buildCards, COMPARISON_ROWS_PER_CARD, hasSuppressed, type KioskCard as Card } from '../../client/kiosk/cards'
+import { buildCards, COMPARISON_ROWS_PER_CARD, hasSuppressed, hasWithheld, type KioskCard as Card } from '../../client/kiosk/cards'
 
 const STREET = '640106001'
 
@@ -107,6 +107,17 @@ describe('kiosk cards from the public figures', () => {
     expect(hasSuppressed(plain)).toBe(false)
     expect(hasSuppressed({ ...plain, year: { received: 9, handled: '<5' } })).toBe(true)
   })
+
+  it('knows when a count on screen is withheld ("*"), apart from "<5"', () => {
+    const plain = stats({ topCategories: [], activities: [], comparison: { level: 'community', units: [] } })
+    expect(hasWithheld(stats())).toBe(false)
+    expect(hasWithheld(plain)).toBe(false)
+    const withheld = { ...plain, month: { received: '*', handled: '*' } } satisfies PublicStats
+    expect(hasWithheld(withheld)).toBe(true)
+    expect(hasSuppressed(withheld)).toBe(false)
+    expect(hasWithheld({ ...plain, activities: [{ kind: 'senior_class', activities: '<5', participants: '*' }] })).toBe(true)
+    expect(hasWithheld({ ...plain, comparison: { level: 'community', units: [{ unit: 'u', name: 'n', handled: '*', onTimeResponse: null, satisfaction: null }] } })).toBe(true)
+  })
 })
 
 describe('kiosk card components', () => {
@@ -121,6 +132,13 @@ describe('kiosk card components', () => {
     expect(value(w, 'year.handled').text()).toBe('4,988')
     expect(w.text()).toContain('本月受理诉求')
     expect(w.get('section').attributes('aria-labelledby')).toBe(w.get('h2').attributes('id'))
+  })
+
+  it('says under a withheld figure why it is not shown', () => {
+    const w = render(find(buildCards(stats({ month: { received: '*', handled: 7 } })), 'volume'))
+    expect(value(w, 'month.received').text()).toBe('*')
+    expect(w.get('[data-figure="month.received"] [data-testid="kiosk-withheld-note"]').text()).toBe('为保护隐私不显示')
+    expect(w.findAll('[data-testid="kiosk-withheld-note"]')).toHaveLength(1)
   })
 
   it('shows a rate with one decimal, and "—" with its reason where there are too few', () => {
@@ -191,16 +209,27 @@ describe('kiosk card components', () => {
   })
 
   it('says in the footer when the figures were made, whether they are live, and what "<5" means', () => {
-    const props = { updatedAt: '2025-03-10T06:00:00.000Z', state: 'offline' as const, now: Date.parse('2025-03-10T06:01:00Z'), threshold: 5, index: 1, count: 6 }
+    const props = { updatedAt: '2025-03-10T06:00:00.000Z', state: 'offline' as const, now: Date.parse('2025-03-10T06:01:00Z'), threshold: 5, withheld: false, index: 1, count: 6 }
     const w = mount(KioskFooter, { props, global: { plugins: [createAppI18n('zh-CN')] } })
     expect(w.get('[data-testid="kiosk-updated"]').text()).toBe('数据更新于 14:00')
     expect(w.get('[data-testid="kiosk-connection"]').attributes('data-state')).toBe('offline')
     expect(w.get('[data-testid="kiosk-connection"]').text()).toBe('连接中断，正在重连')
     expect(w.get('[data-testid="kiosk-progress"]').text()).toBe('2 / 6')
     expect(w.get('[data-testid="kiosk-suppressed"]').text()).toContain('“<5”')
+    expect(w.find('[data-testid="kiosk-withheld"]').exists()).toBe(false)
     const clean = mount(KioskFooter, { props: { ...props, threshold: null, state: 'live' }, global: { plugins: [createAppI18n('en')] } })
     expect(clean.find('[data-testid="kiosk-suppressed"]').exists()).toBe(false)
+    expect(clean.find('[data-testid="kiosk-withheld"]').exists()).toBe(false)
     expect(clean.get('[data-testid="kiosk-connection"]').text()).toBe('Live')
     expect(clean.get('[data-testid="kiosk-updated"]').text()).toBe('Updated 14:00')
+  })
+  it('explains "*" in the footer when a count on screen is withheld', () => {
+    const props = { updatedAt: '2025-03-10T06:00:00.000Z', state: 'live' as const, now: Date.parse('2025-03-10T06:01:00Z'), threshold: null, withheld: true, index: 0, count: 6 }
+    const zh = mount(KioskFooter, { props, global: { plugins: [createAppI18n('zh-CN')] } })
+    expect(zh.get('[data-testid="kiosk-withheld"]').text()).toContain('“*”')
+    expect(zh.find('[data-testid="kiosk-suppressed"]').exists()).toBe(false)
+    const en = mount(KioskFooter, { props: { ...props, threshold: 5 }, global: { plugins: [createAppI18n('en')] } })
+    expect(en.get('[data-testid="kiosk-withheld"]').text()).toContain('“*”')
+    expect(en.get('[data-testid="kiosk-suppressed"]').text()).toContain('“<5”')
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createAppI18n } from '../../client/i18n'
-import { countValue, durationParts, formatCount, formatDuration, formatRate, formatUpdatedAt, NO_VALUE } from '../../client/kiosk/format'
+import { countValue, durationParts, formatCount, formatDuration, formatRate, formatUpdatedAt, isSuppressed, isWithheld, NO_VALUE } from '../../client/kiosk/format'
 import { DEFAULT_EVERY_SEC, parseEvery, parseKioskQuery } from '../../client/kiosk/params'
 
 const zh = createAppI18n('zh-CN').global.t
@@ -16,6 +16,13 @@ describe('kiosk formatters', () => {
     expect(formatCount(12345, 'en')).toBe('12,345')
     expect(countValue('<5')).toBeNull()
     expect(countValue(7)).toBe(7)
+  })
+
+  it('tells a count too small to show ("<5") from one withheld to protect a small one ("*")', () => {
+    expect(formatCount('*', 'zh-CN')).toBe('*')
+    expect(countValue('*')).toBeNull()
+    expect([isSuppressed('<5'), isSuppressed('*'), isSuppressed(3)]).toEqual([true, false, false])
+    expect([isWithheld('*'), isWithheld('<5'), isWithheld(3)]).toEqual([true, false, false])
   })
 
   it('shows rates in percent with one decimal, and a dash when there are too few', () => {
