@@ -81,6 +81,8 @@ export class PublicStatsService {
     if (!ended) {
       ended = this.figuresAt(month.to - 1)
       this.ended.set(month.from, ended)
+      // A failed reading is asked again next time, not remembered.
+      ended.catch(() => this.ended.delete(month.from))
     }
     return ended
   }
