@@ -13,16 +13,16 @@ export const ACTIVITY_KINDS = ['senior_class', 'free_haircut', 'health_check', '
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number]
 
 /**
- * A figure withheld although it is not small: shown, it would let a reader work out a `"<N>"`
- * elsewhere by subtraction (a street's total minus its other communities, say). At community
- * level it stands for N or more, at street and district level for any number.
+ * A count withheld so that no small count can be worked out by subtraction (a street's total minus
+ * its other communities, say): one that would give a small one away, or a small one itself beside
+ * such (read as `"<N>"` there, it would be bounded by the others). It stands for any number.
  */
 export const WITHHELD = '*'
 
 /**
  * A count; `"<N>"` (N = `PublicStats.threshold`, default 5) where a count under the threshold is
  * suppressed at community level, so that no one can be singled out (`'<5'` is one such value); or
- * `WITHHELD` where showing the count would give such a one away.
+ * `WITHHELD`.
  */
 export type Count = number | `<${number}` | typeof WITHHELD
 
