@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, ElementHandle, Page } from 'playwright-co
 import { launchChromium, postJson } from '../helpers/browser'
 import { pointIn, sampleGeography } from '../helpers/build-app'
 import { serveBuiltApp, sessionCookie } from '../helpers/serve-built-app'
+import { LIVENESS_MS } from '../helpers/wait-for'
 
 const geography = sampleGeography()
 const GRID = geography.children(geography.children('640106002')[0]!.id)[0]!.id
@@ -71,7 +72,7 @@ afterAll(async () => {
 async function openRequest(id: string): Promise<Page> {
   const page = await context.newPage()
   await page.goto(`${server.url}/leader/requests/${id}`)
-  await page.locator('[data-testid="request-timeline"] li').first().waitFor({ timeout: 30_000 })
+  await page.locator('[data-testid="request-timeline"] li').first().waitFor({ timeout: LIVENESS_MS })
   return page
 }
 

@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { launchChromium } from '../helpers/browser'
 import { pointIn, sampleGeography } from '../helpers/build-app'
 import { serveBuiltApp } from '../helpers/serve-built-app'
+import { LIVENESS_MS } from '../helpers/wait-for'
 
 const STREET = '640106001'
 const LEADER = { username: 'street-leader', password: 'a-long-street-password', role: 'leader' as const, unit: STREET }
@@ -77,7 +78,7 @@ describe('/leader in Chromium', () => {
     await page.getByLabel('用户名').fill(LEADER.username)
     await page.getByLabel('密码').fill('wrong password')
     await page.getByRole('button', { name: '登录' }).click()
-    await expect.poll(() => page.locator('[data-testid="login-error"]').textContent()).toBe('用户名或密码错误')
+    await expect.poll(() => page.locator('[data-testid="login-error"]').textContent(), { timeout: LIVENESS_MS }).toBe('用户名或密码错误')
 
     await page.getByLabel('密码').fill(LEADER.password)
     await page.getByRole('button', { name: '登录' }).click()
@@ -94,7 +95,7 @@ describe('/leader in Chromium', () => {
   it('ranks the street’s communities as the API does, and drills into one from the table', async () => {
     const reply = await api<{ children: { unit: string }[]; rankings: { onTimeResponse: string[] } }>(`/api/v1/metrics?unit=${STREET}`)
     const rows = page.locator('[data-testid="children-table"] tbody tr[data-unit]')
-    await expect.poll(() => rows.count()).toBe(reply.children.length)
+    await expect.poll(() => rows.count(), { timeout: LIVENESS_MS }).toBe(reply.children.length)
     expect(await rows.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.unit))).toEqual(reply.rankings.onTimeResponse)
 
     await page.locator(`[data-testid="children-table"] tr[data-unit="${COMMUNITY}"]`).click()
@@ -106,7 +107,7 @@ describe('/leader in Chromium', () => {
 
   it('exports the children table as CSV that matches the API', async () => {
     const reply = await api<{ children: { unit: string; name: string }[] }>(`/api/v1/metrics?unit=${COMMUNITY}`)
-    await expect.poll(() => page.locator('[data-testid="children-table"] tbody tr[data-unit]').count()).toBe(reply.children.length)
+    await expect.poll(() => page.locator('[data-testid="children-table"] tbody tr[data-unit]').count(), { timeout: LIVENESS_MS }).toBe(reply.children.length)
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="export-csv"][data-table="children"]').click()])
     expect(download.suggestedFilename()).toMatch(new RegExp(`^children-${COMMUNITY}-\\d{4}-\\d{2}-\\d{2}\\.csv$`))
     const bytes = await readFile((await download.path())!)
@@ -123,7 +124,7 @@ describe('/leader in Chromium', () => {
   })
 
   it('drills from the community to a grid by clicking its polygon on the map', async () => {
-    await page.locator(`[data-testid="leader-map"][data-ready-unit="${COMMUNITY}"]`).waitFor({ timeout: 30_000 })
+    await page.locator(`[data-testid="leader-map"][data-ready-unit="${COMMUNITY}"]`).waitFor({ timeout: LIVENESS_MS })
     const box = (await page.locator('[data-testid="leader-map"]').boundingBox())!
     const point = await page.evaluate(({ lon, lat }) => {
       const p = window.__outpostMap!.project([lon, lat])
@@ -144,28 +145,28 @@ describe('/leader in Chromium', () => {
     await page.locator('[data-testid="grid-coverage"]').waitFor()
 
     // Live: a new request in the grid shows in its list and in its figures without a reload.
-    await page.locator('[data-testid="live-state"][data-state="live"]').waitFor({ timeout: 15_000 })
+    await page.locator('[data-testid="live-state"][data-state="live"]').waitFor({ timeout: LIVENESS_MS })
     const requestsFigure = page.locator('[data-figure="requests"] [data-testid="figure-value"]')
     const before = Number(await requestsFigure.textContent())
     await post('/api/v1/requests', { id: 'leader-live', source: 'qr', category: 'property', priority: 'general', location: pointIn(geography, GRID) })
-    await page.locator('[data-testid="grid-requests"] tr[data-request="leader-live"]').waitFor({ timeout: 15_000 })
-    await expect.poll(async () => Number(await requestsFigure.textContent()), { timeout: 15_000 }).toBe(before + 1)
+    await page.locator('[data-testid="grid-requests"] tr[data-request="leader-live"]').waitFor({ timeout: LIVENESS_MS })
+    await expect.poll(async () => Number(await requestsFigure.textContent()), { timeout: LIVENESS_MS }).toBe(before + 1)
   })
 
   it('lists the overdue request, oldest first, and opens its timeline', async () => {
     const overdue = await api<{ items: { id: string }[] }>(`/api/v1/overdue?unit=${GRID}`)
     expect(overdue.items.map((i) => i.id)).toContain('leader-late')
     const rows = page.locator('[data-testid="overdue-list"] tr[data-request]')
-    await expect.poll(() => rows.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.request))).toEqual(overdue.items.map((i) => i.id))
+    await expect.poll(() => rows.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.request)), { timeout: LIVENESS_MS }).toEqual(overdue.items.map((i) => i.id))
 
     await page.locator('[data-testid="grid-requests"] tr[data-request="leader-open"]').click()
     await page.waitForURL((url) => url.pathname === '/leader/requests/leader-open')
     const stages = page.locator('[data-testid="request-timeline"] li')
-    await expect.poll(() => stages.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.stage))).toEqual(['received', 'dispatched'])
+    await expect.poll(() => stages.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.stage)), { timeout: LIVENESS_MS }).toEqual(['received', 'dispatched'])
     expect(await stages.nth(1).textContent()).toContain('w-1')
     // A reload (or a shared link) of the request page opens it again.
     await page.reload()
-    await expect.poll(() => stages.count()).toBe(2)
+    await expect.poll(() => stages.count(), { timeout: LIVENESS_MS }).toBe(2)
   })
 
   it('says “not in your scope” for another street, and logs out', async () => {

@@ -113,7 +113,7 @@ const VIEWS: View[] = [
 interface LoadOptions {
   on?: typeof server
   /** Runs before the page is opened (routes to hold back). */
-  beforeGoto?: (page: Page) => Promise<void>
+  beforeGoto?: (page: Page) => Promise<unknown>
   /** Runs once the page is opened, before waiting for the view. */
   beforeReady?: (page: Page) => Promise<void>
 }

@@ -8,6 +8,7 @@ import { launchChromium, openWall } from '../helpers/browser'
 import { sampleGeography } from '../helpers/build-app'
 import { solidRasterArchive } from '../helpers/pmtiles'
 import { serveBuiltApp } from '../helpers/serve-built-app'
+import { LIVENESS_MS } from '../helpers/wait-for'
 
 /** The tiles' colour: nothing else on the wall is this orange. */
 const TILE_RGB: [number, number, number] = [250, 140, 10]
@@ -68,7 +69,7 @@ describe('a local PMTiles base map', () => {
           void request.response().then((response) => archive.push({ range: request.headers().range, status: response?.status() ?? 0 }))
         }),
     })
-    await page.waitForFunction(() => document.documentElement.dataset.mapBasemap === 'pmtiles', undefined, { timeout: 15_000 })
+    await page.waitForFunction(() => document.documentElement.dataset.mapBasemap === 'pmtiles', undefined, { timeout: LIVENESS_MS })
 
     // The base map lies under every overlay.
     const layerIds = await page.evaluate(() => window.__outpostMap!.getStyle().layers.map((l) => l.id))
@@ -99,7 +100,7 @@ describe('a local PMTiles base map', () => {
           colour = await pixelAt(page, spot.x, spot.y)
           return near(colour, TILE_RGB)
         },
-        { timeout: 20_000, interval: 250 },
+        { timeout: LIVENESS_MS, interval: 250 },
       )
       .toBe(true)
     expect(near(colour, MAP_BACKGROUND_RGB)).toBe(false)

@@ -3,12 +3,22 @@ import type { Browser } from 'playwright-core'
 import { heapAfterGc, launchChromium, openWall, postJson } from '../helpers/browser'
 import { pointIn, sampleGeography } from '../helpers/build-app'
 import { serveBuiltApp } from '../helpers/serve-built-app'
+import { LIVENESS_MS, waitForProgress } from '../helpers/wait-for'
 
 let server: Awaited<ReturnType<typeof serveBuiltApp>>
 let browser: Browser
 
 const geography = sampleGeography()
 const grids = geography.featureCollection().features.filter((f) => f.properties.level === 'grid').map((f) => f.properties.id)
+
+/**
+ * The run is counted in events, not seconds, so a machine busy with other work runs it longer
+ * instead of thinner: about 10 s and 32 s of the load on an idle one.
+ */
+const WARM_UP_EVENTS = 5_000
+const MEASURED_EVENTS = 16_000
+/** A bound on the whole run, which a busy machine stretches: liveness, not speed. */
+const RUN_LIMIT_MS = 600_000
 
 beforeAll(async () => {
   server = await serveBuiltApp()
@@ -25,16 +35,18 @@ afterAll(async () => {
  * dispatched, accepted and resolved a few ticks later, and a camera alert every two seconds,
  * reviewed soon after. Open requests and alerts stay bounded, as in a real day; only the log grows.
  */
-function startLoad(): { stop(): Promise<number> } {
+function startLoad(): { seq(): number; stop(): Promise<number> } {
   let tick = 0
   let events = 0
+  let seq = 0
   let stopped = false
   const lifecycle: { id: string; step: number }[] = []
   const alerts: string[] = []
   const post = async (path: string, body: unknown) => {
-    const res = await postJson(server, path, body)
+    const res = await postJson<{ seq: number }>(server, path, body)
     if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`)
     events++
+    seq = Math.max(seq, res.body.seq)
   }
   const round = async () => {
     tick++
@@ -70,6 +82,8 @@ function startLoad(): { stop(): Promise<number> } {
     }
   })()
   return {
+    /** The store's seq as far as the load has written. */
+    seq: () => seq,
     async stop() {
       stopped = true
       await running
@@ -81,7 +95,7 @@ function startLoad(): { stop(): Promise<number> } {
 describe('a wall running for hours', () => {
   it('keeps its heap and its DOM flat under a steady stream of events', async () => {
     const { page, errors, context } = await openWall(browser, server)
-    await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 15_000 })
+    await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: LIVENESS_MS })
     const look = () =>
       page.evaluate(() => ({
         dom: document.getElementsByTagName('*').length,
@@ -89,24 +103,27 @@ describe('a wall running for hours', () => {
       }))
 
     const load = startLoad()
+    const written = (what: string, target: number) => waitForProgress(load.seq, (seq) => seq >= target, { what })
     // Warm-up: every collection reaches its working size (ticker full, workers known, heat growing).
-    await page.waitForTimeout(10_000)
+    await written('the warm-up load', load.seq() + WARM_UP_EVENTS)
     const early = { heap: await heapAfterGc(page), ...(await look()) }
 
-    await page.waitForTimeout(32_000)
+    await written('the load', load.seq() + MEASURED_EVENTS)
     const events = await load.stop()
-    // The wall kept up: the newest event is in the ticker.
+    // The wall kept up: the newest event is in the ticker. It may lag on a busy machine; it only
+    // has to keep moving towards it.
     const lastSeq = Number((await (await fetch(`${server.url}/api/v1/health`)).json()).seq)
-    await page.waitForFunction((seq) => Number(document.querySelector('[data-testid="ticker-row"]')?.getAttribute('data-seq')) >= seq - 200, lastSeq, { timeout: 15_000 })
+    const tickerSeq = () => page.evaluate(() => Number(document.querySelector('[data-testid="ticker-row"]')?.getAttribute('data-seq')))
+    await waitForProgress(tickerSeq, (seq) => seq >= lastSeq - 200, { what: `the ticker catching up with seq ${lastSeq}` })
     const late = { heap: await heapAfterGc(page), ...(await look()) }
 
     expect(events).toBeGreaterThan(1_000)
-    expect(lastSeq - early.seq).toBeGreaterThan(32 * 100)
+    expect(lastSeq - early.seq).toBeGreaterThanOrEqual(MEASURED_EVENTS)
     // Bounded: the end within a quarter of the warmed-up heap, the DOM within a tenth.
     expect(late.heap / early.heap, `heap ${early.heap} → ${late.heap}`).toBeLessThan(1.25)
     expect(late.dom / early.dom, `dom ${early.dom} → ${late.dom}`).toBeLessThan(1.1)
     expect(await page.locator('[data-testid="ticker-row"]').count()).toBeLessThanOrEqual(30)
     expect(errors).toEqual([])
     await context.close()
-  }, 120_000)
+  }, RUN_LIMIT_MS)
 })

@@ -5,6 +5,7 @@ import { getJson, launchChromium, openWall, postJson, type WallPage } from '../h
 import { pointIn, sampleGeography, startTestServer } from '../helpers/build-app'
 import { daytimeZone } from '../helpers/daytime'
 import { clientDir } from '../helpers/serve-built-app'
+import { LIVENESS_MS, waitForProgress } from '../helpers/wait-for'
 
 let server: Awaited<ReturnType<typeof startTestServer>>
 let browser: Browser
@@ -22,7 +23,7 @@ beforeAll(async () => {
   browser = await launchChromium()
   wall = await openWall(browser, server)
   page = wall.page
-  await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 15_000 })
+  await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: LIVENESS_MS })
 })
 
 afterAll(async () => {
@@ -44,10 +45,33 @@ async function transition(id: string, stage: string, at: string, extra: Record<s
 
 const kpi = (key: string) => page.locator(`[data-testid="kpi-${key}"]`)
 
+/** The strip's raw figures as the page shows them (data attributes), keyed as `Figures` names them. */
+const stripFigures = () =>
+  page.evaluate(() => {
+    const attr = (key: string, name = 'data-value') => document.querySelector(`[data-testid="kpi-${key}"]`)?.getAttribute(name) ?? ''
+    const keys = ['requests', 'onTimeResponse', 'resolution', 'satisfaction', 'responseP50', 'responseP90', 'workersOnline']
+    return { ...Object.fromEntries(keys.map((k) => [k, attr(k)])), overdue: `${attr('overdue', 'data-response')}/${attr('overdue', 'data-resolution')}` }
+  })
+
+/** The same figures from the API, as the strip writes them. */
+const apiFigures = (f: Figures) => {
+  const text = (v: number | null) => (v === null ? '' : String(v))
+  return {
+    requests: text(f.requests),
+    onTimeResponse: text(f.onTimeResponse.value),
+    resolution: text(f.resolution.value),
+    satisfaction: text(f.satisfaction.value),
+    responseP50: text(f.responseTime.p50),
+    responseP90: text(f.responseTime.p90),
+    workersOnline: text(f.patrol.workersOnline),
+    overdue: `${f.overdue.response}/${f.overdue.resolution}`,
+  }
+}
+
 describe('the live wall', () => {
   it('shows every panel, the same figures as GET /api/v1/metrics', async () => {
     for (const id of ['wall-header', 'kpi-strip', 'response-chart', 'category-chart', 'overdue-grids', 'map', 'map-legend', 'alert-panel', 'ticker']) {
-      await page.locator(`[data-testid="${id}"]`).waitFor({ state: 'visible', timeout: 5_000 })
+      await page.locator(`[data-testid="${id}"]`).waitFor({ state: 'visible', timeout: LIVENESS_MS })
     }
     // A morning: requests answered in time and late, one resolved and reviewed, one long overdue.
     await request('kpi-1', '640106001', { priority: 'urgent', receivedAt: minutesAgo(240) })
@@ -64,10 +88,17 @@ describe('the live wall', () => {
     const api = async () => (await getJson<{ figures: Figures }>(server, '/api/v1/metrics?unit=640106')).figures
     let figures = await api()
     expect(figures.requests).toBe(4)
-    await page.locator('[data-testid="kpi-requests"][data-value="4"]').waitFor({ timeout: 10_000 })
-    // Both read after the last write: the pushed figures and a fresh GET agree.
-    await page.waitForTimeout(1_500)
-    figures = await api()
+    await page.locator('[data-testid="kpi-requests"][data-value="4"]').waitFor({ timeout: LIVENESS_MS })
+    // The pushes (one a second) bring the strip to what a fresh GET says; on a busy machine they
+    // come later, not never.
+    await waitForProgress(
+      async () => {
+        figures = await api()
+        return stripFigures()
+      },
+      (shown) => JSON.stringify(shown) === JSON.stringify(apiFigures(figures)),
+      { what: 'the KPI strip following the pushed figures' },
+    )
     const value = async (key: string) => Number(await kpi(key).getAttribute('data-value'))
     expect(await value('requests')).toBe(figures.requests)
     expect(await value('onTimeResponse')).toBeCloseTo(figures.onTimeResponse.value!, 10)
@@ -92,10 +123,10 @@ describe('the live wall', () => {
     const res = await postJson<{ id: string; seq: number }>(server, '/api/v1/alerts', { id: 'cam-alert-1', cameraId: 'cam-9', kind: 'smoke_fire', confidence: 0.94, location })
     expect(res.status).toBe(201)
     const row = page.locator('[data-testid="alert-row"][data-alert="cam-alert-1"]')
-    await row.waitFor({ timeout: 5_000 })
+    await row.waitFor({ timeout: LIVENESS_MS })
     expect(await row.getAttribute('data-new')).toBe('true')
     expect(await row.textContent()).toContain('烟火')
-    await page.locator('[data-testid="kpi-alertsWaiting"][data-value="1"]').waitFor({ timeout: 5_000 })
+    await page.locator('[data-testid="kpi-alertsWaiting"][data-value="1"]').waitFor({ timeout: LIVENESS_MS })
     await page.waitForFunction(
       ({ lon, lat }) => {
         const map = window.__outpostMap
@@ -104,7 +135,7 @@ describe('the live wall', () => {
         return map.queryRenderedFeatures([p.x, p.y], { layers: ['events-alerts'] }).some((f) => f.properties?.id === 'cam-alert-1' && f.properties?.alertKind === 'smoke_fire')
       },
       location,
-      { timeout: 5_000 },
+      { timeout: LIVENESS_MS },
     )
     // Its icon was drawn on a canvas, not fetched.
     expect(await page.evaluate(() => window.__outpostMap!.hasImage('alert:smoke_fire'))).toBe(true)
@@ -120,7 +151,7 @@ describe('the live wall', () => {
   it('shows a banner while the socket is down, then resyncs: each missed event once', async () => {
     const before = await page.locator('[data-testid="ticker-row"]').count()
     await wall.context.setOffline(true)
-    await page.locator('[data-testid="reconnect-banner"]').waitFor({ timeout: 10_000 })
+    await page.locator('[data-testid="reconnect-banner"]').waitFor({ timeout: LIVENESS_MS })
     expect(await page.locator('[data-testid="connection"]').getAttribute('data-state')).toBe('offline')
 
     // Meanwhile the center goes on.
@@ -134,11 +165,12 @@ describe('the live wall', () => {
     expect(await page.locator('[data-testid="ticker-row"]').count()).toBe(before)
 
     await wall.context.setOffline(false)
-    await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 15_000 })
-    await page.locator('[data-testid="reconnect-banner"]').waitFor({ state: 'detached', timeout: 5_000 })
-    for (const seq of missed) await page.locator(`[data-testid="ticker-row"][data-seq="${seq}"]`).waitFor({ timeout: 5_000 })
+    await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: LIVENESS_MS })
+    await page.locator('[data-testid="reconnect-banner"]').waitFor({ state: 'detached', timeout: LIVENESS_MS })
+    const tickerSeqs = () => page.locator('[data-testid="ticker-row"]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-seq'))))
+    // The resync brings the missed events in as it reads them.
+    const seqs = await waitForProgress(tickerSeqs, (shown) => missed.every((seq) => shown.includes(seq)), { what: 'the resync of the missed events' })
     // Once each, and nothing else twice.
-    const seqs = await page.locator('[data-testid="ticker-row"]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-seq'))))
     for (const seq of missed) expect(seqs.filter((s) => s === seq)).toHaveLength(1)
     expect(new Set(seqs).size).toBe(seqs.length)
     expect(seqs.length).toBe(before + missed.length)

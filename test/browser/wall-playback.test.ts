@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { DEFAULT_TIME_ZONE } from '../../shared/domain'
 import type { Figures } from '../../shared/metrics'
 import { DAY_MS, HOUR_MS, localDate, startOfLocalDate } from '../../shared/time'
 import { getJson, launchChromium, openWall, postJson } from '../helpers/browser'
 import { pointIn, sampleGeography } from '../helpers/build-app'
 import { serveBuiltApp } from '../helpers/serve-built-app'
+import { LIVENESS_MS, waitForProgress } from '../helpers/wait-for'
 import { mostOverdue, overdueTotal, type GridFigures } from '../../client/wall/grid-figures'
 
 let server: Awaited<ReturnType<typeof serveBuiltApp>>
@@ -61,6 +62,12 @@ afterAll(async () => {
   await server?.close()
 })
 
+/** The replay's clock on the page (ms). */
+const clockOf = (page: Page) => page.evaluate(() => Number(document.querySelector('[data-testid="clock"]')?.getAttribute('data-time')))
+
+/** Waits for the replay's clock to pass `after`: as long as it moves, however slowly the machine lets it. */
+const clockPast = (page: Page, after: number) => waitForProgress(() => clockOf(page), (time) => time > after, { what: `the replay clock passing ${new Date(after).toISOString()}` })
+
 describe('playback of a past day', () => {
   it('replays the day on one clock with the counts of the metrics API, then goes back to live', async () => {
     const { figures } = await getJson<{ figures: Figures }>(server, `/api/v1/metrics?unit=640106&from=${day}`)
@@ -68,13 +75,13 @@ describe('playback of a past day', () => {
 
     // 14,400×: the day in six seconds (the replay waits for each hour's events to load).
     const { page, errors, context } = await openWall(browser, server, { path: `/wall?playback=${day}&speed=14400&figure=coverage` })
-    await page.locator('[data-testid="wall"][data-mode="playback"]').waitFor({ timeout: 10_000 })
+    await page.locator('[data-testid="wall"][data-mode="playback"]').waitFor({ timeout: LIVENESS_MS })
     await page.locator('[data-testid="playback-badge"]').waitFor()
 
     // Once the replay's clock has passed the day's events…
-    await page.waitForFunction((after) => Number(document.querySelector('[data-testid="clock"]')?.getAttribute('data-time')) > after, dayStart + 4 * HOUR_MS, { timeout: 15_000 })
+    await clockPast(page, dayStart + 4 * HOUR_MS)
     // …every panel shows the day as the API counts it.
-    await page.locator('[data-testid="kpi-requests"][data-value="12"]').waitFor({ timeout: 5_000 })
+    await page.locator('[data-testid="kpi-requests"][data-value="12"]').waitFor({ timeout: LIVENESS_MS })
     const counts = JSON.parse((await page.locator('[data-testid="category-chart"]').getAttribute('data-counts')) ?? '{}')
     expect(counts).toEqual(Object.fromEntries(Object.entries(figures.byCategory).filter(([, n]) => n > 0)))
     const notable = await page.locator('[data-testid="ticker-row"]').count()
@@ -83,11 +90,13 @@ describe('playback of a past day', () => {
     await page.locator('[data-testid="alert-row"][data-alert="past-alert"]').waitFor()
     // The map's sources are refreshed at most twice a second (WallMap's refreshLive), so the
     // alert and the workers may reach it a moment after the panels.
-    await page.waitForFunction((n) => Number(document.documentElement.dataset.mapEventCount) >= n, 12 + 1 + 4, { timeout: 5_000 })
+    const mapEvents = () => page.evaluate(() => Number(document.documentElement.dataset.mapEventCount))
+    await waitForProgress(mapEvents, (n) => n >= 12 + 1 + 4, { what: 'the map’s event count' })
 
     // At the end of the replayed day, overdue (earlier days' requests included) and coverage are
     // what the API counts for that day; the wall holds them a moment before going back to live.
-    await page.locator('[data-testid="wall"][data-playback="ended"]').waitFor({ timeout: 25_000 })
+    const replay = async () => ({ time: await clockOf(page), status: await page.locator('[data-testid="wall"]').getAttribute('data-playback') })
+    await waitForProgress(replay, (r) => r.status === 'ended', { what: 'the replay reaching the end of the day' })
     const [api, apiGrids] = await Promise.all([
       getJson<{ figures: Figures }>(server, `/api/v1/metrics?unit=640106&from=${day}`),
       getJson<{ grids: GridFigures[] }>(server, `/api/v1/metrics/grids?unit=640106&from=${day}`),
@@ -111,9 +120,9 @@ describe('playback of a past day', () => {
     expect(shown.overdueRows).toEqual(mostOverdue(apiGrids.grids, 4).map((g) => [g.unit, overdueTotal(g)]))
 
     // Then the wall goes back to the live stream.
-    await page.locator('[data-testid="wall"][data-mode="live"]').waitFor({ timeout: 25_000 })
+    await page.locator('[data-testid="wall"][data-mode="live"]').waitFor({ timeout: LIVENESS_MS })
     expect(new URL(page.url()).searchParams.has('playback')).toBe(false)
-    await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 10_000 })
+    await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: LIVENESS_MS })
     expect(errors).toEqual([])
     await context.close()
   })
@@ -130,16 +139,17 @@ describe('playback of a past day', () => {
 
     // 3,600×: an hour of the day a second; each scene for 10 s of real time (the shortest allowed).
     const { page, errors, context } = await openWall(browser, server, { path: `/wall?playback=${day}&speed=3600&rotate=${streetA},${streetC}&every=10` })
-    const clock = () => page.evaluate(() => Number(document.querySelector('[data-testid="clock"]')?.getAttribute('data-time')))
-    await page.locator(`[data-testid="wall"][data-mode="playback"][data-scene="${streetA}"]`).waitFor({ timeout: 10_000 })
-    await page.waitForFunction((after) => Number(document.querySelector('[data-testid="clock"]')?.getAttribute('data-time')) > after, dayStart + 6 * HOUR_MS, { timeout: 15_000 })
-    await page.locator(`[data-testid="kpi-overdue"][data-response="0"][data-resolution="1"]`).waitFor({ timeout: 5_000 })
+    const clock = () => clockOf(page)
+    await page.locator(`[data-testid="wall"][data-mode="playback"][data-scene="${streetA}"]`).waitFor({ timeout: LIVENESS_MS })
+    await clockPast(page, dayStart + 6 * HOUR_MS)
+    await page.locator(`[data-testid="kpi-overdue"][data-response="0"][data-resolution="1"]`).waitFor({ timeout: LIVENESS_MS })
     const before = await clock()
 
     // The next scene, still in playback, carries on at the instant the first had reached.
-    await page.locator(`[data-testid="wall"][data-mode="playback"][data-scene="${streetC}"]`).waitFor({ timeout: 15_000 })
+    // A rotation timer of ten seconds: the wait is for it to fire at all.
+    await page.locator(`[data-testid="wall"][data-mode="playback"][data-scene="${streetC}"]`).waitFor({ timeout: LIVENESS_MS })
     expect(await clock()).toBeGreaterThanOrEqual(before)
-    await page.locator(`[data-testid="kpi-overdue"][data-response="1"][data-resolution="0"]`).waitFor({ timeout: 10_000 })
+    await page.locator(`[data-testid="kpi-overdue"][data-response="1"][data-resolution="0"]`).waitFor({ timeout: LIVENESS_MS })
     expect(await page.locator('[data-testid="wall"]').getAttribute('data-mode')).toBe('playback')
     expect(await clock()).toBeGreaterThanOrEqual(before)
     expect(errors).toEqual([])

@@ -6,6 +6,7 @@ import { SqliteStore } from '../../server/store/sqlite-store'
 import { launchChromium, openWall } from '../helpers/browser'
 import { pointIn, sampleGeography, startTestServer } from '../helpers/build-app'
 import { clientDir } from '../helpers/serve-built-app'
+import { LIVENESS_MS } from '../helpers/wait-for'
 
 /** Where the screenshots go, for the README (the test only writes them). */
 const SHOTS = { 1080: '/tmp/outpost-wall-1080.png', 2160: '/tmp/outpost-wall-2160.png' }
@@ -45,12 +46,12 @@ afterAll(async () => {
 
 /** Waits for what a person would: live data, coloured grids, figures, the charts drawn. */
 async function settle(page: Page): Promise<void> {
-  await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 15_000 })
-  await page.waitForFunction(() => Number(document.documentElement.dataset.mapColouredGrids) > 0, undefined, { timeout: 30_000 })
+  await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: LIVENESS_MS })
+  await page.waitForFunction(() => Number(document.documentElement.dataset.mapColouredGrids) > 0, undefined, { timeout: LIVENESS_MS })
   await simulateFor(4_000)
-  await page.locator('[data-testid="kpi-requests"]:not([data-value=""])').waitFor({ timeout: 10_000 })
-  await page.locator('[data-testid="response-chart"] svg path').first().waitFor({ state: 'attached', timeout: 10_000 })
-  await page.locator('[data-testid="ticker-row"]').first().waitFor({ timeout: 10_000 })
+  await page.locator('[data-testid="kpi-requests"]:not([data-value=""])').waitFor({ timeout: LIVENESS_MS })
+  await page.locator('[data-testid="response-chart"] svg path').first().waitFor({ state: 'attached', timeout: LIVENESS_MS })
+  await page.locator('[data-testid="ticker-row"]').first().waitFor({ timeout: LIVENESS_MS })
   // A moment for the map to draw the last update.
   await page.waitForTimeout(1_000)
 }
@@ -99,7 +100,7 @@ describe('the wall on 1080p and 4K screens', () => {
       const res = await server.inject({ method: 'POST', url: '/api/v1/alerts', payload: { cameraId: `cam-shot-${i}`, kind, confidence: 0.91 - i * 0.1, location: pointIn(geography, i === 0 ? '640106005' : '640106002') } })
       expect(res.statusCode).toBe(201)
     }
-    await page.locator('[data-testid="alert-row"]').nth(1).waitFor({ timeout: 10_000 })
+    await page.locator('[data-testid="alert-row"]').nth(1).waitFor({ timeout: LIVENESS_MS })
     await page.waitForTimeout(1_000)
     // Street names are drawn (as canvas images: no glyphs offline).
     const streets = await page.evaluate(() => window.__outpostMap!.queryRenderedFeatures({ layers: ['labels-streets'] }).length)

@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core'
 import { launchChromium, openWall, postJson } from '../helpers/browser'
 import { serveBuiltApp } from '../helpers/serve-built-app'
 import { pointIn, sampleGeography } from '../helpers/build-app'
+import { LIVENESS_MS } from '../helpers/wait-for'
 
 let server: Awaited<ReturnType<typeof serveBuiltApp>>
 let browser: Browser
@@ -20,14 +21,14 @@ afterAll(async () => {
 describe('/wall in Chromium', () => {
   it('loads the map, then shows a request posted to the API', async () => {
     const { page, errors, offsite, context } = await openWall(browser, server)
-    await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 15_000 })
+    await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: LIVENESS_MS })
 
     const location = pointIn(sampleGeography(), '640106003')
     const res = await postJson<{ seq: number }>(server, '/api/v1/requests', { id: 'browser-1', source: 'hotline', category: 'municipal', priority: 'urgent', location })
     expect(res.status).toBe(201)
     const { seq } = res.body
     // It rings once where it happened…
-    await page.locator('[data-testid="map-pulse"]').first().waitFor({ state: 'attached', timeout: 5_000 })
+    await page.locator('[data-testid="map-pulse"]').first().waitFor({ state: 'attached', timeout: LIVENESS_MS })
 
     // …and stays drawn on the map: the rendered feature under the point is our request.
     const found = await page.waitForFunction(
@@ -39,13 +40,13 @@ describe('/wall in Chromium', () => {
         return hits.some((f) => f.properties?.id === 'browser-1')
       },
       location,
-      { timeout: 10_000 },
+      { timeout: LIVENESS_MS },
     )
     expect(await found.jsonValue()).toBe(true)
     // And it is in the ticker, by its seq.
-    await page.locator(`[data-testid="ticker-row"][data-seq="${seq}"]`).waitFor({ timeout: 5_000 })
+    await page.locator(`[data-testid="ticker-row"][data-seq="${seq}"]`).waitFor({ timeout: LIVENESS_MS })
     // The ring is gone once it has played: pulses do not pile up.
-    await page.locator('[data-testid="map-pulse"]').first().waitFor({ state: 'detached', timeout: 10_000 })
+    await page.locator('[data-testid="map-pulse"]').first().waitFor({ state: 'detached', timeout: LIVENESS_MS })
     expect(errors).toEqual([])
     expect(offsite).toEqual([])
     await context.close()
@@ -53,12 +54,13 @@ describe('/wall in Chromium', () => {
 
   it('rotates through scenes on its own, no mouse needed', async () => {
     const { page, errors, context } = await openWall(browser, server, { path: '/wall?rotate=640106003,640106004&every=10' })
-    await page.locator('[data-testid="area-name"]', { hasText: '长城中路街道' }).waitFor({ timeout: 5_000 })
+    await page.locator('[data-testid="area-name"]', { hasText: '长城中路街道' }).waitFor({ timeout: LIVENESS_MS })
     expect(await page.locator('[data-testid="scene-indicator"]').textContent()).toContain('1/2')
-    // Ten seconds on, the next scene: its name, its stream, its map frame.
-    await page.locator('[data-testid="wall"][data-scene="640106004"]').waitFor({ timeout: 15_000 })
+    // Ten seconds on, the next scene: its name, its stream, its map frame. (The wait is for the
+    // rotation timer to fire at all, not for when.)
+    await page.locator('[data-testid="wall"][data-scene="640106004"]').waitFor({ timeout: LIVENESS_MS })
     await page.locator('[data-testid="area-name"]', { hasText: '北京中路街道' }).waitFor()
-    await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 10_000 })
+    await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: LIVENESS_MS })
     const inFrame = await page.evaluate(() => {
       const map = window.__outpostMap!
       const b = map.getBounds()
@@ -74,7 +76,7 @@ describe('/wall in Chromium', () => {
     const context = await browser.newContext()
     const page = await context.newPage()
     await page.goto(`${server.url}/wall?scene=640106002`)
-    await page.waitForURL((url) => url.pathname === '/login', { timeout: 10_000 })
+    await page.waitForURL((url) => url.pathname === '/login', { timeout: LIVENESS_MS })
     expect(new URL(page.url()).searchParams.get('next')).toBe('/wall?scene=640106002')
     await context.close()
   })

@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { chromium } from 'playwright-core'
+import { LIVENESS_MS } from './wait-for'
 
 /** Debian's Chromium, headless, WebGL in software (SwiftShader), no background networking. */
 export async function launchChromium(): Promise<Browser> {
@@ -59,7 +60,7 @@ export async function openWall(
   options.beforeGoto?.(page)
   await page.goto(`${server.url}${options.path ?? '/wall'}`)
   if (options.waitForMap !== false) {
-    await page.waitForFunction(() => document.documentElement.dataset.mapGrids === 'true', undefined, { timeout: 30_000 })
+    await page.waitForFunction(() => document.documentElement.dataset.mapGrids === 'true', undefined, { timeout: LIVENESS_MS })
   }
   return { context, page, errors, offsite }
 }
