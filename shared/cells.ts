@@ -1,7 +1,7 @@
 // Patrol coverage cells of a grid: the 0.001° × 0.00125° lattice cells whose centre lies inside it.
 // One definition for the server's rollups and scan and the client's playback.
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon'
-import type { PolygonCoords } from './domain'
+import { geometryBbox, type UnitGeometry } from './domain'
 import { CELL_LAT, CELL_LON } from './metrics'
 
 export interface GridCells {
@@ -16,22 +16,13 @@ export function cellKey(lon: number, lat: number): number {
   return Math.floor(lat / CELL_LAT) * 1e6 + Math.floor(lon / CELL_LON)
 }
 
-export function cellsOf(polygon: PolygonCoords): GridCells {
-  let minX = Infinity
-  let minY = Infinity
-  let maxX = -Infinity
-  let maxY = -Infinity
-  for (const [x, y] of polygon[0] ?? []) {
-    minX = Math.min(minX, x)
-    minY = Math.min(minY, y)
-    maxX = Math.max(maxX, x)
-    maxY = Math.max(maxY, y)
-  }
+export function cellsOf(geometry: UnitGeometry): GridCells {
+  const [minX, minY, maxX, maxY] = geometryBbox(geometry)
   const index = new Map<number, number>()
   for (let row = Math.floor(minY / CELL_LAT); row * CELL_LAT <= maxY; row++) {
     for (let col = Math.floor(minX / CELL_LON); col * CELL_LON <= maxX; col++) {
       const centre: [number, number] = [(col + 0.5) * CELL_LON, (row + 0.5) * CELL_LAT]
-      if (booleanPointInPolygon(centre, { type: 'Polygon', coordinates: polygon })) index.set(row * 1e6 + col, index.size)
+      if (booleanPointInPolygon(centre, geometry)) index.set(row * 1e6 + col, index.size)
     }
   }
   return { index, count: index.size, words: Math.max(1, Math.ceil(index.size / 32)) }

@@ -8,12 +8,37 @@ export type UnitLevel = (typeof UNIT_LEVELS)[number]
 /** A GeoJSON Polygon's coordinates: [outer ring, ...holes], each ring closed, WGS84 [lon, lat]. */
 export type PolygonCoords = [number, number][][]
 
+/** A unit's shape: one polygon, or several parts (an exclave, an island) as a MultiPolygon. */
+export type UnitGeometry = { type: 'Polygon'; coordinates: PolygonCoords } | { type: 'MultiPolygon'; coordinates: PolygonCoords[] }
+
+/** The polygons of a geometry, one for a Polygon and each part of a MultiPolygon. */
+export function polygonsOf(geometry: UnitGeometry): PolygonCoords[] {
+  return geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates
+}
+
+/** [west, south, east, north] over every part's outer ring. */
+export function geometryBbox(geometry: UnitGeometry): [number, number, number, number] {
+  let minX = Infinity
+  let minY = Infinity
+  let maxX = -Infinity
+  let maxY = -Infinity
+  for (const polygon of polygonsOf(geometry)) {
+    for (const [x, y] of polygon[0] ?? []) {
+      if (x < minX) minX = x
+      if (y < minY) minY = y
+      if (x > maxX) maxX = x
+      if (y > maxY) maxY = y
+    }
+  }
+  return [minX, minY, maxX, maxY]
+}
+
 export interface GeoUnit {
   id: string
   level: UnitLevel
   parentId: string | null
   name: string
-  polygon: PolygonCoords
+  geometry: UnitGeometry
   population?: number
   households?: number
 }

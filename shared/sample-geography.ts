@@ -227,24 +227,24 @@ export function buildSampleGeography(): GeoUnit[] {
           level: 'grid',
           parentId: id,
           name: `${name}第${gi + 1}网格`,
-          polygon: rectPolygon(gr),
+          geometry: { type: 'Polygon', coordinates: rectPolygon(gr) },
           population,
           households: Math.max(1, Math.round(population / 2.6)),
         }
       })
       grids.push(...communityGrids)
       streetCommunities.push(
-        withTotals({ id, level: 'community', parentId: def.id, name, polygon: rectPolygon(cr) }, communityGrids),
+        withTotals({ id, level: 'community', parentId: def.id, name, geometry: { type: 'Polygon', coordinates: rectPolygon(cr) } }, communityGrids),
       )
     })
     communities.push(...streetCommunities)
     streets.push(
-      withTotals({ id: def.id, level: 'street', parentId: DISTRICT_ID, name: def.name, polygon }, streetCommunities),
+      withTotals({ id: def.id, level: 'street', parentId: DISTRICT_ID, name: def.name, geometry: { type: 'Polygon', coordinates: polygon } }, streetCommunities),
     )
   })
 
   const district = withTotals(
-    { id: DISTRICT_ID, level: 'district', parentId: null, name: SAMPLE_DISTRICT_NAME, polygon: rectPolygon(districtRect) },
+    { id: DISTRICT_ID, level: 'district', parentId: null, name: SAMPLE_DISTRICT_NAME, geometry: { type: 'Polygon', coordinates: rectPolygon(districtRect) } },
     streets,
   )
   return [district, ...streets, ...communities, ...grids]

@@ -1,5 +1,4 @@
 import { onScopeDispose, ref } from 'vue'
-import type { PolygonCoords } from '../../shared/domain'
 import type { LiveEvent, OpenRequest } from '../../shared/events'
 import type { Policy } from '../../shared/metrics'
 import { HOUR_MS, addDays, startOfLocalDate } from '../../shared/time'
@@ -168,9 +167,8 @@ export function usePlayback(options: PlaybackOptions) {
   /** The scene's grids with their polygons (patrol cells); none until the geography has loaded. */
   function grids(): PlaybackGrid[] {
     return geography.unitsUnder(unit, 'grid').flatMap((g) => {
-      // Rings of [lon, lat] pairs, as the geography route serves them.
-      const polygon = geography.feature(g.id)?.geometry.coordinates as PolygonCoords | undefined
-      return polygon ? [{ id: g.id, population: g.population ?? null, polygon }] : []
+      const geometry = geography.feature(g.id)?.geometry
+      return geometry ? [{ id: g.id, population: g.population ?? null, geometry }] : []
     })
   }
 

@@ -1,3 +1,5 @@
+import { polygonsOf, type UnitGeometry } from '../../shared/domain'
+
 /** [[west, south], [east, north]] of a polygon's outer ring, for `fitBounds`. */
 export type Bounds = [[number, number], [number, number]]
 
@@ -17,6 +19,12 @@ export function polygonBounds(coordinates: readonly (readonly (readonly number[]
     [west, south],
     [east, north],
   ]
+}
+
+/** Bounds over every part of a unit's geometry, optionally projected (the base map's datum). */
+export function geometryBounds(geometry: UnitGeometry, project?: (lon: number, lat: number) => [number, number]): Bounds {
+  const ring = polygonsOf(geometry).flatMap((polygon) => polygon[0] ?? [])
+  return polygonBounds([project ? ring.map(([lon, lat]) => project(lon, lat)) : ring])
 }
 
 export interface PopulatedArea {

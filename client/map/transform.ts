@@ -1,3 +1,4 @@
+import type { PolygonCoords, UnitGeometry } from '../../shared/domain'
 import { fromWgs84 } from '../../shared/geo'
 import type { Geography } from '../../shared/schemas/geography'
 
@@ -22,9 +23,13 @@ export function transformGeography(geography: Geography, project: LonLatTransfor
   if (project === identity) return geography
   return {
     ...geography,
-    features: geography.features.map((f) => ({
-      ...f,
-      geometry: { ...f.geometry, coordinates: f.geometry.coordinates.map((ring) => ring.map(([lon, lat]) => project(lon!, lat!))) },
-    })),
+    features: geography.features.map((f) => {
+      const polygon = (rings: PolygonCoords): PolygonCoords => rings.map((ring) => ring.map(([lon, lat]) => project(lon, lat)))
+      const geometry: UnitGeometry =
+        f.geometry.type === 'Polygon'
+          ? { type: 'Polygon', coordinates: polygon(f.geometry.coordinates) }
+          : { type: 'MultiPolygon', coordinates: f.geometry.coordinates.map(polygon) }
+      return { ...f, geometry }
+    }),
   }
 }

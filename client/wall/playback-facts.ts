@@ -9,7 +9,7 @@ import {
   type RequestFacts,
 } from '../../shared/metrics'
 import { cellKey, cellsOf, type GridCells } from '../../shared/cells'
-import type { PolygonCoords } from '../../shared/domain'
+import type { UnitGeometry } from '../../shared/domain'
 import { HOUR_MS } from '../../shared/time'
 import { gridFiguresOf, type GridFigures } from './grid-figures'
 
@@ -18,7 +18,7 @@ export interface PlaybackGrid {
   id: string
   population: number | null
   /** WGS84, as the geography serves it: coverage counts the cells inside it (`shared/cells.ts`). */
-  polygon: PolygonCoords
+  geometry: UnitGeometry
 }
 
 /**
@@ -100,9 +100,9 @@ export class PlaybackFacts {
   }
 
   /** Cells of a grid, and those with a ping by `now`: a ping outside its own grid's cells counts nothing, as on the server. */
-  private coverage(grid: Pick<PlaybackGrid, 'id' | 'polygon'>, now: number): { cells: number; visited: number } {
+  private coverage(grid: Pick<PlaybackGrid, 'id' | 'geometry'>, now: number): { cells: number; visited: number } {
     let cells = this.cells.get(grid.id)
-    if (!cells) this.cells.set(grid.id, (cells = cellsOf(grid.polygon)))
+    if (!cells) this.cells.set(grid.id, (cells = cellsOf(grid.geometry)))
     let visited = 0
     for (const [key, at] of this.visited.get(grid.id) ?? []) if (at <= now && cells.index.has(key)) visited++
     return { cells: cells.count, visited }
@@ -129,7 +129,7 @@ export class PlaybackFacts {
    */
   figures(
     now: number,
-    options: { population: number | null; workersOnline: number; policy: Policy; grids?: readonly Pick<PlaybackGrid, 'id' | 'polygon'>[]; gridId?: string },
+    options: { population: number | null; workersOnline: number; policy: Policy; grids?: readonly Pick<PlaybackGrid, 'id' | 'geometry'>[]; gridId?: string },
   ): Figures {
     const inScope = (gridId: string) => options.gridId === undefined || gridId === options.gridId
     const { requests, open } = this.requestsAt(now, options.policy, inScope)

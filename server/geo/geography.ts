@@ -1,7 +1,7 @@
 // The unit tree in memory: parent chains, subtree tests and point → grid assignment.
 import Flatbush from 'flatbush'
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon'
-import type { GeoUnit, LonLat, UnitLevel, UnitPath } from '../../shared/domain'
+import { geometryBbox, type GeoUnit, type LonLat, type UnitLevel, type UnitPath } from '../../shared/domain'
 import type { Geography as GeographyCollection } from '../../shared/schemas/geography'
 
 export interface UnitRef {
@@ -84,7 +84,7 @@ export class Geography {
     for (const i of hits) {
       const grid = this.grids[i]!
       if (found && found.id < grid.id) continue
-      if (booleanPointInPolygon([point.lon, point.lat], { type: 'Polygon', coordinates: grid.polygon })) found = grid
+      if (booleanPointInPolygon([point.lon, point.lat], grid.geometry)) found = grid
     }
     return found ? this.paths.get(found.id) : undefined
   }
@@ -103,7 +103,7 @@ export class Geography {
           ...(u.population !== undefined ? { population: u.population } : {}),
           ...(u.households !== undefined ? { households: u.households } : {}),
         },
-        geometry: { type: 'Polygon' as const, coordinates: u.polygon },
+        geometry: u.geometry,
       })),
     }
   }
@@ -116,15 +116,5 @@ export class Geography {
 }
 
 export function bbox(unit: GeoUnit): [number, number, number, number] {
-  let minX = Infinity
-  let minY = Infinity
-  let maxX = -Infinity
-  let maxY = -Infinity
-  for (const [x, y] of unit.polygon[0] ?? []) {
-    if (x < minX) minX = x
-    if (y < minY) minY = y
-    if (x > maxX) maxX = x
-    if (y > maxY) maxY = y
-  }
-  return [minX, minY, maxX, maxY]
+  return geometryBbox(unit.geometry)
 }

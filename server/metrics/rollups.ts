@@ -140,7 +140,7 @@ export class Rollups {
         [path.gridId, path.communityId, path.streetId, path.districtId].map((id) => this.unitIndex.get(id)!),
       )
       this.chainOfGrid[this.unitIndex.get(unit.id)!] = this.chains.get(unit.id)!
-      this.gridCells.set(this.unitIndex.get(unit.id)!, cellsOf(unit.polygon))
+      this.gridCells.set(this.unitIndex.get(unit.id)!, cellsOf(unit.geometry))
     }
   }
 

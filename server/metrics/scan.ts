@@ -21,7 +21,7 @@ export async function scanFigures(
     store.patrolsBetween(geography.ref(geography.district.id)!, now - ONLINE_WINDOW_MS + 1, now + 1),
   ])
   const grids = geography.units.filter((u) => u.level === 'grid' && geography.isWithin(u.id, unit.id))
-  const cellsByGrid = new Map(grids.map((g) => [g.id, cellsOf(g.polygon)]))
+  const cellsByGrid = new Map(grids.map((g) => [g.id, cellsOf(g.geometry)]))
   let cells = 0
   for (const c of cellsByGrid.values()) cells += c.count
   const visited = new Set<string>()

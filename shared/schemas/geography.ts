@@ -11,6 +11,9 @@ export const UnitPropertiesSchema = Type.Object({
 })
 export type UnitProperties = Static<typeof UnitPropertiesSchema>
 
+const PositionSchema = Type.Tuple([Type.Number(), Type.Number()])
+const PolygonCoordsSchema = Type.Array(Type.Array(PositionSchema))
+
 /** GET /api/v1/geography — every unit as a GeoJSON Feature (RFC 7946, WGS84). */
 export const GeographySchema = Type.Object({
   type: Type.Literal('FeatureCollection'),
@@ -19,10 +22,10 @@ export const GeographySchema = Type.Object({
       type: Type.Literal('Feature'),
       id: Type.String(),
       properties: UnitPropertiesSchema,
-      geometry: Type.Object({
-        type: Type.Literal('Polygon'),
-        coordinates: Type.Array(Type.Array(Type.Array(Type.Number()))),
-      }),
+      geometry: Type.Union([
+        Type.Object({ type: Type.Literal('Polygon'), coordinates: PolygonCoordsSchema }),
+        Type.Object({ type: Type.Literal('MultiPolygon'), coordinates: Type.Array(PolygonCoordsSchema) }),
+      ]),
     }),
   ),
 })

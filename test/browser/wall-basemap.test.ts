@@ -1,3 +1,4 @@
+import { polygonsOf } from '../../shared/domain'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,7 +23,7 @@ const geography = sampleGeography()
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'outpost-wall-basemap-'))
   // The district and a wide margin, at zooms 0–10; the wall's zoom (about 11) draws zoom 10 larger.
-  const ring = geography.district.polygon[0]!
+  const ring = polygonsOf(geography.district.geometry)[0]![0]!
   const box: [number, number, number, number] = [
     Math.min(...ring.map((p) => p[0])) - 1,
     Math.min(...ring.map((p) => p[1])) - 1,
@@ -77,7 +78,7 @@ describe('a local PMTiles base map', () => {
     expect(layerIds.indexOf('basemap')).toBeLessThan(layerIds.indexOf('grids-fill'))
 
     // The wall frames the district, all grids; half a degree west of it there is only the base map.
-    const west = Math.min(...geography.district.polygon[0]!.map((p) => p[0]!)) - 0.5
+    const west = Math.min(...polygonsOf(geography.district.geometry)[0]![0]!.map((p) => p[0]!)) - 0.5
     const spot = await page.evaluate(async (lon) => {
       const map = window.__outpostMap!
       // Ask what is drawn there only once the map has drawn the new view (labels are placed
@@ -118,7 +119,7 @@ describe('a local PMTiles base map', () => {
       const source = window.__outpostMap!.getSource('grids') as unknown as { serialize(): { data: { features: { id?: string; properties: { id: string }; geometry: { coordinates: number[][][] } }[] } } }
       return source.serialize().data.features.find((f) => f.properties.id === id)!.geometry.coordinates[0]![0]!
     }, gridId)
-    const [lon, lat] = geography.get(gridId)!.polygon[0]![0]!
+    const [lon, lat] = polygonsOf(geography.get(gridId)!.geometry)[0]![0]![0]!
     const expected = fromWgs84({ lon: lon!, lat: lat! }, 'gcj02')
     expect(drawn[0]).toBeCloseTo(expected.lon, 9)
     expect(drawn[1]).toBeCloseTo(expected.lat, 9)

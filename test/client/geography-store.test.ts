@@ -12,7 +12,7 @@ function sampleGeography(): Geography {
       type: 'Feature',
       id: u.id,
       properties: { id: u.id, level: u.level, parentId: u.parentId, name: u.name, population: u.population, households: u.households },
-      geometry: { type: 'Polygon', coordinates: u.polygon },
+      geometry: u.geometry,
     })),
   }
 }

@@ -1,7 +1,8 @@
+import { polygonsOf } from '../../shared/domain'
 import { describe, expect, it } from 'vitest'
 import { buildSampleGeography } from '../../shared/sample-geography'
 import type { Geography } from '../../shared/schemas/geography'
-import { focusBounds, polygonBounds } from '../../client/map/bounds'
+import { focusBounds, geometryBounds, polygonBounds } from '../../client/map/bounds'
 import { EVENT_LAYER_IDS, IMAGE_PREFIX, LAYER_IDS, SOURCE_IDS } from '../../client/map/layer-ids'
 import { ALERT_COLOR, PRIORITY_COLORS, buildEventLayers } from '../../client/map/layers/events'
 import { buildGridLayers } from '../../client/map/layers/grids'
@@ -37,7 +38,7 @@ function sampleCollection(): Geography {
       type: 'Feature',
       id: u.id,
       properties: { id: u.id, level: u.level, parentId: u.parentId, name: u.name, ...(u.population ? { population: u.population } : {}) },
-      geometry: { type: 'Polygon', coordinates: u.polygon },
+      geometry: u.geometry,
     })),
   }
 }
@@ -154,7 +155,7 @@ describe('labels', () => {
     for (const label of labels) {
       const unit = units.find((u) => u.properties.id === label.properties.id)!
       const [x, y] = label.geometry.coordinates as [number, number]
-      expect(insideRing(x, y, unit.geometry.coordinates[0]!), unit.properties.name).toBe(true)
+      expect(insideRing(x, y, polygonsOf(unit.geometry)[0]![0]!), unit.properties.name).toBe(true)
       expect(label.properties.image).toBe(`${IMAGE_PREFIX.label}${label.properties.level}:${label.properties.name}`)
     }
     expect(labels.find((l) => l.properties.id === '640106001')?.properties.name).toBe('满城北街街道')
@@ -216,7 +217,7 @@ describe('focusBounds', () => {
 
   it('frames the sample district on its six city streets', () => {
     const collection = sampleCollection()
-    const bounds = (id: string) => polygonBounds(collection.features.find((f) => f.id === id)!.geometry.coordinates)
+    const bounds = (id: string) => geometryBounds(collection.features.find((f) => f.id === id)!.geometry)
     const district = bounds('640106')
     const streets = collection.features.filter((f) => f.properties.level === 'street')
     const framed = focusBounds(
@@ -247,7 +248,7 @@ describe('map style and layers', () => {
         type: 'Feature',
         id: u.id,
         properties: { id: u.id, level: u.level, parentId: u.parentId, name: u.name },
-        geometry: { type: 'Polygon', coordinates: u.polygon },
+        geometry: u.geometry,
       })),
     }
     const source = buildGridsSource(geography)

@@ -111,8 +111,8 @@ describe('PlaybackFacts', () => {
     const grids = facts.gridFigures(
       T0 + 3 * H,
       [
-        { id: GRID, population: 1000, polygon: rect(0, 0, 4, 3) },
-        { id: 'other', population: 500, polygon: rect(10, 10, 2, 2) },
+        { id: GRID, population: 1000, geometry: { type: 'Polygon' as const, coordinates: rect(0, 0, 4, 3) } },
+        { id: 'other', population: 500, geometry: { type: 'Polygon' as const, coordinates: rect(10, 10, 2, 2) } },
       ],
       DEFAULT_POLICY,
     )
@@ -167,7 +167,7 @@ describe('PlaybackFacts', () => {
     expect(figures(T0 + 3 * H + MIN).overdue).toEqual({ response: 3, resolution: 1 })
     expect(figures(T0 + 3 * H + MIN, GRID).overdue).toEqual({ response: 2, resolution: 1 })
     expect(figures(T0 + 3 * H + MIN).requests).toBe(1)
-    const grids = facts.gridFigures(T0 + 3 * H + MIN, [{ id: GRID, population: null, polygon: rect(0, 0, 1, 1) }, { id: 'other', population: null, polygon: rect(5, 5, 1, 1) }], DEFAULT_POLICY)
+    const grids = facts.gridFigures(T0 + 3 * H + MIN, [{ id: GRID, population: null, geometry: { type: 'Polygon' as const, coordinates: rect(0, 0, 1, 1) } }, { id: 'other', population: null, geometry: { type: 'Polygon' as const, coordinates: rect(5, 5, 1, 1) } }], DEFAULT_POLICY)
     expect(grids.map((g) => [g.unit, g.overdue])).toEqual([
       [GRID, { response: 2, resolution: 1 }],
       ['other', { response: 1, resolution: 0 }],
@@ -186,8 +186,8 @@ describe('PlaybackFacts', () => {
       ping(6, cell(7, 7), T0 + 40 * MIN), // outside its grid: counts nothing
       ping(7, cell(2, 2), T0 + 50 * MIN, 'other'), // another grid's ping in this grid's cells
     ])
-    const mine = { id: GRID, polygon: rect(0, 0, 4, 3) }
-    const other = { id: 'other', polygon: rect(10, 10, 2, 2) }
+    const mine = { id: GRID, geometry: { type: 'Polygon' as const, coordinates: rect(0, 0, 4, 3) } }
+    const other = { id: 'other', geometry: { type: 'Polygon' as const, coordinates: rect(10, 10, 2, 2) } }
     const coverage = (t: number, grids = [mine]) => facts.figures(t, { population: null, workersOnline: 0, policy: DEFAULT_POLICY, grids }).patrol.coverage
     expect(coverage(T0 + H)).toMatchObject({ k: 2, n: 12, value: 2 / 12 })
     expect(coverage(T0 + 3 * H)).toMatchObject({ k: 3, n: 12, value: 0.25 })

@@ -80,7 +80,7 @@ describe('geography store: the tree', () => {
     const geography = useGeographyStore()
     geography.setGeography({
       type: 'FeatureCollection',
-      features: buildSampleGeography().map((u) => ({ type: 'Feature', id: u.id, properties: { id: u.id, level: u.level, parentId: u.parentId, name: u.name }, geometry: { type: 'Polygon', coordinates: u.polygon } })),
+      features: buildSampleGeography().map((u) => ({ type: 'Feature', id: u.id, properties: { id: u.id, level: u.level, parentId: u.parentId, name: u.name }, geometry: u.geometry })),
     })
     expect(geography.unitsUnder('640106', 'community')).toHaveLength(50)
     expect(geography.unitsUnder('640106001', 'community').map((c) => c.id)).toEqual(['640106001001', '640106001002', '640106001003', '640106001004', '640106001005', '640106001006', '640106001007'])

@@ -1,3 +1,4 @@
+import { polygonsOf } from '../../shared/domain'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildSampleGeography } from '../../shared/sample-geography'
@@ -87,7 +88,7 @@ export function pointIn(geography: Geography, unitId: string): { lon: number; la
   let unit = geography.get(unitId)
   while (unit && unit.level !== 'grid') unit = geography.children(unit.id)[0]
   if (!unit) throw new Error(`no grid under ${unitId}`)
-  const ring = unit.polygon[0]!
+  const ring = polygonsOf(unit.geometry)[0]![0]!
   const lons = ring.map((p) => p[0])
   const lats = ring.map((p) => p[1])
   return {

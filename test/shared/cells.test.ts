@@ -16,7 +16,7 @@ describe('patrol coverage cells', () => {
   ]]
 
   it('are the lattice cells whose centre lies inside the grid', () => {
-    const cells = cellsOf(rect)
+    const cells = cellsOf({ type: 'Polygon', coordinates: rect })
     expect(cells.count).toBe(12)
     expect(cells.words).toBe(1)
     // Every point of a cell has the cell's key; a point just outside has none of the grid's.

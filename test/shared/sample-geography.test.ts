@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { DISTRICT_ID, type GeoUnit, type PolygonCoords } from '../../shared/domain'
+import { DISTRICT_ID, polygonsOf, type GeoUnit, type PolygonCoords } from '../../shared/domain'
 import { SAMPLE_DISTRICT_NAME, buildSampleGeography, workerIdForGrid } from '../../shared/sample-geography'
 import { mulberry32 } from '../../shared/random'
 
@@ -142,10 +142,10 @@ describe('sample geography (金凤区)', () => {
   })
 
   it('has closed counter-clockwise rings within the extent', () => {
-    expect(asRect(units[0].polygon)).toEqual(EXTENT)
+    expect(asRect(polygonsOf(units[0].geometry)[0]!)).toEqual(EXTENT)
     for (const u of units) {
-      expect(u.polygon.length).toBeGreaterThanOrEqual(1)
-      const ring = u.polygon[0]
+      expect(polygonsOf(u.geometry)[0]!.length).toBeGreaterThanOrEqual(1)
+      const ring = polygonsOf(u.geometry)[0]![0]
       expect(ring.length).toBeGreaterThanOrEqual(4)
       expect(ring[ring.length - 1]).toEqual(ring[0])
       expect(signedArea(ring)).toBeGreaterThan(0)
@@ -162,24 +162,24 @@ describe('sample geography (金凤区)', () => {
 
   it('puts the urban streets near the centre and keeps them smaller than the towns', () => {
     const streets = ofLevel('street')
-    const area = (id: string) => polygonArea(byId.get(id)!.polygon)
+    const area = (id: string) => polygonArea(polygonsOf(byId.get(id)!.geometry)[0]!)
     const urban = streets.filter((s) => !TOWNS.has(s.id))
     const smallestTown = Math.min(...[...TOWNS].map(area))
     for (const s of urban) {
       expect(area(s.id)).toBeLessThan(smallestTown)
-      const b = bbox(s.polygon)
+      const b = bbox(polygonsOf(s.geometry)[0]!)
       expect(Math.abs((b.minLon + b.maxLon) / 2 - 106.224)).toBeLessThan(0.08)
       expect(Math.abs((b.minLat + b.maxLat) / 2 - 38.477)).toBeLessThan(0.08)
     }
-    expect(urban.some((s) => inPolygon(s.polygon, 106.224, 38.477))).toBe(true)
+    expect(urban.some((s) => inPolygon(polygonsOf(s.geometry)[0]!, 106.224, 38.477))).toBe(true)
   })
 
   it("children's areas sum to the parent's area", () => {
     for (const p of parents) {
       const children = childrenOf.get(p.id) ?? []
       expect(children.length).toBeGreaterThan(0)
-      const sum = children.reduce((s, c) => s + polygonArea(c.polygon), 0)
-      const parentArea = polygonArea(p.polygon)
+      const sum = children.reduce((s, c) => s + polygonArea(polygonsOf(c.geometry)[0]!), 0)
+      const parentArea = polygonArea(polygonsOf(p.geometry)[0]!)
       expect(Math.abs(sum - parentArea) / parentArea).toBeLessThan(1e-9)
     }
   })
@@ -187,7 +187,7 @@ describe('sample geography (金凤区)', () => {
   it('has no overlapping siblings (rectangles: strict bbox test)', () => {
     let pairs = 0
     for (const p of parents) {
-      const rects = (childrenOf.get(p.id) ?? []).map((c) => asRect(c.polygon)).filter((r): r is Box => r !== null)
+      const rects = (childrenOf.get(p.id) ?? []).map((c) => asRect(polygonsOf(c.geometry)[0]!)).filter((r): r is Box => r !== null)
       for (let i = 0; i < rects.length; i++) {
         for (let j = i + 1; j < rects.length; j++) {
           const a = rects[i]
@@ -200,7 +200,7 @@ describe('sample geography (金凤区)', () => {
     }
     expect(pairs).toBeGreaterThan(500)
     // Everything below the streets is a rectangle.
-    for (const u of units) if (u.level === 'community' || u.level === 'grid') expect(asRect(u.polygon)).not.toBeNull()
+    for (const u of units) if (u.level === 'community' || u.level === 'grid') expect(asRect(polygonsOf(u.geometry)[0]!)).not.toBeNull()
   })
 
   it('tiles every parent exactly (every cell of the compressed coordinate grid in exactly one child)', () => {
@@ -208,15 +208,15 @@ describe('sample geography (金凤区)', () => {
     for (const p of parents) {
       const children = childrenOf.get(p.id) ?? []
       const all = [p, ...children]
-      for (const u of all) expect(isRectilinear(u.polygon)).toBe(true)
-      const xs = [...new Set(all.flatMap((u) => u.polygon.flatMap((r) => r.map((c) => c[0]))))].sort((a, b) => a - b)
-      const ys = [...new Set(all.flatMap((u) => u.polygon.flatMap((r) => r.map((c) => c[1]))))].sort((a, b) => a - b)
+      for (const u of all) expect(isRectilinear(polygonsOf(u.geometry)[0]!)).toBe(true)
+      const xs = [...new Set(all.flatMap((u) => polygonsOf(u.geometry)[0]!.flatMap((r) => r.map((c) => c[0]))))].sort((a, b) => a - b)
+      const ys = [...new Set(all.flatMap((u) => polygonsOf(u.geometry)[0]!.flatMap((r) => r.map((c) => c[1]))))].sort((a, b) => a - b)
       for (let i = 0; i + 1 < xs.length; i++) {
         for (let j = 0; j + 1 < ys.length; j++) {
           const x = (xs[i] + xs[i + 1]) / 2
           const y = (ys[j] + ys[j + 1]) / 2
-          const hits = children.filter((c) => inPolygon(c.polygon, x, y)).length
-          if (hits !== (inPolygon(p.polygon, x, y) ? 1 : 0)) {
+          const hits = children.filter((c) => inPolygon(polygonsOf(c.geometry)[0]!, x, y)).length
+          if (hits !== (inPolygon(polygonsOf(p.geometry)[0]!, x, y) ? 1 : 0)) {
             throw new Error(`${p.id}: cell at ${x},${y} is in ${hits} children`)
           }
         }
@@ -226,7 +226,7 @@ describe('sample geography (金凤区)', () => {
 
   it('puts random points of the district in exactly one grid, consistent with the levels above', () => {
     const rand = mulberry32(20240118)
-    const grids = ofLevel('grid').map((g) => ({ g, r: asRect(g.polygon)! }))
+    const grids = ofLevel('grid').map((g) => ({ g, r: asRect(polygonsOf(g.geometry)[0]!)! }))
     const streets = ofLevel('street')
     const communities = ofLevel('community')
     for (let k = 0; k < 4000; k++) {
@@ -235,9 +235,9 @@ describe('sample geography (金凤区)', () => {
       const inGrids = grids.filter(({ r }) => x >= r.minLon && x < r.maxLon && y >= r.minLat && y < r.maxLat)
       expect(inGrids).toHaveLength(1)
       const grid = inGrids[0].g
-      const inCommunities = communities.filter((c) => inPolygon(c.polygon, x, y))
+      const inCommunities = communities.filter((c) => inPolygon(polygonsOf(c.geometry)[0]!, x, y))
       expect(inCommunities.map((c) => c.id)).toEqual([grid.parentId])
-      const inStreets = streets.filter((s) => inPolygon(s.polygon, x, y))
+      const inStreets = streets.filter((s) => inPolygon(polygonsOf(s.geometry)[0]!, x, y))
       expect(inStreets.map((s) => s.id)).toEqual([inCommunities[0].parentId])
     }
   })

@@ -1,4 +1,5 @@
 import type { Feature, FeatureCollection, Point } from 'geojson'
+import { geometryBbox, polygonsOf, type UnitGeometry } from '../../../shared/domain'
 import type { Geography } from '../../../shared/schemas/geography'
 import { IMAGE_PREFIX } from '../layer-ids'
 import type { GeoJSONSourceSpecification } from '../spec'
@@ -87,11 +88,27 @@ export function buildLabelsData(geography: Geography): FeatureCollection<Point, 
   for (const f of geography.features) {
     const { id, level, name } = f.properties
     if (level !== 'street' && level !== 'community') continue
-    const ring = f.geometry.coordinates[0]
+    const ring = largestOuterRing(f.geometry)
     if (!ring || ring.length < 3) continue
     features.push({ type: 'Feature', id, geometry: { type: 'Point', coordinates: labelPoint(ring) }, properties: { id, level, name, image: labelImageId(level, name) } })
   }
   return { type: 'FeatureCollection', features }
+}
+
+/** A MultiPolygon's name goes on its largest part (by the outer ring's box). */
+function largestOuterRing(geometry: UnitGeometry): [number, number][] | undefined {
+  let best: [number, number][] | undefined
+  let bestArea = -1
+  for (const polygon of polygonsOf(geometry)) {
+    const ring = polygon[0]
+    if (!ring) continue
+    const [w, s, e, n] = geometryBbox({ type: 'Polygon', coordinates: [ring] })
+    if ((e - w) * (n - s) > bestArea) {
+      bestArea = (e - w) * (n - s)
+      best = ring
+    }
+  }
+  return best
 }
 
 export function buildLabelsSource(geography: Geography): GeoJSONSourceSpecification {

@@ -1,3 +1,4 @@
+import { polygonsOf } from '../../../shared/domain'
 // The load: which units the clients watch, where the events land, how they are sent, and what the
 // clients' logs say about deliveries and latency.
 import { buildSampleGeography } from '../../../shared/sample-geography'
@@ -45,7 +46,7 @@ export function scene(roomCount = 20, poolSize = 4096): Scene {
 
 /** The middle of a grid (sample grids are rectangles), rounded as the server stores it. */
 export function centreOf(gridId: string): { lon: number; lat: number } {
-  const ring = geography.get(gridId)!.polygon[0]!
+  const ring = polygonsOf(geography.get(gridId)!.geometry)[0]![0]!
   const lons = ring.map((p) => p[0])
   const lats = ring.map((p) => p[1])
   const r7 = (x: number) => Math.round(x * 1e7) / 1e7
