@@ -5,10 +5,9 @@ import { resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { Writable } from 'node:stream'
 import { parseArgs } from 'node:util'
-import { buildSampleGeography } from '../../shared/sample-geography'
 import { AuthStore, ROLES, type Role } from '../auth/auth-store'
 import { hashPassword, passwordProblem } from '../auth/passwords'
-import { Geography } from '../geo/geography'
+import { loadGeography } from '../geo/geography-file'
 
 const USAGE = `usage: npm run users -- <command>
   add <name> --role center|leader [--unit <street or community id>] [--password <p>]
@@ -18,7 +17,8 @@ const USAGE = `usage: npm run users -- <command>
   key add <source-name>          prints the new key alone on its last line
   key list
   key revoke <key id | source-name>
-The password is asked for when --password is omitted. Data: $OUTPOST_DATA_DIR (default data).`
+The password is asked for when --password is omitted. Data: $OUTPOST_DATA_DIR (default data);
+units: $OUTPOST_GEOGRAPHY (default the sample district).`
 
 class UsageError extends Error {}
 
@@ -45,11 +45,12 @@ export async function run(argv: string[], out: (line: string) => void, readPassw
         if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new UsageError('a user name is 1–64 letters, digits, dots, dashes or underscores')
         const role = values.role as Role | undefined
         if (!role || !ROLES.includes(role)) throw new UsageError('--role must be center or leader')
-        const geography = new Geography(buildSampleGeography())
+        // The district the server runs on: a leader's unit must be one of its streets or communities.
+        const geography = loadGeography(process.env.OUTPOST_GEOGRAPHY?.trim() || undefined)
         let unit = geography.district.id
         if (role === 'leader') {
           const level = values.unit ? geography.get(values.unit)?.level : undefined
-          if (level !== 'street' && level !== 'community') throw new UsageError('--unit must be the id of a street or a community for a leader')
+          if (level !== 'street' && level !== 'community') throw new UsageError(`--unit must be the id of a street or a community of ${geography.district.name} (${geography.district.id}) for a leader`)
           unit = values.unit!
         }
         if (auth.user(name)) throw new UsageError(`user ${name} exists already`)

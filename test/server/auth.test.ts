@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto'
-import { copyFileSync, existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, existsSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AuthStore, authFileIn, KEY_RECHECK_MS } from '../../server/auth/auth-store'
 import { run } from '../../server/cli/users'
+import { geographyFileText } from '../../server/geo/geography-file'
+import { GENERATED_DISTRICT_ID, GENERATED_DISTRICT_NAME, generateDistrict } from '../helpers/generated-district'
 import { hashPassword } from '../../server/auth/passwords'
 import { SqliteStore } from '../../server/store/sqlite-store'
 import { addUsers, buildTestApp, pointIn, type TestApp, type TestUser } from '../helpers/build-app'
@@ -155,6 +157,38 @@ describe('password storage and the users command', () => {
     out.length = 0
     await run(['list'], say, ask)
     expect(out).toEqual([])
+  })
+
+  it('add checks --unit against the district in use: OUTPOST_GEOGRAPHY when set, else the sample', async () => {
+    const units = generateDistrict({ streets: 2, communitiesPerStreet: 2, gridsPerCommunity: 2, verticesPerEdge: 2 })
+    const file = join(dir, 'geography.json')
+    writeFileSync(file, geographyFileText(units))
+    const street = units.find((u) => u.level === 'street')!
+    const community = units.find((u) => u.level === 'community')!
+    const out: string[] = []
+    const say = (line: string) => out.push(line)
+    const ask = async () => 'first-password'
+    process.env.OUTPOST_GEOGRAPHY = file
+    try {
+      await run(['add', 'eve', '--role', 'leader', '--unit', street.id], say, ask)
+      await run(['add', 'fay', '--role', 'leader', '--unit', community.id], say, ask)
+      await run(['add', 'gus', '--role', 'center'], say, ask)
+      // The sample's street is not a unit of this district.
+      await expect(run(['add', 'hal', '--role', 'leader', '--unit', '640106001'], say, ask)).rejects.toThrow(
+        `--unit must be the id of a street or a community of ${GENERATED_DISTRICT_NAME} (${GENERATED_DISTRICT_ID})`,
+      )
+      expect(out).toContain(`added eve (leader, ${street.id} ${street.name})`)
+      const auth = new AuthStore(authFileIn(dir))
+      expect(auth.user('gus')).toMatchObject({ role: 'center', unit: GENERATED_DISTRICT_ID })
+      auth.close()
+      // A broken file stops the command with the file's own message.
+      writeFileSync(file, '{"type":"FeatureCollection","features":[]}')
+      await expect(run(['add', 'ivy', '--role', 'center'], say, ask)).rejects.toThrow(`${file}: the FeatureCollection has no features`)
+    } finally {
+      delete process.env.OUTPOST_GEOGRAPHY
+    }
+    await expect(run(['add', 'jon', '--role', 'leader', '--unit', street.id], say, ask)).rejects.toThrow(/of 金凤区 \(640106\)/)
+    await run(['add', 'jon', '--role', 'leader', '--unit', '640106001'], say, ask)
   })
 
   it('key add prints a working key alone on its last line; key revoke stops it within KEY_RECHECK_MS', async () => {
