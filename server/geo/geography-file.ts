@@ -126,7 +126,7 @@ function featureProblem(feature: unknown): string | undefined {
   if (!isObject(geometry)) return 'geometry must be a Polygon or a MultiPolygon'
   const validate = typeof geometry.type === 'string' ? validateGeometry[geometry.type] : undefined
   if (!validate) return `geometry.type must be Polygon or MultiPolygon, got ${JSON.stringify(geometry.type)}`
-  if (!validate(geometry)) return describe(validate)
+  if (!validate(geometry)) return describe(validate, 'geometry')
   const g = geometry as UnitGeometry
   if (g.type === 'Polygon') return polygonProblem(g.coordinates, 'geometry.coordinates')
   if (g.coordinates.length === 0) return 'geometry.coordinates has no polygons'
@@ -160,9 +160,9 @@ function polygonProblem(polygon: PolygonCoords, path: string): string | undefine
 }
 
 /** An ajv error as `geometry.coordinates[0][3] must NOT have more than 2 items`. */
-function describe(validate: ValidateFunction): string {
+function describe(validate: ValidateFunction, part = ''): string {
   const error = validate.errors![0]!
-  const { field, message } = describeValidationError('', error)
+  const { field, message } = describeValidationError(part && `/${part}`, error)
   const detail = message.slice(field.length + 1)
   const path = field
     .split('/')

@@ -1,4 +1,4 @@
-import { polygonsOf } from '../../shared/domain'
+import { geometryBbox } from '../../shared/domain'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildSampleGeography } from '../../shared/sample-geography'
@@ -83,18 +83,31 @@ export async function startTestServer(options: Partial<AppOptions> & { users?: T
   return { ...t, url: `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}` }
 }
 
-/** A point in the middle of a grid (grids are rectangles in the sample geography). */
+/**
+ * A point inside the first grid under a unit: its bounding box's centre when that lies in the grid
+ * (always, for the sample's rectangles), else the lattice point of the box nearest the centre that
+ * the geography places in the grid (irregular or concave grids of a loaded district).
+ */
 export function pointIn(geography: Geography, unitId: string): { lon: number; lat: number } {
-  let unit = geography.get(unitId)
-  while (unit && unit.level !== 'grid') unit = geography.children(unit.id)[0]
-  if (!unit) throw new Error(`no grid under ${unitId}`)
-  const ring = polygonsOf(unit.geometry)[0]![0]!
-  const lons = ring.map((p) => p[0])
-  const lats = ring.map((p) => p[1])
-  return {
-    lon: (Math.min(...lons) + Math.max(...lons)) / 2,
-    lat: (Math.min(...lats) + Math.max(...lats)) / 2,
+  const gridId = firstGrid(geography, unitId)
+  const [west, south, east, north] = geometryBbox(geography.get(gridId)!.geometry)
+  const centre = { lon: (west + east) / 2, lat: (south + north) / 2 }
+  if (geography.locate(centre)?.gridId === gridId) return centre
+  const steps = 64
+  let best: { lon: number; lat: number } | undefined
+  let bestDistance = Infinity
+  for (let i = 1; i < steps; i++) {
+    for (let j = 1; j < steps; j++) {
+      const point = { lon: west + ((east - west) * i) / steps, lat: south + ((north - south) * j) / steps }
+      const distance = (i - steps / 2) ** 2 + (j - steps / 2) ** 2
+      if (distance < bestDistance && geography.locate(point)?.gridId === gridId) {
+        best = point
+        bestDistance = distance
+      }
+    }
   }
+  if (!best) throw new Error(`no point found inside grid ${gridId}`)
+  return best
 }
 
 /** The first grid under a unit. */
