@@ -5,7 +5,7 @@
 // key is spread (one entry per grid, per worker, per random id) dirties a page per row. So the log
 // keeps only indexes that a read needs and that insert near their ends: no grid index (a grid is
 // read along its community's, see `grids`), and the entity index only for requests' events.
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 /**
  * A request's timeline is read by its id; pings (most of the log, keyed by worker) and alerts never
@@ -22,6 +22,21 @@ const GRIDS_TABLE = `CREATE TABLE grids (
   grid_id      TEXT NOT NULL,
   community_id TEXT NOT NULL,
   PRIMARY KEY (grid_id, community_id)
+) WITHOUT ROWID;`
+
+// The geography the store was last started with (see geography-guard.ts): its content hash in one
+// row, and each unit's id, level, parent and name, so that a start with another file can tell which
+// units that events name would be gone. Empty until the first start that records one.
+const GEOGRAPHY_TABLES = `CREATE TABLE geography (
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  hash        TEXT    NOT NULL,
+  recorded_at INTEGER NOT NULL
+);
+CREATE TABLE geography_units (
+  unit_id   TEXT PRIMARY KEY,
+  level     TEXT NOT NULL,
+  parent_id TEXT,
+  name      TEXT NOT NULL
 ) WITHOUT ROWID;`
 
 export const SCHEMA_SQL = `
@@ -126,6 +141,8 @@ CREATE TABLE workers (
   at           INTEGER NOT NULL,
   seq          INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+${GEOGRAPHY_TABLES}
 `
 
 /** From each older version to the next, in one transaction each. */
@@ -140,4 +157,7 @@ ${GRIDS_TABLE}
 -- Every row of the projections has an event with the same place, so the log names every grid.
 INSERT INTO grids (grid_id, community_id) SELECT DISTINCT grid_id, community_id FROM events;
 `,
+  // A file written before the store remembered its geography: the record starts empty, and the
+  // first start checks the units its log names instead (geography-guard.ts).
+  2: GEOGRAPHY_TABLES,
 }

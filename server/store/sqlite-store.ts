@@ -5,7 +5,7 @@
 // See README.md here for why that is as safe as synchronous=FULL.
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs'
 import Database from 'better-sqlite3'
-import { allowedNextStages, type Satisfaction, type Stage, type TransitionStage } from '../../shared/domain'
+import { allowedNextStages, type Satisfaction, type Stage, type TransitionStage, type UnitLevel } from '../../shared/domain'
 import type { LiveEvent, LiveSnapshot, OpenAlert, OpenRequest, UnsequencedEvent, WorkerPosition } from '../../shared/events'
 import type { RequestDetail, StageRecord } from '../../shared/schemas/requests'
 import { maskName, maskPhone } from '../../shared/privacy'
@@ -15,6 +15,7 @@ import type {
   AlertState,
   CreatedReply,
   EventsAfter,
+  GeographyRecord,
   HistoryOp,
   NewAlert,
   NewAlertReview,
@@ -1094,6 +1095,117 @@ export class SqliteStore implements Store {
     if (unit.level !== 'grid') return { sql: `${UNIT_COLUMN[unit.level]} = ?`, params: [unit.id] }
     const communities = this.stmt.communitiesOfGrid.all(unit.id) as string[]
     return { sql: `community_id IN (${communities.map(() => '?').join(', ')}) AND grid_id = ?`, params: [...communities, unit.id] }
+  }
+
+  // ---- the geography record (geography-guard.ts) ----------------------------------------------
+
+  async geographyRecord(): Promise<GeographyRecord | undefined> {
+    const record = this.db.transaction(() => {
+      const head = this.db.prepare(`SELECT hash, recorded_at FROM geography WHERE id = 1`).get() as { hash: string; recorded_at: number } | undefined
+      if (!head) return undefined
+      const rows = this.db.prepare(`SELECT unit_id, level, parent_id, name FROM geography_units ORDER BY unit_id`).all() as {
+        unit_id: string
+        level: UnitLevel
+        parent_id: string | null
+        name: string
+      }[]
+      return { hash: head.hash, recordedAt: head.recorded_at, units: rows.map((r) => ({ id: r.unit_id, level: r.level, parentId: r.parent_id, name: r.name })) }
+    })()
+    return this.whenDurable(record)
+  }
+
+  recordGeography(record: GeographyRecord): Promise<void> {
+    return this.enqueue(() => {
+      this.db.prepare(`DELETE FROM geography_units`).run()
+      const insert = this.db.prepare(`INSERT INTO geography_units (unit_id, level, parent_id, name) VALUES (?, ?, ?, ?)`)
+      for (const unit of record.units) insert.run(unit.id, unit.level, unit.parentId, unit.name)
+      this.db
+        .prepare(
+          `INSERT INTO geography (id, hash, recorded_at) VALUES (1, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, recorded_at = excluded.recorded_at`,
+        )
+        .run(record.hash, record.recordedAt)
+    })
+  }
+
+  /**
+   * Streets and communities are counted on their own indexes (index only); a grid along the
+   * indexes of the communities `grids` names for it, all of a community's grids in one pass; a grid
+   * or community that `grids` does not name has no event at all. A district has no index: its count
+   * is the sum of its streets' (see `logStreets`).
+   */
+  async eventCountsByUnit(units: readonly UnitRef[]): Promise<number[]> {
+    const counts = this.db.transaction(() => {
+      const result = units.map(() => 0)
+      const countStreet = this.db.prepare(`SELECT count(*) FROM events WHERE street_id = ?`).pluck()
+      const countCommunity = this.db.prepare(`SELECT count(*) FROM events WHERE community_id = ?`).pluck()
+      /** community → grid → the places in `units` that ask for it */
+      const gridsByCommunity = new Map<string, Map<string, number[]>>()
+      let streets: { streetId: string; districtId: string }[] | undefined
+      units.forEach((unit, i) => {
+        switch (unit.level) {
+          case 'district':
+            streets ??= this.logStreets()
+            for (const s of streets) if (s.districtId === unit.id) result[i] += countStreet.get(s.streetId) as number
+            break
+          case 'street':
+            result[i] = countStreet.get(unit.id) as number
+            break
+          case 'community':
+            result[i] = countCommunity.get(unit.id) as number
+            break
+          case 'grid':
+            for (const community of this.stmt.communitiesOfGrid.all(unit.id) as string[]) {
+              const grids = gridsByCommunity.get(community) ?? new Map<string, number[]>()
+              gridsByCommunity.set(community, grids)
+              grids.set(unit.id, [...(grids.get(unit.id) ?? []), i])
+            }
+            break
+        }
+      })
+      const gridCounts = this.db.prepare(`SELECT grid_id, count(*) AS n FROM events WHERE community_id = ? GROUP BY grid_id`)
+      for (const [community, grids] of gridsByCommunity) {
+        for (const row of gridCounts.all(community) as { grid_id: string; n: number }[]) {
+          for (const i of grids.get(row.grid_id) ?? []) result[i] += row.n
+        }
+      }
+      return result
+    })()
+    return this.whenDurable(counts)
+  }
+
+  async unitsInLog(): Promise<UnitRef[]> {
+    const units = this.db.transaction(() => {
+      const streets = this.logStreets()
+      const refs: UnitRef[] = [...new Set(streets.map((s) => s.districtId))].map((id) => ({ id, level: 'district' }))
+      for (const s of streets) refs.push({ id: s.streetId, level: 'street' })
+      for (const id of this.db.prepare(`SELECT DISTINCT community_id FROM grids ORDER BY community_id`).pluck().all() as string[]) {
+        refs.push({ id, level: 'community' })
+      }
+      for (const id of this.db.prepare(`SELECT DISTINCT grid_id FROM grids ORDER BY grid_id`).pluck().all() as string[]) {
+        refs.push({ id, level: 'grid' })
+      }
+      return refs
+    })()
+    return this.whenDurable(units)
+  }
+
+  /**
+   * The streets the log names, one seek each along the street index (a skip scan), each with the
+   * district of its first event. Every event of a street names the same district: a geography has
+   * one district, a start whose district replaces one that events name is stopped by the guard, and
+   * a store written before the guard knew only the sample. So a district's events are its streets'
+   * events, counted on the street index, and no district question reads the whole log.
+   */
+  private logStreets(): { streetId: string; districtId: string }[] {
+    const first = this.db.prepare(`SELECT street_id FROM events ORDER BY street_id LIMIT 1`).pluck()
+    const next = this.db.prepare(`SELECT street_id FROM events WHERE street_id > ? ORDER BY street_id LIMIT 1`).pluck()
+    const districtOf = this.db.prepare(`SELECT district_id FROM events WHERE street_id = ? ORDER BY seq LIMIT 1`).pluck()
+    const streets: { streetId: string; districtId: string }[] = []
+    for (let id = first.get() as string | undefined; id !== undefined; id = next.get(id) as string | undefined) {
+      streets.push({ streetId: id, districtId: districtOf.get(id) as string })
+    }
+    return streets
   }
 
   onCommit(listener: (events: LiveEvent[]) => void): () => void {

@@ -8,6 +8,7 @@ import type {
   Source,
   Stage,
   TransitionStage,
+  UnitLevel,
   UnitPath,
   Verdict,
 } from '../../shared/domain'
@@ -154,6 +155,23 @@ export interface EventsAfter {
   events: LiveEvent[]
 }
 
+/** A unit as the store's geography record keeps it (no shape: the record's hash covers that). */
+export interface RecordedUnit {
+  id: string
+  level: UnitLevel
+  parentId: string | null
+  name: string
+}
+
+/** The geography the store was last started with (see geography-guard.ts). */
+export interface GeographyRecord {
+  /** Content hash of the units (ids, levels, parents, names, shapes, population, households). */
+  hash: string
+  /** When it was recorded, epoch ms. */
+  recordedAt: number
+  units: RecordedUnit[]
+}
+
 /** A request's facts and its place (WGS84). */
 export type PlacedRequestFacts = RequestFacts & { lon: number; lat: number }
 
@@ -198,6 +216,17 @@ export interface Store {
   firstEventAt(from: number): Promise<number | undefined>
   /** Events of the subtree whose time lies in [from, to), in seq order (playback). */
   eventsBetween(unit: UnitRef, from: number, to: number, limit: number, types?: readonly LiveEvent['type'][]): Promise<LiveEvent[]>
+  /** The geography recorded by the last start; undefined for a new store or one written before stores kept it. */
+  geographyRecord(): Promise<GeographyRecord | undefined>
+  /** Replaces the record, in one transaction, durable when it resolves; publishes nothing. */
+  recordGeography(record: GeographyRecord): Promise<void>
+  /**
+   * How many events name each unit at the given level (as their grid, community, street or
+   * district), in the order asked; along the unit indexes, never a scan of the whole log.
+   */
+  eventCountsByUnit(units: readonly UnitRef[]): Promise<number[]>
+  /** Every unit some event names, with the level it names it at (for a store with no record yet). */
+  unitsInLog(): Promise<UnitRef[]>
   /** Called synchronously after each commit with the committed events in seq order. */
   onCommit(listener: (events: LiveEvent[]) => void): () => void
   close(): Promise<void>

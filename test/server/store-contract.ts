@@ -130,6 +130,94 @@ export function storeContract(engine: string, open: () => Promise<Store>, reopen
       expect(seen).toEqual([])
     })
 
+    it('keeps a geography record: none at first, then the last one recorded, whole', async () => {
+      expect(await store.geographyRecord()).toBeUndefined()
+      const first = {
+        hash: 'a'.repeat(64),
+        recordedAt: T0,
+        units: [
+          { id: 'd', level: 'district' as const, parentId: null, name: '区' },
+          { id: 's1', level: 'street' as const, parentId: 'd', name: '街道一' },
+          { id: 's2', level: 'street' as const, parentId: 'd', name: '街道二' },
+        ],
+      }
+      await store.recordGeography(first)
+      const read = await store.geographyRecord()
+      expect({ ...read, units: [...read!.units].sort((a, b) => a.id.localeCompare(b.id)) }).toEqual(first)
+      // A new record replaces the old one: a unit it no longer has is gone from the record.
+      const second = { hash: 'b'.repeat(64), recordedAt: T0 + 1, units: [first.units[0]!, { ...first.units[1]!, name: '新名' }] }
+      await store.recordGeography(second)
+      const reread = await store.geographyRecord()
+      expect({ ...reread, units: [...reread!.units].sort((a, b) => a.id.localeCompare(b.id)) }).toEqual(second)
+      // Recording writes no event.
+      expect(await store.lastSeq()).toBe(0)
+    })
+
+    it('counts the events that name each unit, at the level asked, in the order asked', async () => {
+      const gridA = firstGrid(geography, STREET_A)
+      const communityA = geography.get(gridA)!.parentId!
+      const point = pointIn(geography, STREET_A)
+      const path = geography.locate(point)!
+      await store.createRequest(newRequest('c1', STREET_A))
+      await store.transitionRequest({ requestId: 'c1', fingerprint: 'd', stage: 'dispatched', at: T0 + 1 })
+      await store.createAlert({ id: 'ca', fingerprint: 'f', cameraId: 'c', kind: 'smoke_fire', confidence: 0.8, ...point, path, at: T0 })
+      await store.appendPings([
+        { workerId: 'w', kind: 'ping', ...point, path, at: T0 },
+        { workerId: 'w', kind: 'ping', ...point, path, at: T0 + 1 },
+      ])
+      await store.createRequest(newRequest('c2', STREET_B))
+      const gridB = newRequest('c2', STREET_B).path.gridId
+      const counts = await store.eventCountsByUnit([
+        { id: gridA, level: 'grid' },
+        { id: communityA, level: 'community' },
+        { id: STREET_A, level: 'street' },
+        { id: '640106', level: 'district' },
+        { id: gridB, level: 'grid' },
+        { id: STREET_B, level: 'street' },
+        // Asked at a level events do not name it at, or not named at all: none.
+        { id: STREET_A, level: 'community' },
+        { id: communityA, level: 'grid' },
+        { id: 'no-such-unit', level: 'grid' },
+        { id: 'no-such-unit', level: 'district' },
+      ])
+      expect(counts).toEqual([5, 5, 5, 6, 1, 1, 0, 0, 0, 0])
+      expect(await store.eventCountsByUnit([])).toEqual([])
+    })
+
+    it('counts a grid stored under two communities (a moved grid) once per event, across both', async () => {
+      const moved = newRequest('m2')
+      await store.createRequest(newRequest('m1'))
+      await store.createRequest({ ...moved, path: { ...moved.path, communityId: 'another-community' } })
+      expect(await store.eventCountsByUnit([
+        { id: moved.path.gridId, level: 'grid' },
+        { id: moved.path.communityId, level: 'community' },
+        { id: 'another-community', level: 'community' },
+      ])).toEqual([2, 1, 1])
+    })
+
+    it('lists the units the log names, each at its level', async () => {
+      expect(await store.unitsInLog()).toEqual([])
+      await store.createRequest(newRequest('u1', STREET_A))
+      await store.appendPings([{ workerId: 'w', kind: 'ping', ...pointIn(geography, STREET_B), path: newRequest('x', STREET_B).path, at: T0 }])
+      const a = newRequest('u1', STREET_A).path
+      const b = newRequest('x', STREET_B).path
+      const units = await store.unitsInLog()
+      const key = (u: { id: string; level: string }) => `${u.level}:${u.id}`
+      expect(units.map(key).sort()).toEqual(
+        [
+          { id: '640106', level: 'district' },
+          { id: STREET_A, level: 'street' },
+          { id: STREET_B, level: 'street' },
+          { id: a.communityId, level: 'community' },
+          { id: b.communityId, level: 'community' },
+          { id: a.gridId, level: 'grid' },
+          { id: b.gridId, level: 'grid' },
+        ]
+          .map(key)
+          .sort(),
+      )
+    })
+
     if (reopen) {
       it('keeps every acknowledged event across a close and reopen', async () => {
         await Promise.all(Array.from({ length: 20 }, (_, i) => store.createRequest(newRequest(`d-${i}`))))
@@ -138,6 +226,13 @@ export function storeContract(engine: string, open: () => Promise<Store>, reopen
         expect((await store.getRequest('d-19'))?.id).toBe('d-19')
         const next = await store.createRequest(newRequest('after'))
         expect(next.ok && next.value.seq).toBe(21)
+      })
+
+      it('keeps the geography record across a close and reopen', async () => {
+        const record = { hash: 'c'.repeat(64), recordedAt: T0, units: [{ id: 'd', level: 'district' as const, parentId: null, name: '区' }] }
+        await store.recordGeography(record)
+        store = await reopen(store)
+        expect(await store.geographyRecord()).toEqual(record)
       })
     }
   })
