@@ -1,7 +1,7 @@
 // The unit tree in memory: parent chains, subtree tests and point → grid assignment.
 import Flatbush from 'flatbush'
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon'
-import { geometryBbox, type GeoUnit, type LonLat, type UnitLevel, type UnitPath } from '../../shared/domain'
+import { geometryBbox, polygonsOf, type GeoUnit, type LonLat, type PolygonCoords, type UnitLevel, type UnitPath } from '../../shared/domain'
 import type { Geography as GeographyCollection } from '../../shared/schemas/geography'
 
 export interface UnitRef {
@@ -17,6 +17,8 @@ export class Geography {
   private readonly paths = new Map<string, UnitPath>()
   private readonly grids: GeoUnit[]
   private readonly index: Flatbush
+  /** Each grid's polygons, flattened and bucketed for the point test (same order as `grids`). */
+  private readonly shapes: RingIndex[][]
 
   constructor(units: readonly GeoUnit[]) {
     this.units = units
@@ -48,6 +50,7 @@ export class Geography {
     }
     if (this.grids.length === 0) this.index.add(0, 0, 0, 0)
     this.index.finish()
+    this.shapes = this.grids.map((grid) => polygonsOf(grid.geometry).map((polygon) => new RingIndex(polygon)))
   }
 
   get(id: string): GeoUnit | undefined {
@@ -84,7 +87,7 @@ export class Geography {
     for (const i of hits) {
       const grid = this.grids[i]!
       if (found && found.id < grid.id) continue
-      if (booleanPointInPolygon([point.lon, point.lat], grid.geometry)) found = grid
+      if (covers(this.shapes[i]!, point.lon, point.lat)) found = grid
     }
     return found ? this.paths.get(found.id) : undefined
   }
@@ -118,3 +121,136 @@ export class Geography {
 export function bbox(unit: GeoUnit): [number, number, number, number] {
   return geometryBbox(unit.geometry)
 }
+
+function covers(shapes: readonly RingIndex[], x: number, y: number): boolean {
+  for (const shape of shapes) if (shape.covers(x, y)) return true
+  return false
+}
+
+/**
+ * One polygon (outer ring and holes) for "is this point inside or on the boundary", answering
+ * exactly what turf's booleanPointInPolygon answers (point-in-polygon-hao: a crossing count over
+ * every ring, with a point on any ring counted in) at a fraction of its cost on long rings. The
+ * vertices sit in one Float64Array, and the edges are bucketed by horizontal strips of the polygon's
+ * height, so a point looks only at the edges whose latitude span holds it (hao skips the others
+ * too: it counts an edge only when the point's latitude lies between its ends). The side of an
+ * edge comes from the same differences hao takes; where the product of two of them is too near
+ * zero for doubles to be sure of its sign, the polygon is asked of turf itself.
+ */
+export class RingIndex {
+  private readonly polygon: PolygonCoords
+  /** x0, y0, x1, y1, … of every ring, one after another. */
+  private readonly xy: Float64Array
+  /**
+   * Strips: the edges of strip s, each as the index in `xy` of its first vertex's x (the edge ends
+   * at the next vertex), are stripEdges[stripStart[s] … stripStart[s + 1]].
+   */
+  private readonly stripStart: Int32Array
+  private readonly stripEdges: Int32Array
+  private readonly minY: number
+  private readonly maxY: number
+  private scale = 0
+  private strips = 1
+
+  constructor(polygon: PolygonCoords) {
+    this.polygon = polygon
+    let points = 0
+    let edgeCount = 0
+    for (const ring of polygon) {
+      points += ring.length
+      edgeCount += Math.max(0, ring.length - 1)
+    }
+    const xy = new Float64Array(points * 2)
+    const edges = new Int32Array(edgeCount)
+    let p = 0
+    let e = 0
+    let minY = Infinity
+    let maxY = -Infinity
+    for (const ring of polygon) {
+      for (let k = 0; k < ring.length; k++) {
+        const [x, y] = ring[k]!
+        if (k + 1 < ring.length) edges[e++] = p
+        xy[p++] = x
+        xy[p++] = y
+        if (y < minY) minY = y
+        if (y > maxY) maxY = y
+      }
+    }
+    this.xy = xy
+    this.minY = minY
+    this.maxY = maxY
+    // About four edges a strip on a ring that winds evenly, one strip for a rectangle; fewer strips
+    // where long edges would sit in too many of them (a comb's teeth), so memory stays linear.
+    let strips = Math.max(1, Math.min(1024, Math.floor(edgeCount / 4)))
+    let counts: Int32Array
+    for (;;) {
+      this.strips = strips
+      this.scale = maxY > minY ? strips / (maxY - minY) : 0
+      counts = new Int32Array(strips + 1)
+      let total = 0
+      for (let k = 0; k < edgeCount; k++) {
+        const [from, to] = this.span(edges[k]!)
+        for (let s = from; s <= to; s++) counts[s + 1]!++
+        total += to - from + 1
+      }
+      if (strips === 1 || total <= 8 * edgeCount) break
+      strips = Math.max(1, Math.floor(strips / 4))
+    }
+    for (let s = 0; s < strips; s++) counts[s + 1]! += counts[s]!
+    this.stripStart = counts
+    this.stripEdges = new Int32Array(counts[strips]!)
+    const fill = counts.slice(0, strips)
+    for (let k = 0; k < edgeCount; k++) {
+      const [from, to] = this.span(edges[k]!)
+      for (let s = from; s <= to; s++) this.stripEdges[fill[s]!++] = edges[k]!
+    }
+  }
+
+  /** Whether the point lies inside the polygon or on one of its rings. */
+  covers(x: number, y: number): boolean {
+    if (!(y >= this.minY && y <= this.maxY)) return false
+    const xy = this.xy
+    const stripEdges = this.stripEdges
+    const strip = this.strip(y)
+    let crossings = 0
+    for (let n = this.stripStart[strip]!, end = this.stripStart[strip + 1]!; n < end; n++) {
+      const i = stripEdges[n]!
+      // The differences hao takes, in the same order: their rounding is part of its answer.
+      const u1 = xy[i]! - x
+      const v1 = xy[i + 1]! - y
+      const u2 = xy[i + 2]! - x
+      const v2 = xy[i + 3]! - y
+      if (v1 === 0 && v2 === 0) {
+        if ((u2 <= 0 && u1 >= 0) || (u1 <= 0 && u2 >= 0)) return true
+      } else if ((v2 >= 0 && v1 <= 0) || (v2 <= 0 && v1 >= 0)) {
+        // hao's orient2d(u1, u2, v1, v2, 0, 0): the sign of u2·v1 − u1·v2, exactly.
+        const left = u2 * v1
+        const right = u1 * v2
+        const det = left - right
+        if (!(Math.abs(det) > SIGN_BOUND * (Math.abs(left) + Math.abs(right)) + TINY)) return booleanPointInPolygon([x, y], { type: 'Polygon', coordinates: this.polygon })
+        if ((det > 0 && v2 > 0 && v1 <= 0) || (det < 0 && v2 <= 0 && v1 > 0)) crossings++
+      }
+    }
+    return crossings % 2 === 1
+  }
+
+  private strip(y: number): number {
+    const s = Math.floor((y - this.minY) * this.scale)
+    return s < 0 ? 0 : s >= this.strips ? this.strips - 1 : s
+  }
+
+  /** The strips an edge's latitude span touches; `strip` is monotonic, so a point between its ends falls in one. */
+  private span(i: number): [number, number] {
+    const a = this.strip(this.xy[i + 1]!)
+    const b = this.strip(this.xy[i + 3]!)
+    return a <= b ? [a, b] : [b, a]
+  }
+}
+
+/**
+ * Beyond this share of |u2·v1| + |u1·v2|, the rounded u2·v1 − u1·v2 has the sign of the exact one
+ * (Shewchuk's ccwerrboundA, (3 + 16ε)ε, rounded up generously); nearer zero, turf decides.
+ */
+const SIGN_BOUND = 1e-15
+/** Products this small may have lost bits below the smallest normal double: turf decides those too. */
+const TINY = 1e-280
