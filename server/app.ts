@@ -2,6 +2,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify'
 import helmet from '@fastify/helmet'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Camera } from './geo/cameras'
 import type { Geography } from './geo/geography'
 import type { Store } from './store/types'
 import context, { type Basemap } from './plugins/context'
@@ -34,6 +35,8 @@ export interface AppOptions {
   /** Session lifetime in ms (sliding); 12 hours by default. */
   sessionTtlMs?: number
   geography: Geography
+  /** The center's registered cameras (OUTPOST_CAMERAS): an alert from one may omit its location. */
+  cameras?: readonly Camera[]
   now?: () => number
   logger?: FastifyServerOptions['logger']
   /** The built client (dist/client); omitted in API-only tests. */
@@ -82,6 +85,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     geography: options.geography,
     now: options.now ?? Date.now,
     ...(options.basemap ? { basemap: options.basemap } : {}),
+    ...(options.cameras ? { cameras: options.cameras } : {}),
   })
   await app.register(validation)
   await app.register(headers)

@@ -4,6 +4,7 @@ import type { UnitPath } from '../../shared/domain'
 import { toWgs84 } from '../../shared/geo'
 import { FIRST_DATE } from '../../shared/time'
 import type { Location } from '../../shared/schemas/common'
+import type { Camera } from '../geo/cameras'
 import type { Geography } from '../geo/geography'
 import { HttpError } from '../plugins/validation'
 
@@ -89,6 +90,27 @@ export function place(geography: Geography, location: Location, field: string): 
     )
   }
   return { lon, lat, path }
+}
+
+/**
+ * Where an alert happened: its own location when it sends one, else its registered camera's
+ * (WGS84). An unknown camera without a location is a 422 naming `body/cameraId`.
+ */
+export function placeAlert(
+  geography: Geography,
+  cameras: ReadonlyMap<string, Camera>,
+  body: { cameraId: string; location?: Location | undefined },
+): Placed {
+  if (body.location) return place(geography, body.location, 'body/location')
+  const camera = cameras.get(body.cameraId)
+  if (!camera) {
+    throw new HttpError(
+      422,
+      `body/cameraId ${body.cameraId} is not a registered camera, and the alert has no location: send body/location, or register the camera in the OUTPOST_CAMERAS file`,
+      { field: 'body/cameraId', rule: 'registered-camera' },
+    )
+  }
+  return place(geography, { lon: camera.lon, lat: camera.lat }, 'body/cameraId')
 }
 
 /** 1e-7° is about 1 cm: finer digits are noise, and rounding keeps stored values stable. */

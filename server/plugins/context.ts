@@ -1,6 +1,7 @@
 // What every route and the realtime layer share: the store, the unit tree and the clock.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
+import type { Camera } from '../geo/cameras'
 import type { Geography } from '../geo/geography'
 import type { Store } from '../store/types'
 
@@ -16,6 +17,8 @@ export interface ContextOptions {
   geography: Geography
   now: () => number
   basemap?: Basemap
+  /** The registered cameras (OUTPOST_CAMERAS); none by default. */
+  cameras?: readonly Camera[]
 }
 
 declare module 'fastify' {
@@ -24,6 +27,8 @@ declare module 'fastify' {
     geography: Geography
     now: () => number
     basemap: Basemap | undefined
+    /** Registered cameras by id: an alert from one may leave out its location. */
+    cameras: ReadonlyMap<string, Camera>
   }
 }
 
@@ -32,6 +37,7 @@ async function context(app: FastifyInstance, options: ContextOptions) {
   app.decorate('geography', options.geography)
   app.decorate('now', options.now)
   app.decorate<Basemap | undefined>('basemap', options.basemap)
+  app.decorate<ReadonlyMap<string, Camera>>('cameras', new Map((options.cameras ?? []).map((c) => [c.id, c])))
 }
 
 export default fp(context, { name: 'context' })

@@ -2,14 +2,18 @@ import Type, { type Static } from 'typebox'
 import { ALERT_KINDS, VERDICTS } from '../domain'
 import { EntityIdSchema, LocationSchema, TimestampSchema } from './common'
 
-/** POST /api/v1/alerts — a 雪亮工程 AI box flags something. */
+/**
+ * POST /api/v1/alerts — a 雪亮工程 AI box flags something. `location` may be left out when
+ * `cameraId` is registered (OUTPOST_CAMERAS): the alert then takes the camera's place. A location
+ * sent is always the one kept.
+ */
 export const CreateAlertSchema = Type.Object(
   {
     id: Type.Optional(EntityIdSchema),
     cameraId: EntityIdSchema,
     kind: Type.Enum(ALERT_KINDS),
     confidence: Type.Number({ minimum: 0, maximum: 1 }),
-    location: LocationSchema,
+    location: Type.Optional(LocationSchema),
     at: Type.Optional(TimestampSchema),
     snapshotUrl: Type.Optional(Type.String({ minLength: 1, maxLength: 512, pattern: '^(https?://|/)[^\\s]*$' })),
   },
@@ -25,6 +29,8 @@ export const CreateAlertSchema = Type.Object(
         at: '2026-11-28T21:40:00+08:00',
         snapshotUrl: 'http://10.0.0.7/snap/000123.jpg',
       },
+      // From a registered camera: placed at the camera.
+      { cameraId: 'cam-jf-0001', kind: 'ebike_in_elevator', confidence: 0.88, at: '2026-11-28T21:41:00+08:00' },
     ],
   },
 )

@@ -7,7 +7,7 @@ import {
   CreateAlertReplySchema,
   CreateAlertSchema,
 } from '../../../shared/schemas/alerts'
-import { createFingerprint, newId, place, timeOf } from '../../ingest/normalize'
+import { createFingerprint, newId, placeAlert, timeOf } from '../../ingest/normalize'
 import { unwrap } from '../../ingest/outcome'
 import { HttpError } from '../../plugins/validation'
 import { scopedUnit } from '../scoped-unit'
@@ -33,7 +33,8 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
     { onRequest: app.requireIngestKey, schema: { body: CreateAlertSchema, response: { 201: CreateAlertReplySchema, '4xx': ErrorReplySchema } } },
     async (request, reply) => {
       const body = request.body
-      const placed = place(app.geography, body.location, 'body/location')
+      // Without a location, a registered camera's place stands in (OUTPOST_CAMERAS).
+      const placed = placeAlert(app.geography, app.cameras, body)
       const outcome = await app.store.createAlert({
         id: body.id ?? newId('alert'),
         fingerprint: createFingerprint(body),
