@@ -1,5 +1,6 @@
 // History for a fresh store: `days` of requests, alerts and (for the last day) patrols ending at
 // `now`, written through the store's bulk path in time order. Deterministic for a seed.
+import type { Camera } from '../geo/cameras'
 import type { Geography } from '../geo/geography'
 import type { HistoryOp, NewPing, NewRequest, Store } from '../store/types'
 import { TimeQueue } from './time-queue'
@@ -34,6 +35,8 @@ import {
 export interface BackfillOptions {
   store: Store
   geography: Geography
+  /** The center's registered cameras (OUTPOST_CAMERAS): the alerts come from them when there are any. */
+  cameras?: readonly Camera[]
   days: number
   now: number
   seed?: number
@@ -77,7 +80,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   const start = now - days * DAY
   const pingStart = Math.max(start, now - DAY)
   const rand: Rng = mulberry32(seed)
-  const district = buildDistrict(geography, seed)
+  const district = buildDistrict(geography, seed, options.cameras)
   const prefix = backfillIdPrefix(now, seed)
   const queue = new TimeQueue<HistoryOp>()
   const result: BackfillResult = { requests: 0, alerts: 0, pings: 0, seq: await store.lastSeq(), transitions: 0, reviews: 0, activities: 0, ops: 0, pending: [] }
@@ -130,7 +133,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   const reportedRequest = (at: number) => {
     const grid = district.pickGrid(rand)
     const draft = drawRequest(rand, grid)
-    const point = randomPointIn(rand, grid.rect)
+    const point = randomPointIn(rand, grid.area)
     const id = `${prefix}-r-${++nextRequest}`
     const request: NewRequest = {
       id,
@@ -215,11 +218,11 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
       let walker = walkers.get(grid.id)
       let kind: NewPing['kind']
       if (!walker) {
-        walker = createWalker(rand, grid.rect)
+        walker = createWalker(rand, grid.area)
         walkers.set(grid.id, walker)
         kind = 'check_in'
       } else {
-        walk(rand, walker, grid.rect, PING_INTERVAL)
+        walk(rand, walker, grid.area, PING_INTERVAL)
         kind = patrolKind(rand, walker, PING_INTERVAL)
       }
       pings.push({ workerId: grid.workerId, kind, lon: round7(walker.lon), lat: round7(walker.lat), path: grid.path, at })

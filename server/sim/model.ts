@@ -7,11 +7,13 @@ import type { AlertKind, Category, LonLat, PatrolKind, Priority, Satisfaction, S
 import { workerIdForGrid } from '../../shared/sample-geography'
 import type { Review } from '../../shared/schemas/requests'
 import { mulberry32 } from '../../shared/random'
-import { bbox, type Geography } from '../geo/geography'
+import type { Camera } from '../geo/cameras'
+import type { Geography } from '../geo/geography'
+import { GridArea, type Rng } from './area'
 
 // ---- randomness --------------------------------------------------------------------------------
 
-export type Rng = () => number
+export type { Rng }
 
 /** The seeded PRNG of the sample geography, shared so one seed means one sequence everywhere. */
 export { mulberry32 }
@@ -127,20 +129,21 @@ export function alertRate(ms: number): number {
 
 // ---- the district ------------------------------------------------------------------------------
 
-/** 良田镇 and 丰登镇: rural, with village grids. */
-export const TOWN_STREET_IDS: ReadonlySet<string> = new Set(['640106100', '640106101'])
+/** A street whose name ends so is a town or township (镇, 乡; 苏木 in Inner Mongolia): rural, with village grids. */
+const TOWN_NAME = /(镇|乡|苏木)$/
 
-export interface Rect {
-  minLon: number
-  minLat: number
-  maxLon: number
-  maxLat: number
+export function isTownName(name: string): boolean {
+  return TOWN_NAME.test(name.trim())
 }
+
+/** The sample's towns, 良田镇 and 丰登镇 (found by name like any district's). */
+export const TOWN_STREET_IDS: ReadonlySet<string> = new Set(['640106100', '640106101'])
 
 export interface SimGrid {
   id: string
   path: UnitPath
-  rect: Rect
+  /** Where points are drawn and walks go: inside the grid's polygons, clear of their edges. */
+  area: GridArea
   population: number
   town: boolean
   workerId: string
@@ -151,6 +154,8 @@ export interface SimCamera {
   grid: SimGrid
   lon: number
   lat: number
+  /** From the center's registry (OUTPOST_CAMERAS): its alerts may leave the location to the server. */
+  registered: boolean
 }
 
 export interface District {
@@ -161,38 +166,47 @@ export interface District {
   pickCamera(rand: Rng): SimCamera
 }
 
-/** Points stay this far (degrees, ~1 m) inside a grid so that no edge rule can move them next door. */
-const INSET = 1e-5
-
-/** Grids, their workers and (from `seed`) the cameras of the 雪亮工程 network. */
-export function buildDistrict(geography: Geography, seed: number): District {
+/**
+ * Grids, their workers and the cameras of the 雪亮工程 network: the registered ones when there are
+ * any, else a few per grid placed from `seed`.
+ */
+export function buildDistrict(geography: Geography, seed: number, registered: readonly Camera[] = []): District {
   const rand = mulberry32(seed ^ 0x5eed)
   const grids: SimGrid[] = []
+  const byId = new Map<string, SimGrid>()
   for (const unit of geography.units) {
     if (unit.level !== 'grid') continue
     const path = geography.pathOf(unit.id)
     if (!path) continue
-    const [minLon, minLat, maxLon, maxLat] = bbox(unit)
-    const inset = Math.min(INSET, (maxLon - minLon) / 4, (maxLat - minLat) / 4)
-    grids.push({
+    const grid: SimGrid = {
       id: unit.id,
       path,
-      rect: { minLon: minLon + inset, minLat: minLat + inset, maxLon: maxLon - inset, maxLat: maxLat - inset },
+      area: new GridArea(unit.geometry, (point) => geography.locate(point)?.gridId === unit.id),
       population: unit.population ?? 1000,
-      town: TOWN_STREET_IDS.has(path.streetId),
+      town: isTownName(geography.get(path.streetId)?.name ?? ''),
       workerId: workerIdForGrid(unit.id),
-    })
+    }
+    grids.push(grid)
+    byId.set(grid.id, grid)
   }
   if (grids.length === 0) throw new Error('simulator: the geography has no grids')
   const cumulative: number[] = []
   let total = 0
   for (const g of grids) cumulative.push((total += Math.max(1, g.population)))
 
-  // Housing estates have more cameras than villages; each camera stays where it was put.
   const cameras: SimCamera[] = []
-  for (const grid of grids) {
-    const n = grid.town ? 1 : intBetween(rand, 2, 3)
-    for (let i = 1; i <= n; i++) cameras.push({ id: `cam-${grid.id}-${i}`, grid, ...randomPointIn(rand, grid.rect) })
+  for (const camera of registered) {
+    const gridId = geography.locate(camera)?.gridId
+    const grid = gridId === undefined ? undefined : byId.get(gridId)
+    if (!grid) throw new Error(`simulator: camera ${camera.id} (${camera.lon}, ${camera.lat}) lies outside every grid of ${geography.district.name}`)
+    cameras.push({ id: camera.id, grid, lon: camera.lon, lat: camera.lat, registered: true })
+  }
+  if (cameras.length === 0) {
+    // Housing estates have more cameras than villages; each camera stays where it was put.
+    for (const grid of grids) {
+      const n = grid.town ? 1 : intBetween(rand, 2, 3)
+      for (let i = 1; i <= n; i++) cameras.push({ id: `cam-${grid.id}-${i}`, grid, ...randomPointIn(rand, grid.area), registered: false })
+    }
   }
 
   return {
@@ -213,11 +227,9 @@ export function buildDistrict(geography: Geography, seed: number): District {
   }
 }
 
-export function randomPointIn(rand: Rng, rect: Rect): LonLat {
-  return {
-    lon: rect.minLon + rand() * (rect.maxLon - rect.minLon),
-    lat: rect.minLat + rand() * (rect.maxLat - rect.minLat),
-  }
+/** A point inside the grid, clear of its edges (see GridArea). */
+export function randomPointIn(rand: Rng, area: GridArea): LonLat {
+  return area.randomPoint(rand)
 }
 
 /** 1e-7° is about 1 cm; the ingest API rounds the same way. */
@@ -567,14 +579,31 @@ export interface Walker {
   pause: number
 }
 
-export function createWalker(rand: Rng, rect: Rect): Walker {
-  const start = randomPointIn(rand, rect)
-  const target = randomPointIn(rand, rect)
+export function createWalker(rand: Rng, area: GridArea): Walker {
+  const start = randomPointIn(rand, area)
+  const target = nextWaypoint(rand, area, start)
   return { lon: start.lon, lat: start.lat, targetLon: target.lon, targetLat: target.lat, pause: 0 }
 }
 
-/** Move `walker` through `elapsed` ms of (simulated) time; it never leaves `rect`. */
-export function walk(rand: Rng, walker: Walker, rect: Rect, elapsed: number): void {
+/** Waypoints drawn before a worker in a tangled grid stays put for a while. */
+const WAYPOINT_TRIES = 16
+
+/**
+ * Where to walk next: a point the straight line reaches without leaving the grid. In a rectangle
+ * any point will do (the sample's draws stay as they were); where none is found, `from` itself.
+ */
+function nextWaypoint(rand: Rng, area: GridArea, from: LonLat): LonLat {
+  if (area.isRect) return randomPointIn(rand, area)
+  for (let i = 0; i < WAYPOINT_TRIES; i++) {
+    const point = randomPointIn(rand, area)
+    if (area.clearPath(from, point)) return point
+  }
+  return { lon: from.lon, lat: from.lat }
+}
+
+/** Move `walker` through `elapsed` ms of (simulated) time; it never leaves its grid. */
+export function walk(rand: Rng, walker: Walker, area: GridArea, elapsed: number): void {
+  const rect = area.rect
   let budget = elapsed
   for (let guard = 0; budget > 0 && guard < 64; guard++) {
     if (walker.pause > 0) {
@@ -596,9 +625,14 @@ export function walk(rand: Rng, walker: Walker, rect: Rect, elapsed: number): vo
     budget -= (dist / WALK_SPEED) * 1000
     walker.lon = walker.targetLon
     walker.lat = walker.targetLat
-    const next = randomPointIn(rand, rect)
+    const next = nextWaypoint(rand, area, walker)
     walker.targetLon = next.lon
     walker.targetLat = next.lat
+    if (next.lon === walker.lon && next.lat === walker.lat) {
+      // Nowhere to go in a straight line from here: a long stop, then another try.
+      walker.pause = Math.max(walker.pause, 15 * MINUTE)
+      continue
+    }
     if (chance(rand, 0.5)) walker.pause = lognormal(rand, 4 * MINUTE, 0.8)
   }
   walker.lon = Math.min(rect.maxLon, Math.max(rect.minLon, walker.lon))

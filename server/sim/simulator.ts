@@ -7,6 +7,7 @@ import type { CreateAlert, AlertReview } from '../../shared/schemas/alerts'
 import type { Location } from '../../shared/schemas/common'
 import { MAX_PINGS_PER_BATCH, type PatrolPing } from '../../shared/schemas/patrols'
 import type { CreateRequest, Transition } from '../../shared/schemas/requests'
+import type { Camera } from '../geo/cameras'
 import type { Geography } from '../geo/geography'
 import { TimeQueue } from './time-queue'
 import { activityRate, drawActivity } from './activities'
@@ -43,6 +44,11 @@ export type Injector = (req: {
 export interface SimulatorOptions {
   inject: Injector
   geography: Geography
+  /**
+   * The center's registered cameras (OUTPOST_CAMERAS): the alerts come from them, without a
+   * location (the server takes the camera's), when there are any; else from cameras of its own.
+   */
+  cameras?: readonly Camera[]
   /** Time compression: at 60, an hour of the district's activity happens in a minute. */
   speed: number
   now?: () => number
@@ -115,7 +121,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
   const log = options.log ?? (() => {})
   const headers = options.headers
   const rand: Rng = mulberry32(seed)
-  const district = buildDistrict(geography, seed)
+  const district = buildDistrict(geography, seed, options.cameras)
   const startedAt = now()
   // The start time keeps ids apart from earlier runs and from any backfill.
   const prefix = `sim-${Math.floor(startedAt / 1000).toString(36)}`
@@ -132,7 +138,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
   const pingInterval = PING_EVERY_MS / speed
   const workers: WorkerState[] = district.grids.map((grid) => ({
     grid,
-    walker: createWalker(rand, grid.rect),
+    walker: createWalker(rand, grid.area),
     // Staggered, so the first tick is not one wall of pings.
     nextPing: startedAt + rand() * pingInterval,
     lastPing: startedAt,
@@ -242,7 +248,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
   const newRequest = (at: number) => {
     const grid = district.pickGrid(rand)
     const draft = drawRequest(rand, grid)
-    const point = randomPointIn(rand, grid.rect)
+    const point = randomPointIn(rand, grid.area)
     // One hotline request in 20 arrives in GCJ-02, as from a map app, to exercise the conversion.
     let location: Location = { lon: round7(point.lon), lat: round7(point.lat) }
     if (draft.source === 'hotline' && chance(rand, 0.05)) {
@@ -279,7 +285,8 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       cameraId: camera.id,
       kind: draft.kind,
       confidence: draft.confidence,
-      location: { lon: round7(camera.lon), lat: round7(camera.lat) },
+      // A registered camera's box sends no location: the server knows where the camera is.
+      ...(camera.registered ? {} : { location: { lon: round7(camera.lon), lat: round7(camera.lat) } }),
       at: iso(at),
     }
     due.push(at, {
@@ -299,7 +306,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     for (const w of workers) {
       if (w.nextPing > t) continue
       const elapsed = (t - w.lastPing) * speed
-      walk(rand, w.walker, w.grid.rect, elapsed)
+      walk(rand, w.walker, w.grid.area, elapsed)
       const kind = w.checkedIn ? patrolKind(rand, w.walker, elapsed) : 'check_in'
       w.checkedIn = true
       w.lastPing = t
@@ -364,7 +371,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
   if (options.resume) resume(options.resume)
   const timer = options.autoTick === false ? undefined : setInterval(() => void tick(), tickMs)
   timer?.unref()
-  log(`simulator: ${district.grids.length} grids, ${district.cameras.length} cameras, speed ×${speed}`)
+  log(`simulator: ${district.grids.length} grids, ${district.cameras.length} ${district.cameras[0]?.registered ? 'registered ' : ''}cameras, speed ×${speed}`)
 
   return {
     tick,
