@@ -222,7 +222,8 @@ export interface Store {
   recordGeography(record: GeographyRecord): Promise<void>
   /**
    * How many events name each unit at the given level (as their grid, community, street or
-   * district), in the order asked; along the unit indexes, never a scan of the whole log.
+   * district), in the order asked. Along the unit indexes: at most one pass over the log, when
+   * reading many grids through their communities would read more.
    */
   eventCountsByUnit(units: readonly UnitRef[]): Promise<number[]>
   /** Every unit some event names, with the level it names it at (for a store with no record yet). */
