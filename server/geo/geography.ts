@@ -17,8 +17,12 @@ export class Geography {
   private readonly paths = new Map<string, UnitPath>()
   private readonly grids: GeoUnit[]
   private readonly index: Flatbush
-  /** Each grid's polygons, flattened and bucketed for the point test (same order as `grids`). */
-  private readonly shapes: RingIndex[][]
+  /**
+   * Each grid's polygons, flattened and bucketed for the point test (same order as `grids`), built
+   * when a point first falls in the grid's box: a large district starts as fast as before.
+   */
+  private readonly shapes: (RingIndex[] | undefined)[]
+  private readonly gridPaths: UnitPath[]
 
   constructor(units: readonly GeoUnit[]) {
     this.units = units
@@ -50,7 +54,8 @@ export class Geography {
     }
     if (this.grids.length === 0) this.index.add(0, 0, 0, 0)
     this.index.finish()
-    this.shapes = this.grids.map((grid) => polygonsOf(grid.geometry).map((polygon) => new RingIndex(polygon)))
+    this.gridPaths = this.grids.map((grid) => this.paths.get(grid.id)!)
+    this.shapes = new Array<RingIndex[] | undefined>(this.grids.length)
   }
 
   get(id: string): GeoUnit | undefined {
@@ -83,13 +88,13 @@ export class Geography {
   locate(point: LonLat): UnitPath | undefined {
     if (this.grids.length === 0) return undefined
     const hits = this.index.search(point.lon, point.lat, point.lon, point.lat)
-    let found: GeoUnit | undefined
+    let found = -1
     for (const i of hits) {
-      const grid = this.grids[i]!
-      if (found && found.id < grid.id) continue
-      if (covers(this.shapes[i]!, point.lon, point.lat)) found = grid
+      if (found >= 0 && this.grids[found]!.id < this.grids[i]!.id) continue
+      const shapes = (this.shapes[i] ??= polygonsOf(this.grids[i]!.geometry).map((polygon) => new RingIndex(polygon)))
+      if (covers(shapes, point.lon, point.lat)) found = i
     }
-    return found ? this.paths.get(found.id) : undefined
+    return found >= 0 ? this.gridPaths[found] : undefined
   }
 
   featureCollection(): GeographyCollection {
@@ -179,9 +184,11 @@ export class RingIndex {
     this.xy = xy
     this.minY = minY
     this.maxY = maxY
-    // About four edges a strip on a ring that winds evenly, one strip for a rectangle; fewer strips
+    // About two edges a strip on a ring that winds evenly, one strip for a rectangle; fewer strips
     // where long edges would sit in too many of them (a comb's teeth), so memory stays linear.
-    let strips = Math.max(1, Math.min(1024, Math.floor(edgeCount / 4)))
+    let strips = Math.max(1, Math.min(2048, Math.floor(edgeCount / 2)))
+    const first = new Int32Array(edgeCount)
+    const last = new Int32Array(edgeCount)
     let counts: Int32Array
     for (;;) {
       this.strips = strips
@@ -189,9 +196,12 @@ export class RingIndex {
       counts = new Int32Array(strips + 1)
       let total = 0
       for (let k = 0; k < edgeCount; k++) {
-        const [from, to] = this.span(edges[k]!)
-        for (let s = from; s <= to; s++) counts[s + 1]!++
-        total += to - from + 1
+        const a = this.strip(xy[edges[k]! + 1]!)
+        const b = this.strip(xy[edges[k]! + 3]!)
+        first[k] = a < b ? a : b
+        last[k] = a < b ? b : a
+        for (let s = first[k]!; s <= last[k]!; s++) counts[s + 1]!++
+        total += last[k]! - first[k]! + 1
       }
       if (strips === 1 || total <= 8 * edgeCount) break
       strips = Math.max(1, Math.floor(strips / 4))
@@ -201,8 +211,7 @@ export class RingIndex {
     this.stripEdges = new Int32Array(counts[strips]!)
     const fill = counts.slice(0, strips)
     for (let k = 0; k < edgeCount; k++) {
-      const [from, to] = this.span(edges[k]!)
-      for (let s = from; s <= to; s++) this.stripEdges[fill[s]!++] = edges[k]!
+      for (let s = first[k]!; s <= last[k]!; s++) this.stripEdges[fill[s]!++] = edges[k]!
     }
   }
 
@@ -234,17 +243,12 @@ export class RingIndex {
     return crossings % 2 === 1
   }
 
+  /** Monotonic in y: a point between an edge's ends falls in a strip between theirs. */
   private strip(y: number): number {
     const s = Math.floor((y - this.minY) * this.scale)
     return s < 0 ? 0 : s >= this.strips ? this.strips - 1 : s
   }
 
-  /** The strips an edge's latitude span touches; `strip` is monotonic, so a point between its ends falls in one. */
-  private span(i: number): [number, number] {
-    const a = this.strip(this.xy[i + 1]!)
-    const b = this.strip(this.xy[i + 3]!)
-    return a <= b ? [a, b] : [b, a]
-  }
 }
 
 /**
