@@ -182,17 +182,28 @@ export function storeContract(engine: string, open: () => Promise<Store>, reopen
       ])
       expect(counts).toEqual([5, 5, 5, 6, 1, 1, 0, 0, 0, 0])
       expect(await store.eventCountsByUnit([])).toEqual([])
+      // The same when the grids' communities hold a small part of the log (an engine may read
+      // differently then).
+      const elsewhere = newRequest('x', STREET_B)
+      await store.appendPings(Array.from({ length: 40 }, (_, i) => ({ workerId: 'w2', kind: 'ping' as const, lon: elsewhere.lon, lat: elsewhere.lat, path: elsewhere.path, at: T0 + i })))
+      expect(await store.eventCountsByUnit([{ id: gridA, level: 'grid' }, { id: '640106', level: 'district' }])).toEqual([5, 46])
+      expect(await store.eventCountsByUnit([{ id: gridB, level: 'grid' }, { id: gridA, level: 'grid' }])).toEqual([41, 5])
     })
 
     it('counts a grid stored under two communities (a moved grid) once per event, across both', async () => {
       const moved = newRequest('m2')
       await store.createRequest(newRequest('m1'))
       await store.createRequest({ ...moved, path: { ...moved.path, communityId: 'another-community' } })
-      expect(await store.eventCountsByUnit([
-        { id: moved.path.gridId, level: 'grid' },
-        { id: moved.path.communityId, level: 'community' },
-        { id: 'another-community', level: 'community' },
-      ])).toEqual([2, 1, 1])
+      const units = [
+        { id: moved.path.gridId, level: 'grid' as const },
+        { id: moved.path.communityId, level: 'community' as const },
+        { id: 'another-community', level: 'community' as const },
+      ]
+      expect(await store.eventCountsByUnit(units)).toEqual([2, 1, 1])
+      // Also when the two communities hold a small part of the log.
+      const elsewhere = newRequest('x', STREET_B)
+      await store.appendPings(Array.from({ length: 20 }, (_, i) => ({ workerId: 'w', kind: 'ping' as const, lon: elsewhere.lon, lat: elsewhere.lat, path: elsewhere.path, at: T0 + i })))
+      expect(await store.eventCountsByUnit(units)).toEqual([2, 1, 1])
     })
 
     it('lists the units the log names, each at its level', async () => {
