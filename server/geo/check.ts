@@ -203,7 +203,8 @@ function shapeOf(unit: GeoUnit, error: Report): Shape | undefined {
         return
       }
       const signed = ringArea(ring.xy)
-      if (Math.abs(signed) < 0.01) {
+      // A ring whose lobes cancel (a bow-tie) has no net area either; it is left to the self-intersection test.
+      if (Math.abs(signed) < 0.01 && ringArea(ring.xy, true) < 0.01) {
         error('invalid_ring', unit.id, `${what}: ${name} encloses no area (${squareMetres(Math.abs(signed))}): its points lie on a line`)
         ok = false
         return
@@ -268,9 +269,10 @@ function describePosition(position: unknown): string {
 /**
  * Signed area in square metres on the sphere, positive when counter-clockwise: the shoelace in
  * (longitude, sin latitude), Lambert's cylindrical equal-area projection, taken from the first vertex
- * so that small rings keep their digits.
+ * so that small rings keep their digits. `unsigned` sums the fan's triangles without their signs:
+ * zero only when every point lies on one line.
  */
-function ringArea(xy: Float64Array): number {
+function ringArea(xy: Float64Array, unsigned = false): number {
   const x0 = xy[0]! * RAD
   const s0 = Math.sin(xy[1]! * RAD)
   let sum = 0
@@ -279,7 +281,8 @@ function ringArea(xy: Float64Array): number {
   for (let k = 2; k < xy.length; k += 2) {
     const x = xy[k]! * RAD - x0
     const s = Math.sin(xy[k + 1]! * RAD) - s0
-    sum += px * s - x * ps
+    const term = px * s - x * ps
+    sum += unsigned ? Math.abs(term) : term
     px = x
     ps = s
   }
