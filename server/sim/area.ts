@@ -29,6 +29,7 @@ export class GridArea {
   private readonly polygons: readonly PolygonCoords[]
   /** Whether the ingest API would place a point in this grid; checked on top of the geometry. */
   private readonly placesHere: (point: LonLat) => boolean
+  private edgeIndex: EdgeIndex | undefined
   private interiorPoint: LonLat | undefined
 
   constructor(geometry: UnitGeometry, placesHere: (point: LonLat) => boolean = () => true) {
@@ -45,24 +46,14 @@ export class GridArea {
     const { rect } = this
     if (point.lon < rect.minLon || point.lon > rect.maxLon || point.lat < rect.minLat || point.lat > rect.maxLat) return false
     if (this.isRect) return true
-    const { inside, distance } = this.probe(point.lon, point.lat)
+    const { inside, distance } = this.edges().probe(point.lon, point.lat, this.margin)
     return inside && distance >= this.margin && this.placesHere(point)
   }
 
   /** Whether the straight line from `a` to `b` (both inside) keeps `margin` from every edge. */
   clearPath(a: LonLat, b: LonLat): boolean {
     if (this.isRect) return true
-    const margin2 = this.margin * this.margin
-    for (const polygon of this.polygons) {
-      for (const ring of polygon) {
-        for (let i = 1; i < ring.length; i++) {
-          const p = ring[i - 1]!
-          const q = ring[i]!
-          if (segmentDistance2(a.lon, a.lat, b.lon, b.lat, p[0], p[1], q[0], q[1]) < margin2) return false
-        }
-      }
-    }
-    return true
+    return this.edges().clear(a.lon, a.lat, b.lon, b.lat, this.margin)
   }
 
   /** A point drawn evenly over the grid; after MAX_TRIES misses (a sliver of its box), the interior point. */
@@ -81,11 +72,12 @@ export class GridArea {
    */
   interior(): LonLat {
     if (this.interiorPoint) return this.interiorPoint
+    const edges = this.edges()
     const [minLon, minLat, maxLon, maxLat] = [this.rect.minLon - this.margin, this.rect.minLat - this.margin, this.rect.maxLon + this.margin, this.rect.maxLat + this.margin]
     let best: LonLat = { lon: (minLon + maxLon) / 2, lat: (minLat + maxLat) / 2 }
     let bestScore = -1
     const consider = (point: LonLat) => {
-      const { inside, distance } = this.probe(point.lon, point.lat)
+      const { inside, distance } = edges.probe(point.lon, point.lat)
       if (!inside) return
       // Placed elsewhere by the ingest API (an overlap with a neighbour): only if nothing better.
       const score = this.placesHere(point) ? distance : distance / 1e6
@@ -96,39 +88,131 @@ export class GridArea {
     }
     for (let j = 0; j < SCAN_LINES; j++) {
       const lat = minLat + ((j + 0.5) / SCAN_LINES) * (maxLat - minLat)
-      const xs: number[] = []
-      for (const polygon of this.polygons) {
-        for (const ring of polygon) {
-          for (let i = 1; i < ring.length; i++) {
-            const [x1, y1] = ring[i - 1]!
-            const [x2, y2] = ring[i]!
-            if (y1 > lat !== y2 > lat) xs.push(x1 + ((lat - y1) * (x2 - x1)) / (y2 - y1))
-          }
-        }
-      }
-      xs.sort((a, b) => a - b)
+      const xs = edges.crossings(lat)
       for (let k = 0; k + 1 < xs.length; k += 2) consider({ lon: (xs[k]! + xs[k + 1]!) / 2, lat })
     }
     this.interiorPoint = best
     return best
   }
 
-  /** Even-odd inside test and the distance to the nearest edge, in one pass over the rings. */
-  private probe(x: number, y: number): { inside: boolean; distance: number } {
-    let inside = false
-    let d2 = Infinity
-    for (const polygon of this.polygons) {
+  /** Built on first use: the sample's rectangles never need it. */
+  private edges(): EdgeIndex {
+    this.edgeIndex ??= new EdgeIndex(this.polygons)
+    return this.edgeIndex
+  }
+}
+
+/**
+ * A grid's edges in latitude strips, so that a test near a point reads the few edges of its strips
+ * instead of all of a ring's hundreds. Vertices in flat arrays; edge k runs from vertex k to k + 1.
+ */
+class EdgeIndex {
+  private readonly xs: Float64Array
+  private readonly ys: Float64Array
+  private readonly south: number
+  private readonly stripHeight: number
+  private readonly stripCount: number
+  /** Edges of strip s: `stripEdges[stripStart[s] .. stripStart[s + 1])`. */
+  private readonly stripStart: Uint32Array
+  private readonly stripEdges: Uint32Array
+
+  constructor(polygons: readonly PolygonCoords[]) {
+    let vertices = 0
+    for (const polygon of polygons) for (const ring of polygon) vertices += ring.length
+    this.xs = new Float64Array(vertices)
+    this.ys = new Float64Array(vertices)
+    const starts: number[] = []
+    let v = 0
+    let south = Infinity
+    let north = -Infinity
+    for (const polygon of polygons) {
       for (const ring of polygon) {
-        for (let i = 1; i < ring.length; i++) {
-          const [x1, y1] = ring[i - 1]!
-          const [x2, y2] = ring[i]!
-          if (y1 > y !== y2 > y && x < x1 + ((y - y1) * (x2 - x1)) / (y2 - y1)) inside = !inside
-          const e = pointSegmentDistance2(x, y, x1, y1, x2, y2)
-          if (e < d2) d2 = e
+        for (let i = 0; i < ring.length; i++, v++) {
+          this.xs[v] = ring[i]![0]
+          this.ys[v] = ring[i]![1]
+          if (i > 0) starts.push(v - 1)
+          south = Math.min(south, ring[i]![1])
+          north = Math.max(north, ring[i]![1])
         }
       }
     }
+    this.south = south
+    this.stripCount = Math.max(1, Math.min(256, Math.round(Math.sqrt(starts.length))))
+    this.stripHeight = (north - south) / this.stripCount || 1
+    const lists: number[][] = Array.from({ length: this.stripCount }, () => [])
+    for (const k of starts) {
+      const a = this.strip(Math.min(this.ys[k]!, this.ys[k + 1]!))
+      const b = this.strip(Math.max(this.ys[k]!, this.ys[k + 1]!))
+      for (let s = a; s <= b; s++) lists[s]!.push(k)
+    }
+    this.stripStart = new Uint32Array(this.stripCount + 1)
+    for (let s = 0; s < this.stripCount; s++) this.stripStart[s + 1] = this.stripStart[s]! + lists[s]!.length
+    this.stripEdges = new Uint32Array(lists.flat())
+  }
+
+  private strip(y: number): number {
+    return Math.min(this.stripCount - 1, Math.max(0, Math.floor((y - this.south) / this.stripHeight)))
+  }
+
+  /**
+   * Even-odd inside test and the distance to the nearest edge, measured up to `within` (farther
+   * edges are not read; the answer is then `within`).
+   */
+  probe(x: number, y: number, within = Infinity): { inside: boolean; distance: number } {
+    const { xs, ys, stripEdges, stripStart } = this
+    // Inside: the edges that span y all lie in y's strip.
+    let inside = false
+    const own = this.strip(y)
+    for (let i = stripStart[own]!; i < stripStart[own + 1]!; i++) {
+      const k = stripEdges[i]!
+      const y1 = ys[k]!
+      const y2 = ys[k + 1]!
+      if (y1 > y !== y2 > y && x < xs[k]! + ((y - y1) * (xs[k + 1]! - xs[k]!)) / (y2 - y1)) inside = !inside
+    }
+    let d2 = within * within
+    const from = Number.isFinite(within) ? this.strip(y - within) : 0
+    const to = Number.isFinite(within) ? this.strip(y + within) : this.stripCount - 1
+    for (let i = stripStart[from]!; i < stripStart[to + 1]!; i++) {
+      const k = stripEdges[i]!
+      const e = pointSegmentDistance2(x, y, xs[k]!, ys[k]!, xs[k + 1]!, ys[k + 1]!)
+      if (e < d2) d2 = e
+    }
     return { inside, distance: Math.sqrt(d2) }
+  }
+
+  /** Whether segment ab keeps `margin` from every edge. */
+  clear(ax: number, ay: number, bx: number, by: number, margin: number): boolean {
+    const { xs, ys, stripEdges, stripStart } = this
+    const margin2 = margin * margin
+    // The path's box, widened by the margin: an edge outside it cannot come that close.
+    const minX = Math.min(ax, bx) - margin
+    const maxX = Math.max(ax, bx) + margin
+    const minY = Math.min(ay, by) - margin
+    const maxY = Math.max(ay, by) + margin
+    for (let i = stripStart[this.strip(minY)]!; i < stripStart[this.strip(maxY) + 1]!; i++) {
+      const k = stripEdges[i]!
+      const px = xs[k]!
+      const py = ys[k]!
+      const qx = xs[k + 1]!
+      const qy = ys[k + 1]!
+      if ((px < minX && qx < minX) || (px > maxX && qx > maxX) || (py < minY && qy < minY) || (py > maxY && qy > maxY)) continue
+      if (segmentDistance2(ax, ay, bx, by, px, py, qx, qy) < margin2) return false
+    }
+    return true
+  }
+
+  /** Where the line of latitude `y` crosses the edges, west to east. */
+  crossings(y: number): number[] {
+    const { xs, ys, stripEdges, stripStart } = this
+    const own = this.strip(y)
+    const out: number[] = []
+    for (let i = stripStart[own]!; i < stripStart[own + 1]!; i++) {
+      const k = stripEdges[i]!
+      const y1 = ys[k]!
+      const y2 = ys[k + 1]!
+      if (y1 > y !== y2 > y) out.push(xs[k]! + ((y - y1) * (xs[k + 1]! - xs[k]!)) / (y2 - y1))
+    }
+    return out.sort((a, b) => a - b)
   }
 }
 
