@@ -4,10 +4,10 @@ import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { UNIT_LEVELS, type UnitLevel } from '../../shared/domain'
-import type { GeoProblem } from '../geo/check'
 import { geographyFileText } from '../geo/geography-file'
 import { GeoImportError, importCrs, importGeography, IMPORT_CRS, isUnitId, type ImportCrs } from '../geo/import'
 import type { GeoCommand } from './geo'
+import { formatProblem } from './geo-check'
 
 const USAGE = `usage: npm run geo -- import --district <id>:<name> --streets <f> --communities <f> --grids <f>
          [--crs ${IMPORT_CRS.join('|')}] [--id-field F] [--name-field F] [--parent-field F]
@@ -100,10 +100,6 @@ export const runImport: GeoCommand = async (argv, out) => {
   const [head] = units
   out(`wrote ${head!.name} (${head!.id}): ${counts.join(', ')}; ${count(warnings.length, 'warning')}; ${Buffer.byteLength(text)} bytes to ${path}`)
   return 0
-}
-
-function formatProblem(problem: GeoProblem): string {
-  return `${problem.severity.padEnd(7)} ${problem.code.padEnd(18)} ${problem.message}`
 }
 
 function count(n: number, noun: string): string {

@@ -8,13 +8,14 @@ import { afterAll, describe, expect, it } from 'vitest'
 import polygonClipping from 'polygon-clipping'
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon'
 import { polygonsOf, type GeoUnit, type PolygonCoords, type UnitGeometry } from '../../shared/domain'
-import { distanceMetres, toWgs84 } from '../../shared/geo'
+import { distanceMetres, fromWgs84, toWgs84 } from '../../shared/geo'
 import { checkGeography } from '../../server/geo/check'
 import { Geography } from '../../server/geo/geography'
 import { loadGeography } from '../../server/geo/geography-file'
 import { importGeography, type ImportOptions } from '../../server/geo/import'
 import { interiorPoint, normaliseRing, signedArea2 } from '../../server/geo/rings'
 import { runImport } from '../../server/cli/geo-import'
+import { runCheck } from '../../server/cli/geo-check'
 import { CGCS2000_PRJ, PROJECTED_PRJ, WGS84_PRJ, writeShapefile } from '../helpers/shapefile-writer'
 
 const referenceDir = fileURLToPath(new URL('../../../shared/reference/geo/', import.meta.url))
@@ -207,6 +208,41 @@ describe('geo import: RFC 7946 GeoJSON in WGS84', () => {
     // still has none.
     const withField = await importGeography({ ...o, parentField: 'parent' })
     expect(withField.problems.filter((p) => p.code === 'no_parent').map((p) => p.unitId)).toEqual(['64010600900101'])
+  })
+
+  it('converts BD-09 sources to WGS84, and takes CGCS2000 as WGS84', async () => {
+    const dir = tempDir()
+    const wgs = handMadeDistrict(dir)
+    // The same files with every position moved into BD-09, as Baidu's tools would give them.
+    const toBd09 = (path: string): string => {
+      const data = JSON.parse(readFileSync(path, 'utf8')) as { features: { geometry: UnitGeometry }[] }
+      for (const feature of data.features) {
+        everyRing(feature.geometry, (r) => {
+          for (const p of r) {
+            const bd = fromWgs84({ lon: p[0], lat: p[1] }, 'bd09')
+            p[0] = bd.lon
+            p[1] = bd.lat
+          }
+        })
+      }
+      const out = path.replace(/\.geojson$/, '.bd09.geojson')
+      writeFileSync(out, JSON.stringify(data))
+      return out
+    }
+    const bd = { ...wgs, streets: toBd09(wgs.streets), communities: toBd09(wgs.communities), grids: toBd09(wgs.grids) }
+    const plain = await importGeography({ ...wgs, crs: 'cgcs2000' })
+    const converted = await importGeography({ ...bd, crs: 'bd09' })
+    const unconverted = await importGeography({ ...bd, crs: 'wgs84' })
+    expect(errorsOf(converted.problems)).toEqual([])
+    expect(plain.units).toEqual((await importGeography(wgs)).units)
+    const original = byId(plain.units).get('64010600100101')!.geometry.coordinates[0] as Position[]
+    const back = byId(converted.units).get('64010600100101')!.geometry.coordinates[0] as Position[]
+    const raw = byId(unconverted.units).get('64010600100101')!.geometry.coordinates[0] as Position[]
+    expect(back).toHaveLength(original.length)
+    original.forEach(([lon, lat], i) => {
+      expect(distanceMetres({ lon, lat }, { lon: back[i]![0], lat: back[i]![1] })).toBeLessThan(1)
+      expect(distanceMetres({ lon, lat }, { lon: raw[i]![0], lat: raw[i]![1] })).toBeGreaterThan(300)
+    })
   })
 
   it('normalises rings: clockwise in, counter-clockwise out; duplicates dropped; closed; 7 decimals; holes clockwise', async () => {
@@ -652,10 +688,13 @@ describe.skipIf(!hasReference)('geo import: the real DataV file, GCJ-02', () => 
     const { code, lines } = await cli(argv(o, out, 'gcj02'))
     expect(lines.at(-1)).toMatch(new RegExp(`^wrote 银川市 \\(640100\\): 1 district, 6 streets, ${communities.length} communities, ${grids.length} grids; `))
     expect(code).toBe(0)
-    // loadGeography is what OUTPOST_GEOGRAPHY runs: it parses the file and stops on any check error.
+    // `npm run geo -- check` on the file finds no error; loadGeography (what OUTPOST_GEOGRAPHY runs)
+    // parses it and would stop on one.
+    const checked: string[] = []
+    expect(await runCheck([out], (line) => checked.push(line))).toBe(0)
+    expect(checked.at(-1)).toMatch(/^0 errors, \d+ warnings? in /)
     const geography = loadGeography(out)
     const units = geography.units
-    expect(errorsOf(checkGeography(units))).toEqual([])
 
     // Every unit under the parent it was cut from; the U's grid under the U, not under the notch
     // where its centroid lies.
