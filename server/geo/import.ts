@@ -94,7 +94,7 @@ export async function importGeography(options: ImportOptions): Promise<ImportRes
     level: 'district',
     parentId: null,
     name: options.district.name,
-    geometry: unionOf(streets.map((s) => s.unit.geometry)),
+    geometry: unionOf(streets.map((s) => s.unit.geometry), problems),
   }
   const units = [district, ...[...streets, ...communities, ...grids].map((i) => i.unit)]
   if (options.attributes) {
@@ -103,9 +103,10 @@ export async function importGeography(options: ImportOptions): Promise<ImportRes
   }
 
   const reported = new Set(problems.filter((p) => p.severity === 'error' && p.unitId !== null).map((p) => p.unitId))
+  const said = new Set(problems.map((p) => `${p.unitId} ${p.code}`))
   for (const problem of checkGeography(units)) {
     if (problem.unitId !== null && reported.has(problem.unitId) && RESTATED.has(problem.code)) continue
-    if (problems.some((p) => p.unitId === problem.unitId && p.code === problem.code)) continue
+    if (said.has(`${problem.unitId} ${problem.code}`)) continue
     problems.push(problem)
   }
   problems.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1))
@@ -230,9 +231,16 @@ function assignParents(children: Imported[], parents: Imported[], parentLevel: U
 // The district -------------------------------------------------------------------------------------
 
 /** The district's shape: the union of its streets, rounded and wound like every other ring. */
-function unionOf(geometries: UnitGeometry[]): UnitGeometry {
+function unionOf(geometries: UnitGeometry[], problems: GeoProblem[]): UnitGeometry {
   const polygons = geometries.flatMap(polygonsOf)
-  const union = polygons.length === 0 ? [] : polygonClipping.union(polygons[0]!, ...polygons.slice(1))
+  let union: PolygonCoords[]
+  try {
+    union = polygons.length === 0 ? [] : polygonClipping.union(polygons[0]!, ...polygons.slice(1))
+  } catch (e) {
+    // The streets' own problems (check names them) are what to fix; their parts stand in meanwhile.
+    problems.push(error('district_union', null, `the streets could not be joined into the district's shape (${(e as Error).message}); fix what check says about the streets' rings`))
+    return { type: 'MultiPolygon', coordinates: polygons }
+  }
   const parts: PolygonCoords[] = []
   for (const part of union) {
     const normalised = normaliseGeometry({ type: 'Polygon', coordinates: part })
