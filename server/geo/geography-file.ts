@@ -72,6 +72,18 @@ export function parseGeographyText(text: string, file: string): GeoUnit[] {
   if (!Array.isArray(parsed.features)) throw new GeographyFileError(`${file}: features must be an array`)
   if (parsed.features.length === 0) throw new GeographyFileError(`${file}: the FeatureCollection has no features`)
 
+  // A DataV, AMap or Shapefile export named by mistake: one line that says what to do, not one a feature.
+  const hasId = (f: unknown) => isObject(f) && isObject(f.properties) && typeof f.properties.id === 'string'
+  if (!parsed.features.some(hasId)) {
+    const first = parsed.features[0]
+    const keys = isObject(first) && isObject(first.properties) ? Object.keys(first.properties).slice(0, 8) : []
+    throw new GeographyFileError(
+      `${file}: no feature has properties.id, so this is not a geography file` +
+        (keys.length > 0 ? ` (its properties are ${keys.join(', ')})` : '') +
+        '; build one from source files with `npm run geo -- import`',
+    )
+  }
+
   const problems = new Problems(file)
   const units: GeoUnit[] = []
   parsed.features.forEach((feature: unknown, index: number) => {

@@ -163,6 +163,16 @@ describe('geographyFileText and parseGeographyText', () => {
     expect(parseError(collection(features))).toBe('/srv/geo.json: feature #3 (no id): properties.id is required')
   })
 
+  it('says a source file (DataV, AMap) is not a geography file, once, and how to build one', () => {
+    const datav = collection([
+      { type: 'Feature', properties: { adcode: 640104, name: '兴庆区', level: 'district', parent: { adcode: 640100 } }, geometry: { type: 'MultiPolygon', coordinates: [] } },
+      { type: 'Feature', properties: { adcode: 640105, name: '西夏区', level: 'district', parent: { adcode: 640100 } }, geometry: { type: 'MultiPolygon', coordinates: [] } },
+    ])
+    expect(parseError(datav)).toBe(
+      '/srv/geo.json: no feature has properties.id, so this is not a geography file (its properties are adcode, name, level, parent); build one from source files with `npm run geo -- import`',
+    )
+  })
+
   it('needs exactly one district', () => {
     const features = sampleFeatures()
     expect(parseError(collection(features.slice(1)))).toBe('/srv/geo.json: no feature has level "district"; a geography file holds exactly one district')
