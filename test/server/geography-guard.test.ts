@@ -1,7 +1,9 @@
 // A store written with one geography, started with another: what may change and what stops the start.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import type { GeoUnit } from '../../shared/domain'
@@ -268,4 +270,54 @@ describe('geographyHash', () => {
     ]
     expect(new Set([base, ...hashes]).size).toBe(hashes.length + 1)
   })
+})
+
+describe('the server process', () => {
+  const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
+  const children: ChildProcess[] = []
+  afterEach(() => {
+    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  })
+
+  /** `tsx server/main.ts` with only these OUTPOST_ settings; its exit code and output. */
+  function start(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OUTPOST_') && name !== 'PORT'))
+    // One process (tsx's own launcher would leave its node child behind when killed).
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      cwd: repoRoot,
+      env: { ...clean, PORT: '0', OUTPOST_SIM: 'off', ...env },
+    })
+    children.push(child)
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      // Past the guard: it would serve for ever.
+      if (stdout.includes('listening')) child.kill('SIGKILL')
+    })
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    return new Promise((done) => child.on('close', (code) => done({ code, stdout, stderr })))
+  }
+
+  it('stops with exit code 1 and the units on stderr when OUTPOST_GEOGRAPHY drops a grid that events refer to', async () => {
+    const data = join(dir, `data-${++n}`)
+    mkdirSync(data)
+    const store = new SqliteStore({ filename: join(data, 'outpost.db') })
+    await guardStoreGeography(store, sample)
+    await writeEvents(store)
+    await store.close()
+    const file = join(dir, `without-busy-grid-${n}.geojson`)
+    writeFileSync(file, JSON.stringify(without(BUSY_GRID).featureCollection()))
+
+    const run = await start({ OUTPOST_DATA_DIR: data, OUTPOST_GEOGRAPHY: file })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('outpost: the store')
+    expect(run.stderr).toContain('was written with another geography: 1 unit that events refer to is not in')
+    expect(run.stderr).toContain('grid 64010600100101 阅海社区第1网格 (1,236 events)')
+    expect(run.stdout).not.toContain('listening')
+    // The store is as it was: the sample's record, every event.
+    const after = openStore(join(data, 'outpost.db'))
+    expect((await after.geographyRecord())?.hash).toBe(geographyHash(SAMPLE))
+    expect(await after.lastSeq()).toBe(1237)
+  }, 120_000)
 })
