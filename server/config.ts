@@ -1,6 +1,6 @@
 // Configuration comes from the environment only, and is checked at start with a message that
 // names the variable and what it accepts.
-import { readFileSync } from 'node:fs'
+import { accessSync, constants, readFileSync, statSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { resolve } from 'node:path'
 import { DEFAULT_TIME_ZONE, PRIORITIES } from '../shared/domain'
@@ -35,6 +35,10 @@ export interface Config {
   trustProxy: boolean | string[]
   /** Origins besides the server's own whose pages may use the session (writes, `/live`). */
   allowedOrigins: string[]
+  /** The center's own district (OUTPOST_GEOGRAPHY, a geography file); the sample when unset. */
+  geographyFile: string | undefined
+  /** The center's cameras (OUTPOST_CAMERAS, a CSV file); none when unset. */
+  camerasFile: string | undefined
 }
 
 export class ConfigError extends Error {}
@@ -57,7 +61,23 @@ export function loadConfig(env: Env = process.env): Config {
     secureCookie: oneOf(env, 'OUTPOST_COOKIE_SECURE', ['auto', 'on', 'off'], 'auto'),
     trustProxy: trustProxy(env, 'OUTPOST_TRUST_PROXY'),
     allowedOrigins: allowedOrigins(env, 'OUTPOST_ALLOWED_ORIGINS'),
+    geographyFile: readableFile(env, 'OUTPOST_GEOGRAPHY'),
+    camerasFile: readableFile(env, 'OUTPOST_CAMERAS'),
   }
+}
+
+/** A file that must exist and be readable now; what it holds is checked where it is read. */
+function readableFile(env: Env, name: string): string | undefined {
+  const value = raw(env, name)
+  if (value === undefined) return undefined
+  const file = resolve(value)
+  try {
+    accessSync(file, constants.R_OK)
+    if (!statSync(file).isFile()) throw new Error('not a file')
+  } catch (error) {
+    throw new ConfigError(`${name}: cannot read ${file}: ${(error as Error).message}`)
+  }
+  return file
 }
 
 /** Bare origins only: a path or a wildcard would suggest a finer or wider rule than the one applied. */

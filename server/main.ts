@@ -2,10 +2,12 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { buildSampleGeography } from '../shared/sample-geography'
 import { buildApp } from './app'
 import { ConfigError, loadConfig, type Config } from './config'
-import { Geography } from './geo/geography'
+import type { Geography } from './geo/geography'
+import { GeographyFileError, loadGeographyWithWarnings } from './geo/geography-file'
+import { CamerasFileError, readCamerasFile, type Camera } from './geo/cameras'
+import { GeographyMismatchError, guardStoreGeography } from './store/geography-guard'
 import { backfill } from './sim/backfill'
 import type { PendingStep } from './sim/model'
 import { resumeFromSnapshot } from './sim/resume'
@@ -13,8 +15,7 @@ import { startSimulator } from './sim/simulator'
 import { SqliteStore } from './store/sqlite-store'
 import { AuthStore } from './auth/auth-store'
 import { hashPassword } from './auth/passwords'
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './auth/demo'
-import { DISTRICT_ID } from '../shared/domain'
+import { demoAccounts, DEMO_PASSWORD } from './auth/demo'
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)))
 const clientDir = join(repoRoot, 'dist', 'client')
@@ -31,21 +32,48 @@ async function main(): Promise<void> {
     throw error
   }
 
-  await buildClientIfStale()
+  // The district and its cameras are settings too: a bad file stops the start, naming what is wrong.
+  let geography: Geography
+  let cameras: Camera[] = []
+  try {
+    const loaded = loadGeographyWithWarnings(config.geographyFile)
+    geography = loaded.geography
+    for (const w of loaded.warnings.slice(0, 10)) console.warn(`outpost: warning: ${config.geographyFile}: ${w.unitId ? `feature ${w.unitId}: ` : ''}${w.message}`)
+    if (loaded.warnings.length > 10) console.warn(`outpost: and ${loaded.warnings.length - 10} more warnings (npm run geo -- check ${config.geographyFile})`)
+    if (config.camerasFile) cameras = readCamerasFile(config.camerasFile, geography)
+  } catch (error) {
+    if (error instanceof GeographyFileError || error instanceof CamerasFileError) {
+      console.error(`outpost: configuration error: ${error.message}`)
+      process.exit(1)
+    }
+    throw error
+  }
 
   const dataDir = resolve(config.dataDir)
   mkdirSync(dataDir, { recursive: true })
   // Before the event store opens outpost.db: an older build's users and keys move out of it.
   const auth = AuthStore.open(dataDir)
   const store = new SqliteStore({ filename: join(dataDir, 'outpost.db'), synchronous: config.sqliteSync })
-  const geography = new Geography(buildSampleGeography())
+  // A store written with another layout: units that events refer to must still be there.
+  try {
+    await guardStoreGeography(store, geography, { geographySource: config.geographyFile ?? 'the sample district', storeLocation: dataDir })
+  } catch (error) {
+    if (error instanceof GeographyMismatchError) {
+      console.error(`outpost: ${error.message}`)
+      await store.close()
+      process.exit(1)
+    }
+    throw error
+  }
+
+  await buildClientIfStale()
 
   // What the simulator must carry on with: the backfill's unfinished lifecycles, or after a
   // restart the open requests and unreviewed alerts already in the store.
   let resume: PendingStep[] = []
   if (config.sim && (await store.lastSeq()) === 0) {
     const started = Date.now()
-    const filled = await backfill({ store, geography, days: 30, now: Date.now() })
+    const filled = await backfill({ store, geography, cameras, days: 30, now: Date.now() })
     resume = filled.pending
     console.log(
       `outpost: backfilled 30 days: ${filled.requests} requests, ${filled.alerts} alerts, ${filled.pings} pings in ${((Date.now() - started) / 1000).toFixed(1)} s`,
@@ -54,12 +82,13 @@ async function main(): Promise<void> {
     resume = resumeFromSnapshot((await store.snapshot(geography.ref(geography.district.id)!)).snapshot, Date.now())
   }
 
-  const accounts = await prepareAccounts(auth, config)
+  const accounts = await prepareAccounts(auth, config, geography)
 
   const app = await buildApp({
     store,
     auth,
     geography,
+    cameras,
     clientDir,
     policy: config.policy,
     timeZone: config.timeZone,
@@ -77,6 +106,7 @@ async function main(): Promise<void> {
     ? startSimulator({
         inject: (request) => app.inject(request),
         geography,
+        cameras,
         speed: config.simSpeed,
         resume,
         headers: { authorization: `Bearer ${accounts.simulatorKey}` },
@@ -85,6 +115,10 @@ async function main(): Promise<void> {
     : undefined
 
   console.log(`outpost: listening on ${base} (data in ${dataDir}, simulator ${config.sim ? `on ×${config.simSpeed}` : 'off'})`)
+  console.log(
+    `  district ${geography.district.name} (${geography.district.id}) from ${config.geographyFile ?? 'the sample'}, ${geography.units.length} units` +
+      (config.camerasFile ? `, ${cameras.length} cameras from ${config.camerasFile}` : ''),
+  )
   console.log(`  wall    ${base}/wall`)
   console.log(`  leader  ${base}/leader`)
   console.log(`  kiosk   ${base}/kiosk`)
@@ -114,11 +148,11 @@ async function main(): Promise<void> {
  * start. Simulator off: none of them exist, and the first center user comes from
  * OUTPOST_ADMIN_PASSWORD or `npm run users`.
  */
-async function prepareAccounts(auth: AuthStore, config: Config): Promise<{ simulatorKey?: string; lines: string[] }> {
+async function prepareAccounts(auth: AuthStore, config: Config, geography: Geography): Promise<{ simulatorKey?: string; lines: string[] }> {
   auth.removeDemo()
   const lines: string[] = []
   if (config.adminPassword && !auth.hasCenterUser() && !auth.user('admin')) {
-    auth.addUser({ username: 'admin', role: 'center', unit: DISTRICT_ID }, await hashPassword(config.adminPassword))
+    auth.addUser({ username: 'admin', role: 'center', unit: geography.district.id }, await hashPassword(config.adminPassword))
     lines.push('outpost: created the center user "admin" from OUTPOST_ADMIN_PASSWORD')
   }
   if (!config.sim) {
@@ -126,9 +160,10 @@ async function prepareAccounts(auth: AuthStore, config: Config): Promise<{ simul
     return { lines }
   }
   const password = await hashPassword(DEMO_PASSWORD)
-  for (const account of DEMO_ACCOUNTS) auth.addUser({ ...account, demo: true }, password)
+  const accounts = demoAccounts(geography)
+  for (const account of accounts) auth.addUser({ ...account, demo: true }, password)
   const { key } = auth.addKey('simulator', { demo: true })
-  lines.push(`outpost: demo accounts (password "${DEMO_PASSWORD}"): ${DEMO_ACCOUNTS.map((a) => a.username).join(', ')}`)
+  lines.push(`outpost: demo accounts (password "${DEMO_PASSWORD}"): ${accounts.map((a) => a.username).join(', ')}`)
   return { simulatorKey: key, lines }
 }
 

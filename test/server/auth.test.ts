@@ -10,6 +10,7 @@ import { geographyFileText } from '../../server/geo/geography-file'
 import { GENERATED_DISTRICT_ID, GENERATED_DISTRICT_NAME, generateDistrict } from '../helpers/generated-district'
 import { hashPassword } from '../../server/auth/passwords'
 import { SqliteStore } from '../../server/store/sqlite-store'
+import { Geography } from '../../server/geo/geography'
 import { addUsers, buildTestApp, pointIn, type TestApp, type TestUser } from '../helpers/build-app'
 
 const LEADER: TestUser = { username: 'leader-a', password: 'leader-pass-1', role: 'leader', unit: '640106001' }
@@ -312,5 +313,29 @@ describe('a data directory from an older build', () => {
     AuthStore.open(dir).close()
     expect(existsSync(join(dir, 'outpost.db'))).toBe(false)
     expect(existsSync(authFileIn(dir))).toBe(true)
+  })
+})
+
+describe('accounts on another district (OUTPOST_GEOGRAPHY)', () => {
+  // Users made on the sample (center at 640106, a leader of 640106001), the server started on another district.
+  const district = new Geography(generateDistrict())
+  const street = district.children(district.district.id)[0]!
+
+  it('gives a center user the district in use as home, and refuses a leader whose unit is not in it', async () => {
+    const own: TestUser = { username: 'own-leader', password: 'own-leader-pass-1', role: 'leader', unit: street.id }
+    const app = await buildTestApp({ geography: district, users: [LEADER, own] })
+    try {
+      const center = await app.inject({ method: 'GET', url: '/api/v1/session' })
+      expect(center.json()).toMatchObject({ role: 'center', unit: district.district.id })
+      const refused = await app.app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: LEADER.username, password: LEADER.password } })
+      expect(refused.statusCode).toBe(403)
+      expect(refused.json()).toMatchObject({ field: 'body/username', rule: 'unit-in-district' })
+      expect(refused.headers['set-cookie']).toBeUndefined()
+      const cookie = await app.login(own)
+      const mine = await app.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie } })
+      expect(mine.json()).toMatchObject({ role: 'leader', unit: street.id })
+    } finally {
+      await app.close()
+    }
   })
 })

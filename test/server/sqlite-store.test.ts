@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
 import { INLINE_SYNC_LIMIT_MS, SqliteStore } from '../../server/store/sqlite-store'
+import { SCHEMA_VERSION } from '../../server/store/sqlite-schema'
 import type { NewAlert } from '../../server/store/types'
 import { newRequest, storeContract } from './store-contract'
 import { waitFor } from '../helpers/wait-for'
@@ -384,6 +385,8 @@ describe('sqlite engine: schema', () => {
     const raw = new Database(file)
     raw.exec(`
       DROP TABLE grids;
+      DROP TABLE geography;
+      DROP TABLE geography_units;
       DROP INDEX events_request;
       CREATE INDEX events_grid ON events (grid_id, seq);
       CREATE INDEX events_entity ON events (entity_id, seq);
@@ -399,7 +402,7 @@ describe('sqlite engine: schema', () => {
     expect((await migrated.getRequest('v1-a'))?.stages.map((s) => s.stage)).toEqual(['received', 'dispatched'])
     await migrated.close()
     const check = new Database(file, { readonly: true })
-    expect(check.pragma('user_version', { simple: true })).toBe(2)
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
     const indexes = check.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name`).pluck().all()
     expect(indexes).not.toContain('events_grid')
     expect(indexes).not.toContain('events_entity')

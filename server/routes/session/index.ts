@@ -3,6 +3,7 @@ import Type from 'typebox'
 import { ErrorReplySchema } from '../../../shared/schemas/common'
 import { PasswordsBusyError, verifyPassword } from '../../auth/passwords'
 import { HttpError } from '../../plugins/validation'
+import { homeUnit } from '../../auth/scope'
 
 const LoginSchema = Type.Object(
   { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
@@ -45,9 +46,16 @@ const session: FastifyPluginAsyncTypebox = async (app) => {
       }
       if (!user || !ok) throw new HttpError(401, 'wrong username or password', { field: 'body', rule: 'credentials' })
       attempt.succeeded()
+      // A leader bound to a unit the district in use no longer has (another OUTPOST_GEOGRAPHY) would see nothing.
+      if (!app.geography.get(homeUnit(app.geography, user))) {
+        throw new HttpError(403, `your unit ${user.unit} is not in the district in use (${app.geography.district.name}); ask the center to move your account`, {
+          field: 'body/username',
+          rule: 'unit-in-district',
+        })
+      }
       const { token, expiresAt } = app.auth.createSession(user.username, app.sessionTtlMs, now)
       app.setSessionCookie(reply, token, expiresAt)
-      return { username: user.username, role: user.role, unit: user.unit, expiresAt: new Date(expiresAt).toISOString() }
+      return { username: user.username, role: user.role, unit: homeUnit(app.geography, user), expiresAt: new Date(expiresAt).toISOString() }
     },
   )
 
@@ -56,7 +64,7 @@ const session: FastifyPluginAsyncTypebox = async (app) => {
     { onRequest: app.requireUser, schema: { response: { 200: SessionReplySchema, '4xx': ErrorReplySchema } } },
     async (request) => {
       const s = app.auth.session(request.sessionToken!, app.now())!
-      return { username: s.user.username, role: s.user.role, unit: s.user.unit, expiresAt: new Date(s.expiresAt).toISOString() }
+      return { username: s.user.username, role: s.user.role, unit: homeUnit(app.geography, s.user), expiresAt: new Date(s.expiresAt).toISOString() }
     },
   )
 
