@@ -61,6 +61,22 @@ describe('configuration from the environment', () => {
     })
   }
 
+  it('takes a geography file and a camera file that can be read, and names the variable of one that cannot', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outpost-files-'))
+    try {
+      expect(loadConfig({})).toMatchObject({ geographyFile: undefined, camerasFile: undefined })
+      const geo = join(dir, 'geo.json')
+      const cams = join(dir, 'cams.csv')
+      writeFileSync(geo, '{}')
+      writeFileSync(cams, 'id,name,lon,lat\n')
+      expect(loadConfig({ OUTPOST_GEOGRAPHY: geo, OUTPOST_CAMERAS: cams })).toMatchObject({ geographyFile: geo, camerasFile: cams })
+      expect(() => loadConfig({ OUTPOST_GEOGRAPHY: join(dir, 'missing.json') })).toThrow(/^OUTPOST_GEOGRAPHY: cannot read .*missing\.json/)
+      expect(() => loadConfig({ OUTPOST_CAMERAS: dir })).toThrow(/^OUTPOST_CAMERAS: cannot read .*not a file/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('reads a policy file over the defaults, and refuses a bad one naming the field', () => {
     const dir = mkdtempSync(join(tmpdir(), 'outpost-policy-'))
     try {
