@@ -39,16 +39,14 @@ export function checkGeography(units: readonly GeoUnit[]): GeoProblem[] {
 
   // The tree ------------------------------------------------------------------------------------
   const byId = new Map<string, GeoUnit>()
-  const reportedDuplicate = new Set<string>()
+  const sameId = new Map<string, GeoUnit[]>()
   for (const unit of units) {
     const first = byId.get(unit.id)
-    if (!first) {
-      byId.set(unit.id, unit)
-    } else if (!reportedDuplicate.has(unit.id)) {
-      reportedDuplicate.add(unit.id)
-      const count = units.filter((u) => u.id === unit.id).length
-      error('duplicate_id', unit.id, `${count} units have the id ${unit.id} (${units.filter((u) => u.id === unit.id).map((u) => `${u.level} ${JSON.stringify(u.name)}`).join(', ')}); every id must be unique`)
-    }
+    if (!first) byId.set(unit.id, unit)
+    else sameId.set(unit.id, [...(sameId.get(unit.id) ?? [first]), unit])
+  }
+  for (const [id, all] of sameId) {
+    error('duplicate_id', id, `${all.length} units have the id ${id} (${all.map((u) => `${u.level} ${JSON.stringify(u.name)}`).join(', ')}); every id must be unique`)
   }
   const districts = units.filter((u) => u.level === 'district')
   if (districts.length === 0) error('district_count', null, 'no unit has level district; a geography holds exactly one district')
@@ -375,6 +373,9 @@ function touch(x: number, y: number): number {
   return TOUCH
 }
 
+/** Buffers for selfIntersections, reused from unit to unit. */
+const scratch = { seg: new Float64Array(0), box: new Float64Array(0), segRing: new Int32Array(0) }
+
 /**
  * Reports rings that cross or touch themselves, holes crossing their outer ring or each other, parts
  * crossing each other, holes outside their outer ring and parts inside another part. True when the
@@ -389,9 +390,13 @@ function selfIntersections(shape: Shape, error: Report): boolean {
   // only within runs whose boxes meet.
   let total = 0
   for (const ring of rings) total += ring.n
-  const seg = new Float64Array(total * 4)
-  const box = new Float64Array(total * 4)
-  const segRing = new Int32Array(total)
+  if (scratch.segRing.length < total) {
+    const room = Math.max(total, scratch.segRing.length * 2)
+    scratch.seg = new Float64Array(room * 4)
+    scratch.box = new Float64Array(room * 4)
+    scratch.segRing = new Int32Array(room)
+  }
+  const { seg, box, segRing } = scratch
   const ringFirst = new Int32Array(rings.length)
   const chunkStart: number[] = []
   let s = 0
@@ -514,9 +519,10 @@ function selfIntersections(shape: Shape, error: Report): boolean {
   })
   if (shape.parts > 1) {
     const outers = rings.filter((ring) => !ring.hole)
+    const boxes = new Map(outers.map((ring) => [ring, ringBox(ring)]))
     for (const a of outers) {
       for (const b of outers) {
-        if (a === b || !boxInside(ringBox(a), ringBox(b))) continue
+        if (a === b || !boxInside(boxes.get(a)!, boxes.get(b)!)) continue
         const partRings = rings.filter((ring) => ring.part === b.part)
         if (firstSide(a, partRings) > 0) {
           error('self_intersection', unit.id, `${what}: part ${a.part + 1} lies inside part ${b.part + 1}`)
@@ -588,19 +594,16 @@ function checkFamily(parent: GeoUnit, children: readonly GeoUnit[], shapes: Map<
   const suspect = suspectBoxes(residue)
   const inSuspect = (box: readonly number[]) => suspect.search(box[0]!, box[1]!, box[2]!, box[3]!).length > 0
 
+  // Only what the residue reaches is clipped, and each shape first cropped to the box that matters,
+  // so that polygon-clipping's sweep sees the few hundred segments near a shared edge, not a whole
+  // street's boundary.
   const candidates = kids.filter((k) => inSuspect(k.bbox))
-  const outside = new Map<Shape, number>()
   if (parentShape) {
     for (const kid of candidates) {
-      if (!boxesMeet(kid.bbox, parentShape.bbox)) {
-        outside.set(kid, kid.area)
-        error('outside_parent', kid.unit.id, `${kid.unit.level} ${kid.unit.id} lies 100% (${squareMetres(kid.area)}) outside its ${parent.level} ${parent.id}`)
-        continue
-      }
-      const area = measure(() => multiPolygonArea(polygonClipping.difference(clipGeometry(kid), clipGeometry(parentShape))), [kid, parentShape], error)
-      if (area === undefined) continue
-      outside.set(kid, area)
-      if (area > CHECK_TOLERANCE * kid.area) {
+      const area = boxesMeet(kid.bbox, parentShape.bbox)
+        ? measure(() => multiPolygonArea(polygonClipping.difference(clipGeometry(kid), cropShape(parentShape, kid.bbox))), [kid, parentShape], error)
+        : kid.area
+      if (area !== undefined && area > CHECK_TOLERANCE * kid.area) {
         error('outside_parent', kid.unit.id, `${kid.unit.level} ${kid.unit.id} lies ${percent(area / kid.area)} (${squareMetres(area)}) outside its ${parent.level} ${parent.id}`)
       }
     }
@@ -614,9 +617,9 @@ function checkFamily(parent: GeoUnit, children: readonly GeoUnit[], shapes: Map<
       for (const j of index.search(...a.bbox)) {
         if (j <= i) continue
         const b = candidates[j]!
-        const meet: [number, number, number, number] = [Math.max(a.bbox[0], b.bbox[0]), Math.max(a.bbox[1], b.bbox[1]), Math.min(a.bbox[2], b.bbox[2]), Math.min(a.bbox[3], b.bbox[3])]
+        const meet: Box = [Math.max(a.bbox[0], b.bbox[0]), Math.max(a.bbox[1], b.bbox[1]), Math.min(a.bbox[2], b.bbox[2]), Math.min(a.bbox[3], b.bbox[3])]
         if (!inSuspect(meet)) continue
-        const area = measure(() => multiPolygonArea(polygonClipping.intersection(clipGeometry(a), clipGeometry(b))), [a, b], error)
+        const area = measure(() => multiPolygonArea(polygonClipping.intersection(cropShape(a, meet), cropShape(b, meet))), [a, b], error)
         if (area === undefined) continue
         const smaller = Math.min(a.area, b.area)
         if (area > CHECK_TOLERANCE * smaller) {
@@ -632,11 +635,89 @@ function checkFamily(parent: GeoUnit, children: readonly GeoUnit[], shapes: Map<
   }
 
   if (parent.level === 'community' && parentShape && allKids) {
-    const gap = measure(() => multiPolygonArea(polygonClipping.difference(clipGeometry(parentShape), ...kids.map(clipGeometry))), [parentShape], error)
+    // The community cut into about as many cells as it has grids; each cell's gap measured apart.
+    const side = Math.max(1, Math.ceil(Math.sqrt(kids.length)))
+    const [west, south, east, north] = parentShape.bbox
+    let gap: number | undefined = 0
+    for (let i = 0; i < side && gap !== undefined; i++) {
+      for (let j = 0; j < side && gap !== undefined; j++) {
+        const cell: Box = [
+          i === 0 ? west : west + ((east - west) * i) / side,
+          j === 0 ? south : south + ((north - south) * j) / side,
+          i === side - 1 ? east : west + ((east - west) * (i + 1)) / side,
+          j === side - 1 ? north : south + ((north - south) * (j + 1)) / side,
+        ]
+        if (!inSuspect(cell)) continue
+        const here = kids.filter((k) => boxesMeet(k.bbox, cell))
+        const area = measure(() => multiPolygonArea(polygonClipping.difference(cropShape(parentShape, cell), ...here.map((k) => cropShape(k, cell)))), [parentShape], error)
+        gap = area === undefined ? undefined : gap + area
+      }
+    }
     if (gap !== undefined && gap > CHECK_TOLERANCE * parentShape.area) {
       warning('grid_gap', parent.id, `community ${parent.id}: its grids leave ${percent(gap / parentShape.area)} of it (${squareMetres(gap)}) uncovered; events there are placed in no grid`)
     }
   }
+}
+
+type Box = [west: number, south: number, east: number, north: number]
+
+/**
+ * The shape cut to a box (Sutherland–Hodgman, ring by ring). Where a ring leaves the box and comes
+ * back, the cut ring runs along the box's side and back: edges of no area, which polygon-clipping
+ * reads by the non-zero rule as nothing. A shape inside the box is returned whole.
+ */
+function cropShape(shape: Shape, box: Box): ClipMultiPolygon {
+  const [west, south, east, north] = box
+  if (shape.bbox[0] >= west && shape.bbox[1] >= south && shape.bbox[2] <= east && shape.bbox[3] <= north) return clipGeometry(shape)
+  const parts: ClipMultiPolygon = []
+  let part = -1
+  let keep = false
+  for (const ring of shape.rings) {
+    if (ring.part !== part) {
+      part = ring.part
+      keep = false
+    }
+    if (!ring.hole) keep = false
+    if (ring.hole && !keep) continue
+    let points: number[] = Array.from(ring.xy.subarray(0, ring.n * 2))
+    for (let side = 0; side < 4 && points.length >= 6; side++) points = cropToSide(points, side, box)
+    if (points.length < 6) continue
+    const cut: [number, number][] = []
+    for (let k = 0; k < points.length; k += 2) cut.push([points[k]!, points[k + 1]!])
+    cut.push([points[0]!, points[1]!])
+    if (ring.hole) {
+      parts[parts.length - 1]!.push(cut)
+    } else {
+      parts.push([cut])
+      keep = true
+    }
+  }
+  return parts
+}
+
+/** An open ring (x, y, x, y, …) cut to one side of the box: 0 west, 1 east, 2 south, 3 north. */
+function cropToSide(points: readonly number[], side: number, box: Box): number[] {
+  const axis = side < 2 ? 0 : 1
+  const limit = box[side === 0 ? 0 : side === 1 ? 2 : side === 2 ? 1 : 3]
+  const keepAbove = side === 0 || side === 2
+  const inside = (v: number) => (keepAbove ? v >= limit : v <= limit)
+  const out: number[] = []
+  const count = points.length / 2
+  for (let k = 0; k < count; k++) {
+    const p = ((k + count - 1) % count) * 2
+    const c = k * 2
+    const prevIn = inside(points[p + axis]!)
+    const curIn = inside(points[c + axis]!)
+    if (prevIn !== curIn) {
+      const t = (limit - points[p + axis]!) / (points[c + axis]! - points[p + axis]!)
+      const other = 1 - axis
+      const crossing = points[p + other]! + t * (points[c + other]! - points[p + other]!)
+      if (axis === 0) out.push(limit, crossing)
+      else out.push(crossing, limit)
+    }
+    if (curIn) out.push(points[c]!, points[c + 1]!)
+  }
+  return out
 }
 
 /** An area from polygon-clipping, or undefined (and a clipping_failed error) when it throws on the shapes. */
@@ -663,7 +744,7 @@ function residualChain(parent: Shape | undefined, kids: readonly Shape[]): Resid
   let total = 0
   for (const kid of kids) for (const ring of kid.rings) total += ring.n
   if (parent) for (const ring of parent.rings) total += ring.n
-  const table = new SegmentTable(total)
+  const table = SegmentTable.shared.reset(total)
   for (const kid of kids) for (const ring of kid.rings) table.addRing(ring, 1)
   if (parent) for (const ring of parent.rings) table.addRing(ring, -1)
   const residue = table.residue()
@@ -764,20 +845,37 @@ function suspectBoxes(residue: readonly Residue[]): Flatbush {
  * numbers): a segment and its reverse are one key with opposite signs.
  */
 class SegmentTable {
-  private readonly mask: number
-  private readonly keys: Float64Array
-  private readonly counts: Int32Array
-  private readonly used: Uint8Array
+  private mask = 0
+  private keys = new Float64Array(0)
+  private counts = new Int32Array(0)
+  private used = new Uint8Array(0)
+  /** The slots in use, so that a reset clears only those. */
+  private filled = new Int32Array(0)
+  private size = 0
   private static readonly bits = new Uint32Array(new Float64Array(1).buffer)
   private static readonly float = new Float64Array(SegmentTable.bits.buffer)
+  /** One table for every family, so that a district of thousands of them does not allocate thousands. */
+  static readonly shared = new SegmentTable(0)
 
   constructor(expected: number) {
-    let size = 16
-    while (size < expected * 2) size *= 2
-    this.mask = size - 1
-    this.keys = new Float64Array(size * 4)
-    this.counts = new Int32Array(size)
-    this.used = new Uint8Array(size)
+    this.reset(expected)
+  }
+
+  /** Empty, with room for `expected` segments. */
+  reset(expected: number): this {
+    let capacity = 16
+    while (capacity < expected * 2) capacity *= 2
+    if (capacity > this.used.length) {
+      this.mask = capacity - 1
+      this.keys = new Float64Array(capacity * 4)
+      this.counts = new Int32Array(capacity)
+      this.used = new Uint8Array(capacity)
+      this.filled = new Int32Array(capacity)
+    } else {
+      for (let i = 0; i < this.size; i++) this.used[this.filled[i]!] = 0
+    }
+    this.size = 0
+    return this
   }
 
   addRing(ring: Ring, sign: number): void {
@@ -810,6 +908,7 @@ class SegmentTable {
       slot = (slot + 1) & this.mask
     }
     this.used[slot] = 1
+    this.filled[this.size++] = slot
     keys[slot * 4] = ax
     keys[slot * 4 + 1] = ay
     keys[slot * 4 + 2] = bx
@@ -821,9 +920,11 @@ class SegmentTable {
   residue(): Residue[] {
     const out: Residue[] = []
     const keys = this.keys
-    for (let slot = 0; slot <= this.mask; slot++) {
+    // In the order the segments came, so that the residue (and what is clipped) does not depend on the table's size.
+    for (let i = 0; i < this.size; i++) {
+      const slot = this.filled[i]!
       const count = this.counts[slot]!
-      if (!this.used[slot] || count === 0) continue
+      if (count === 0) continue
       out.push({ ax: keys[slot * 4]!, ay: keys[slot * 4 + 1]!, bx: keys[slot * 4 + 2]!, by: keys[slot * 4 + 3]!, count })
     }
     return out

@@ -147,6 +147,18 @@ describe('errors, each named with its unit and size, and a non-zero exit', () =>
     expect(nested!.message).toContain('overlaps its sibling 64010600200103 by 100.0% of the smaller')
   })
 
+  it('outside_parent: a grid drawn over its community\'s hole (a lake) lies outside it by the hole\'s area', () => {
+    const lake: Box = [106.022, 38.008, 106.026, 38.012]
+    const withLake = (box: Box): UnitGeometry => ({ type: 'Polygon', coordinates: [ring(box), ring(lake).reverse()] })
+    const units = edit(fixture(), '640106002001', (u) => ({ ...u, geometry: withLake([106.02, SOUTH, 106.04, NORTH]) }))
+    // The grid around the lake leaves it out too: a clean tiling.
+    expect(checkGeography(edit(units, '64010600200101', (u) => ({ ...u, geometry: withLake([106.02, SOUTH, 106.03, NORTH]) })))).toEqual([])
+    const [problem, ...rest] = checkGeography(units)
+    expect(rest).toEqual([])
+    expect(problem).toMatchObject({ code: 'outside_parent', unitId: '64010600200101' })
+    expect(problem!.message).toMatch(/^grid 64010600200101 lies 8\.0% \([\d,]+ m²\) outside its community 640106002001$/)
+  })
+
   it('invalid_ring: a ring with no area is named in the file; too few positions, an open ring and non-finite numbers by checkGeography', async () => {
     const flat = edit(fixture(), '64010600100102', (u) => ({
       ...u,
@@ -322,6 +334,22 @@ describe('order, usage and clean districts', () => {
 
   it('finds nothing wrong with generated districts, MultiPolygon streets included', () => {
     expect(checkGeography(generateDistrict({ streets: 6, communitiesPerStreet: 4, multiPolygonStreets: 1, verticesPerEdge: 20 }))).toEqual([])
+  })
+
+  it('measures a district whose grids were each moved by a rounding (nothing shared exactly) as clean, and one moved by 0.001° as overlapping and outside', () => {
+    const shifted = (dx: number) => {
+      const units = generateDistrict({ streets: 2, communitiesPerStreet: 2, gridsPerCommunity: 4, verticesPerEdge: 12 })
+      return units.map((u, k) => {
+        if (u.level !== 'grid') return u
+        const move = k % 2 === 0 ? dx : 0
+        const coordinates = (u.geometry.coordinates as PolygonCoords).map((r) => r.map(([x, y]) => [x + move, y] as [number, number]))
+        return { ...u, geometry: { type: 'Polygon' as const, coordinates } }
+      })
+    }
+    expect(checkGeography(shifted(1e-9))).toEqual([])
+    const moved = checkGeography(shifted(0.001))
+    expect(moved.some((p) => p.code === 'sibling_overlap')).toBe(true)
+    expect(moved.some((p) => p.code === 'outside_parent')).toBe(true)
   })
 
   it('takes a near-tiling whose shared corner is a rounding off its parent\'s side as clean (clipped, not proved by cancelling)', () => {
