@@ -2,14 +2,19 @@
 // the center's file, so the common case (children that tile their parent with shared edges) costs
 // hashing each segment once, and polygon clipping is kept for the places where something is wrong.
 //
-// How the tiling is proved without clipping: orient every ring (outer counter-clockwise, holes
+// How a tiling is proved without clipping: orient every ring (outer counter-clockwise, holes
 // clockwise) and add the children's boundaries minus the parent's as a chain of directed segments,
-// a segment and its reverse cancelling. The chain's winding number at a point is (children covering
-// it) − (1 if the parent does). When the chain cancels to nothing, every point of the parent is
-// covered exactly once and nothing lies outside it: no overlap, no gap, nothing outside, exactly.
-// When it does not, every overlap, gap or outside part lies where that winding number is not zero,
-// which is inside the bounding box of some connected piece of what is left of the chain; only the
-// units and pairs meeting those boxes are clipped (polygon-clipping) and measured.
+// a segment and its reverse cancelling (what is left is cut where a corner of another leftover lies
+// on it, and cancelled again: a parent's side drawn whole and its children's drawn in pieces are the
+// same line). The chain's winding number at a point is (children covering it) − (1 if the parent
+// does). When the chain cancels to nothing, every point of the parent is covered exactly once and
+// nothing lies outside it: no overlap, no gap, nothing outside, exactly. When it does not, every
+// overlap, gap or outside part lies where that winding number is not zero, which is inside the
+// bounding box of some connected piece of what is left of the chain; only the units and pairs
+// meeting those boxes are clipped (polygon-clipping), each cropped to the box that matters first.
+//
+// Areas are on the sphere (Lambert's cylindrical equal-area), in m²; shares are of the child's area,
+// of the smaller sibling's, or of the community's.
 import Flatbush from 'flatbush'
 import polygonClipping, { type MultiPolygon as ClipMultiPolygon } from 'polygon-clipping'
 import { UNIT_LEVELS, type GeoUnit, type UnitLevel } from '../../shared/domain'
