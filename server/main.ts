@@ -7,7 +7,7 @@ import { ConfigError, loadConfig, type Config } from './config'
 import type { Geography } from './geo/geography'
 import { GeographyFileError, loadGeographyWithWarnings } from './geo/geography-file'
 import { CamerasFileError, readCamerasFile, type Camera } from './geo/cameras'
-import { GeographyMismatchError, guardStoreGeography } from './store/geography-guard'
+import { GeographyMismatchError, geographyHash, guardStoreGeography } from './store/geography-guard'
 import { backfill } from './sim/backfill'
 import type { PendingStep } from './sim/model'
 import { resumeFromSnapshot } from './sim/resume'
@@ -32,11 +32,18 @@ async function main(): Promise<void> {
     throw error
   }
 
+  const dataDir = resolve(config.dataDir)
+  mkdirSync(dataDir, { recursive: true })
+  // Before the event store opens outpost.db: an older build's users and keys move out of it.
+  const auth = AuthStore.open(dataDir)
+  const store = new SqliteStore({ filename: join(dataDir, 'outpost.db'), synchronous: config.sqliteSync })
   // The district and its cameras are settings too: a bad file stops the start, naming what is wrong.
+  // A layout the store was last started with passed the checks then and is not checked again.
+  const accepted = (await store.geographyRecord())?.hash
   let geography: Geography
   let cameras: Camera[] = []
   try {
-    const loaded = loadGeographyWithWarnings(config.geographyFile)
+    const loaded = loadGeographyWithWarnings(config.geographyFile, { checked: (units) => geographyHash(units) === accepted })
     geography = loaded.geography
     for (const w of loaded.warnings.slice(0, 10)) console.warn(`outpost: warning: ${config.geographyFile}: ${w.unitId ? `feature ${w.unitId}: ` : ''}${w.message}`)
     if (loaded.warnings.length > 10) console.warn(`outpost: and ${loaded.warnings.length - 10} more warnings (npm run geo -- check ${config.geographyFile})`)
@@ -49,11 +56,6 @@ async function main(): Promise<void> {
     throw error
   }
 
-  const dataDir = resolve(config.dataDir)
-  mkdirSync(dataDir, { recursive: true })
-  // Before the event store opens outpost.db: an older build's users and keys move out of it.
-  const auth = AuthStore.open(dataDir)
-  const store = new SqliteStore({ filename: join(dataDir, 'outpost.db'), synchronous: config.sqliteSync })
   // A store written with another layout: units that events refer to must still be there.
   try {
     await guardStoreGeography(store, geography, { geographySource: config.geographyFile ?? 'the sample district', storeLocation: dataDir })

@@ -237,6 +237,23 @@ describe('loadGeography', () => {
   })
 })
 
+describe('loadGeography on a layout the store has accepted', () => {
+  it('skips the checks only when asked, and still parses and builds the tree', () => {
+    const units = smallDistrict()
+    const grids = units.filter((u) => u.level === 'grid')
+    // Two sibling grids drawn the same: an overlap only the checks see.
+    const twin = units.map((u) => (u.id === grids[1]!.id ? { ...u, geometry: grids[0]!.geometry } : u))
+    const file = write('accepted.json', geographyFileText(twin))
+    expect(() => loadGeographyWithWarnings(file)).toThrow(/sibling|overlap/)
+    expect(() => loadGeographyWithWarnings(file, { checked: () => false })).toThrow(GeographyFileError)
+    const seen: number[] = []
+    const { geography, warnings } = loadGeographyWithWarnings(file, { checked: (u) => (seen.push(u.length), true) })
+    expect(seen).toEqual([units.length])
+    expect(warnings).toEqual([])
+    expect(geography.units).toHaveLength(units.length)
+  })
+})
+
 describe('npm run geo -- export', () => {
   async function exportWith(env: string | undefined, argv: string[]) {
     const out: string[] = []
