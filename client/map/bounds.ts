@@ -1,4 +1,5 @@
-import { polygonsOf, type UnitGeometry } from '../../shared/domain'
+import { geometryBbox, polygonsOf, type UnitGeometry } from '../../shared/domain'
+import type { Geography } from '../../shared/schemas/geography'
 
 /** [[west, south], [east, north]] of a polygon's outer ring, for `fitBounds`. */
 export type Bounds = [[number, number], [number, number]]
@@ -23,16 +24,14 @@ export function polygonBounds(coordinates: readonly (readonly (readonly number[]
 
 /** Bounds over every part of a unit's geometry, optionally projected (the base map's datum). */
 export function geometryBounds(geometry: UnitGeometry, project?: (lon: number, lat: number) => [number, number]): Bounds {
-  const ring = polygonsOf(geometry).flatMap((polygon) => polygon[0] ?? [])
-  return polygonBounds([project ? ring.map(([lon, lat]) => project(lon, lat)) : ring])
+  if (project) return polygonBounds([polygonsOf(geometry).flatMap((polygon) => (polygon[0] ?? []).map(([lon, lat]) => project(lon, lat)))])
+  const [west, south, east, north] = geometryBbox(geometry)
+  if (!Number.isFinite(west)) throw new Error('geometryBounds: empty geometry')
+  return [
+    [west, south],
+    [east, north],
+  ]
 }
-
-export interface PopulatedArea {
-  bounds: Bounds
-  population: number
-}
-
-const area = ([[w, s], [e, n]]: Bounds) => Math.max(0, e - w) * Math.max(0, n - s)
 
 function union(a: Bounds, b: Bounds): Bounds {
   return [
@@ -42,22 +41,98 @@ function union(a: Bounds, b: Bounds): Bounds {
 }
 
 /**
- * What a scene frames: where most of its people live. The densest children are taken until they
- * hold `share` of the population, and their bounds framed — a district whose town fields dwarf
- * its city then shows the city's streets at a readable size (the fields continue past the frame).
- * A unit whose people are spread evenly, or whose children have no population, frames whole.
+ * What each unit's scene frames: the bounds of its own outline and of everything under it (a grid
+ * drawn a little past its community is still on screen), over every part of a MultiPolygon, in
+ * the base map's datum. The whole district for the district: its far towns and exclaves too.
+ * Computed once per geography (each unit's box is added to its ancestors').
  */
-export function focusBounds(unit: Bounds, children: readonly PopulatedArea[], share = 0.75): Bounds {
-  const total = children.reduce((sum, c) => sum + c.population, 0)
-  if (total <= 0 || children.length < 2) return unit
-  const byDensity = [...children].sort((a, b) => b.population / Math.max(area(b.bounds), 1e-12) - a.population / Math.max(area(a.bounds), 1e-12))
-  let framed: Bounds | null = null
-  let people = 0
-  for (const c of byDensity) {
-    framed = framed ? union(framed, c.bounds) : c.bounds
-    people += c.population
-    if (people >= share * total) break
+export function unitExtents(geography: Geography, project?: (lon: number, lat: number) => [number, number]): Map<string, Bounds> {
+  const extents = new Map<string, Bounds>()
+  const parents = new Map<string, string | null>()
+  for (const f of geography.features) parents.set(f.properties.id, f.properties.parentId)
+  for (const f of geography.features) {
+    const own = project ? geometryBounds(f.geometry, project) : outerBounds(f.geometry)
+    // Up the tree; a parent missing from the file (a leader's geography starts at their unit) ends it.
+    const seen = new Set<string>()
+    for (let id: string | null | undefined = f.properties.id; id && !seen.has(id) && parents.has(id); id = parents.get(id)) {
+      seen.add(id)
+      const known = extents.get(id)
+      extents.set(id, known ? union(known, own) : own)
+    }
   }
-  // Only where people are clearly concentrated: a street whose communities are alike frames whole.
-  return framed && area(framed) < 0.35 * area(unit) ? framed : unit
+  return extents
+}
+
+/** `geometryBounds` in indexed loops: a district of 3,000 grids has millions of points. */
+function outerBounds(geometry: UnitGeometry): Bounds {
+  let west = Infinity
+  let south = Infinity
+  let east = -Infinity
+  let north = -Infinity
+  for (const polygon of polygonsOf(geometry)) {
+    const ring = polygon[0] ?? []
+    for (let k = 0; k < ring.length; k++) {
+      const x = ring[k]![0]
+      const y = ring[k]![1]
+      if (x < west) west = x
+      if (x > east) east = x
+      if (y < south) south = y
+      if (y > north) north = y
+    }
+  }
+  if (!Number.isFinite(west)) throw new Error('unitExtents: a unit with an empty geometry')
+  return [
+    [west, south],
+    [east, north],
+  ]
+}
+
+/** A box on screen, in CSS px (`getBoundingClientRect`). */
+export interface ScreenRect {
+  left: number
+  top: number
+  right: number
+  bottom: number
+}
+
+export interface Padding {
+  top: number
+  right: number
+  bottom: number
+  left: number
+}
+
+/**
+ * The map's padding so that nothing framed lies under a panel drawn over it (the legend along
+ * the bottom, a note in a corner): each overlay that covers part of the map pushes in the side it
+ * takes least from, plus `margin` all round. `scale` is screen pixels per map pixel (a wall's
+ * stage is scaled as a whole). The map keeps at least `minShare` of each dimension to frame in.
+ */
+export function overlayPadding(map: ScreenRect, overlays: readonly ScreenRect[], margin: number, scale = 1, minShare = 0.3): Padding {
+  const width = map.right - map.left
+  const height = map.bottom - map.top
+  const padding: Padding = { top: 0, right: 0, bottom: 0, left: 0 }
+  for (const o of overlays) {
+    if (o.right <= map.left || o.left >= map.right || o.bottom <= map.top || o.top >= map.bottom || width <= 0 || height <= 0) continue
+    const sides: [keyof Padding, number][] = [
+      ['top', (o.bottom - map.top) / height],
+      ['bottom', (map.bottom - o.top) / height],
+      ['left', (o.right - map.left) / width],
+      ['right', (map.right - o.left) / width],
+    ]
+    const [side, share] = sides.reduce((best, s) => (s[1] < best[1] ? s : best))
+    const px = (share * (side === 'top' || side === 'bottom' ? height : width)) / scale
+    padding[side] = Math.max(padding[side], px)
+  }
+  const fit = (a: number, b: number, size: number): [number, number] => {
+    const room = size / scale
+    const most = room * (1 - minShare)
+    const total = a + b + 2 * margin
+    if (total <= most) return [a + margin, b + margin]
+    const k = most / total
+    return [(a + margin) * k, (b + margin) * k]
+  }
+  const [top, bottom] = fit(padding.top, padding.bottom, height)
+  const [left, right] = fit(padding.left, padding.right, width)
+  return { top: Math.round(top), right: Math.round(right), bottom: Math.round(bottom), left: Math.round(left) }
 }

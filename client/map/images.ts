@@ -2,6 +2,7 @@
 // the browser with the system's fonts (fonts-noto-cjk on Debian), so the map needs no sprite and
 // no glyph files, and nothing is fetched.
 import type { AlertKind } from '../../shared/domain'
+import { LABEL_LEVELS, LABEL_LINE_HEIGHT, LABEL_STYLE, labelLines, type LabelLevel } from './label-text'
 import { ALERT_COLOR } from './layers/events'
 import { IMAGE_PREFIX } from './layer-ids'
 
@@ -166,21 +167,18 @@ export function alertIconDataUrl(kind: AlertKind, size: number): string | null {
   return url
 }
 
-const LABEL_STYLE = {
-  street: { size: 22, weight: 700, colour: '#ffffff', halo: 5 },
-  community: { size: 16, weight: 500, colour: '#dbeafe', halo: 4 },
-} as const
-
-/** A unit's name with a dark halo, readable over any grid colour. */
-export function drawLabel(text: string, level: 'street' | 'community', pixelRatio: number): RasterImage | null {
+/** A unit's name with a dark halo, readable over any grid colour; a long name on two lines. */
+export function drawLabel(text: string, level: LabelLevel, pixelRatio: number): RasterImage | null {
   const style = LABEL_STYLE[level]
   const font = `${style.weight} ${style.size * pixelRatio}px ${MAP_FONT}`
   const probe = context(1, 1)
   if (!probe) return null
   probe.ctx.font = font
+  const lines = labelLines(text)
   const pad = (style.halo + 2) * pixelRatio
-  const width = Math.ceil(probe.ctx.measureText(text).width + 2 * pad)
-  const height = Math.ceil(style.size * 1.35 * pixelRatio + 2 * pad)
+  const lineHeight = style.size * LABEL_LINE_HEIGHT * pixelRatio
+  const width = Math.ceil(Math.max(...lines.map((l) => probe.ctx.measureText(l).width)) + 2 * pad)
+  const height = Math.ceil(lines.length * lineHeight + 2 * pad)
   const c = context(width, height)!
   const { ctx } = c
   ctx.font = font
@@ -189,9 +187,10 @@ export function drawLabel(text: string, level: 'street' | 'community', pixelRati
   ctx.lineJoin = 'round'
   ctx.lineWidth = style.halo * pixelRatio
   ctx.strokeStyle = 'rgba(8, 14, 26, 0.92)'
-  ctx.strokeText(text, width / 2, height / 2)
   ctx.fillStyle = style.colour
-  ctx.fillText(text, width / 2, height / 2)
+  // Every halo first: a second line's halo never covers the first line's letters.
+  lines.forEach((line, i) => ctx.strokeText(line, width / 2, pad + lineHeight * (i + 0.5)))
+  lines.forEach((line, i) => ctx.fillText(line, width / 2, pad + lineHeight * (i + 0.5)))
   return raster(ctx, width, height)
 }
 
@@ -222,7 +221,7 @@ export function drawImage(id: string, pixelRatio: number): RasterImage | null {
     const rest = id.slice(IMAGE_PREFIX.label.length)
     const colon = rest.indexOf(':')
     const level = rest.slice(0, colon)
-    if (level === 'street' || level === 'community') return drawLabel(rest.slice(colon + 1), level, pixelRatio)
+    if ((LABEL_LEVELS as readonly string[]).includes(level)) return drawLabel(rest.slice(colon + 1), level as LabelLevel, pixelRatio)
   }
   return null
 }

@@ -19,6 +19,8 @@ export const LAYER_IDS = {
   gridLine: 'grids-line',
   communityLine: 'communities-line',
   streetLine: 'streets-line',
+  sceneLine: 'scene-line',
+  gridLabels: 'labels-grids',
   communityLabels: 'labels-communities',
   streetLabels: 'labels-streets',
   trails: 'events-trails',

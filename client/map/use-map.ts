@@ -8,8 +8,12 @@ import { buildOfflineStyle } from './style'
 // Vite does not put MapLibre's worker next to its script; without this `load` never fires.
 setWorkerUrl(workerUrl)
 
-/** Where the sample district lies, so the first frame is not the whole world. */
-const INITIAL_VIEW = { center: [106.175, 38.46] as [number, number], zoom: 9.5 }
+/**
+ * The first frame when the caller knows nothing yet: the whole world, over the plain background.
+ * A caller that already has its geography passes `bounds` (a MapLibre option), which wins; every
+ * map is framed on its unit once its layers are in place, wherever its district lies.
+ */
+const INITIAL_VIEW = { center: [0, 20] as [number, number], zoom: 1 }
 
 /**
  * Creates the MapLibre map on mount and removes it on unmount. The map is held outside Vue's

@@ -2,12 +2,13 @@ import { polygonsOf } from '../../shared/domain'
 import { describe, expect, it } from 'vitest'
 import { buildSampleGeography } from '../../shared/sample-geography'
 import type { Geography } from '../../shared/schemas/geography'
-import { focusBounds, geometryBounds, polygonBounds } from '../../client/map/bounds'
+import { geometryBounds, overlayPadding, polygonBounds, unitExtents } from '../../client/map/bounds'
+import { LABEL_LINE_EM, labelLines, labelSize, labelText } from '../../client/map/label-text'
 import { EVENT_LAYER_IDS, IMAGE_PREFIX, LAYER_IDS, SOURCE_IDS } from '../../client/map/layer-ids'
 import { ALERT_COLOR, PRIORITY_COLORS, buildEventLayers } from '../../client/map/layers/events'
-import { buildGridLayers } from '../../client/map/layers/grids'
+import { buildGridLayers, buildSceneLineLayer, sceneFilter } from '../../client/map/layers/grids'
 import { buildHeatLayer } from '../../client/map/layers/heat'
-import { COMMUNITY_LABEL_MINZOOM, buildLabelLayers } from '../../client/map/layers/labels'
+import { buildLabelLayers, labelFilter, sceneLabelLevels } from '../../client/map/layers/labels'
 import {
   REQUEST_CLUSTER_MAX_ZOOM,
   buildAlertsData,
@@ -20,7 +21,7 @@ import {
 } from '../../client/map/sources/events'
 import { buildGridsSource } from '../../client/map/sources/grids'
 import { buildHeatData } from '../../client/map/sources/heat'
-import { buildLabelsData, insideRing, labelPoint } from '../../client/map/sources/labels'
+import { LABEL_ROOM, buildLabelsData, insideRing, labelPoint, zoomToFit } from '../../client/map/sources/labels'
 import { BASEMAP_COLORS, buildMapStyle, buildOfflineStyle, buildPmtilesBasemap, pmtilesArchiveOf } from '../../client/map/style'
 import { displayTransform, identity, transformGeography } from '../../client/map/transform'
 import { WORKER_ONLINE_MS, type WorkerTrack } from '../../client/stores/live'
@@ -147,18 +148,109 @@ describe('live point sources', () => {
 })
 
 describe('labels', () => {
-  it('names every street and community, at a point inside it, with the image of its name', () => {
+  it('names every street, community and grid, at a point inside it, with the image of its name', () => {
     const collection = sampleCollection()
     const labels = buildLabelsData(collection).features
-    const units = collection.features.filter((f) => f.properties.level === 'street' || f.properties.level === 'community')
+    const units = collection.features.filter((f) => f.properties.level !== 'district')
     expect(labels).toHaveLength(units.length)
     for (const label of labels) {
       const unit = units.find((u) => u.properties.id === label.properties.id)!
       const [x, y] = label.geometry.coordinates as [number, number]
       expect(insideRing(x, y, polygonsOf(unit.geometry)[0]![0]!), unit.properties.name).toBe(true)
-      expect(label.properties.image).toBe(`${IMAGE_PREFIX.label}${label.properties.level}:${label.properties.name}`)
+      expect(label.properties.name).toBe(unit.properties.name)
+      expect(label.properties.image).toBe(`${IMAGE_PREFIX.label}${label.properties.level}:${label.properties.text}`)
+      expect(label.properties.rank).toBe(-(unit.properties.population ?? 0))
+      expect(label.properties.parentId).toBe(unit.properties.parentId)
     }
-    expect(labels.find((l) => l.properties.id === '640106001')?.properties.name).toBe('满城北街街道')
+    // Each name knows the street and community it lies in, for a scene's filter.
+    const grid = labels.find((l) => l.properties.id === '640106001001' + '01')!
+    expect(grid.properties).toMatchObject({ street: '640106001', community: '640106001001' })
+    expect(labels.find((l) => l.properties.id === '640106001')!.properties).toMatchObject({ street: '640106001', community: null })
+    expect(labels.find((l) => l.properties.id === '640106001')?.properties.text).toBe('满城北街街道')
+    // A grid's name is said without its community's in front, which the map shows already.
+    const community = collection.features.find((f) => f.id === '640106001001')!.properties.name
+    expect(grid.properties.name).toBe(`${community}第1网格`)
+    expect(grid.properties.text).toBe('第1网格')
+  })
+
+  it("puts a MultiPolygon's name on its largest part", () => {
+    const square = (x: number, y: number, size: number): [number, number][][] => [
+      [
+        [x, y],
+        [x + size, y],
+        [x + size, y + size],
+        [x, y + size],
+        [x, y],
+      ],
+    ]
+    const collection: Geography = {
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          id: '420199001',
+          properties: { id: '420199001', level: 'street', parentId: '420199', name: '飞地街道' },
+          geometry: { type: 'MultiPolygon', coordinates: [square(114.0, 30.0, 0.01), square(114.1, 30.1, 0.05)] },
+        },
+      ],
+    }
+    const [x, y] = buildLabelsData(collection).features[0]!.geometry.coordinates as [number, number]
+    expect(x).toBeCloseTo(114.125, 6)
+    expect(y).toBeCloseTo(30.125, 6)
+  })
+
+  it('names a community or grid only from the zoom at which its name fits in it on screen', () => {
+    // A 0.01° square at 30° N: 1,110 m, about 455 px wide at zoom 15 (512 px world at zoom 0).
+    expect(zoomToFit([114, 30, 114.01, 30.01], 455, 10)).toBeCloseTo(15, 1)
+    expect(zoomToFit([114, 30, 114.01, 30.01], 910, 10)).toBeCloseTo(16, 1)
+    // Height matters too: a flat strip needs a closer zoom for a two-line name.
+    expect(zoomToFit([114, 30, 114.04, 30.001], 100, 60)).toBeGreaterThan(zoomToFit([114, 30, 114.04, 30.001], 100, 10))
+
+    const collection = sampleCollection()
+    const labels = buildLabelsData(collection).features
+    const byLevel = (level: string) => labels.filter((l) => l.properties.level === level).map((l) => l.properties.minzoom)
+    // Streets at every zoom; communities before grids.
+    expect(new Set(byLevel('street'))).toEqual(new Set([0]))
+    const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!
+    expect(median(byLevel('grid'))).toBeGreaterThan(median(byLevel('community')))
+    // And each is the zoom at which its unit holds its name with room: a grid twice as wide
+    // on screen as its name needs one zoom less.
+    for (const l of labels.filter((f) => f.properties.level !== 'street')) {
+      const unit = collection.features.find((f) => f.id === l.properties.id)!
+      const room = LABEL_ROOM[l.properties.level]!
+      const size = labelSize(l.properties.text, l.properties.level)
+      const bbox = [...geometryBounds(unit.geometry)[0], ...geometryBounds(unit.geometry)[1]]
+      const fits = zoomToFit(bbox, size.width * room.width, size.height * room.height)
+      expect(l.properties.minzoom).toBeGreaterThanOrEqual(fits)
+      expect(l.properties.minzoom).toBeLessThan(fits + 0.011)
+    }
+  })
+
+  it("drops the parent's name in front of a unit's, and nothing else", () => {
+    expect(labelText('金凤区满城北街街道', '金凤区')).toBe('满城北街街道')
+    expect(labelText('长城社区第3网格', '长城社区')).toBe('第3网格')
+    expect(labelText('长城社区 - 第3网格', '长城社区')).toBe('第3网格')
+    // Not a prefix, the whole name, or no parent: the name as it is.
+    expect(labelText('第3网格', '长城社区')).toBe('第3网格')
+    expect(labelText('长城社区', '长城社区')).toBe('长城社区')
+    expect(labelText('满城北街街道', null)).toBe('满城北街街道')
+  })
+
+  it('sets a long name on two lines, the rest cut with an ellipsis', () => {
+    expect(labelLines('满城北街街道')).toEqual(['满城北街街道'])
+    expect(labelLines('金凤区满城北街街道办事处')).toEqual(['金凤区满城北', '街街道办事处'])
+    const long = labelLines('宁夏回族自治区银川市金凤区满城北街街道办事处便民服务中心')
+    expect(long).toHaveLength(2)
+    expect(long[1]!.endsWith('…')).toBe(true)
+    for (const line of long) expect(Array.from(line).length).toBeLessThanOrEqual(LABEL_LINE_EM)
+    // Latin names break at a space near the middle.
+    expect(labelLines('Riverside Garden Street')).toEqual(['Riverside', 'Garden Street'])
+    expect(labelLines('Riverside Residential Community')).toEqual(['Riverside', 'Residential…'])
+    // The size grows with the lines: a second line, twice the height (less the padding).
+    const one = labelSize('满城北街街道', 'street')
+    const two = labelSize('宁夏回族自治区银川市金凤区满城北街街道', 'street')
+    expect(two.height).toBeGreaterThan(one.height * 1.6)
+    expect(two.width).toBeLessThanOrEqual(labelSize('一二三四五六七八', 'street').width)
   })
 
   it('puts an L-shaped unit\'s name in its body, not in the notch its box centre falls into', () => {
@@ -178,54 +270,126 @@ describe('labels', () => {
     expect(labelPoint([[0, 0], [4, 0], [4, 2], [0, 2], [0, 0]])).toEqual([2, 1])
   })
 
-  it('shows street names on top and community names only from street-scene zoom', () => {
-    const [communities, streets] = buildLabelLayers()
-    expect(communities!.id).toBe(LAYER_IDS.communityLabels)
-    expect(communities!.minzoom).toBe(COMMUNITY_LABEL_MINZOOM)
-    expect(streets!.id).toBe(LAYER_IDS.streetLabels)
-    expect(streets!.minzoom ?? 0).toBe(0)
-    for (const l of [communities!, streets!]) {
+  it('one symbol layer a level, names as images, never drawn over each other, most populous first', () => {
+    const layers = buildLabelLayers()
+    expect(layers.street.id).toBe(LAYER_IDS.streetLabels)
+    expect(layers.community.id).toBe(LAYER_IDS.communityLabels)
+    expect(layers.grid.id).toBe(LAYER_IDS.gridLabels)
+    for (const [level, l] of Object.entries(layers)) {
       expect(l.type).toBe('symbol')
+      expect(l.source).toBe(SOURCE_IDS.labels)
+      expect(l.filter).toEqual(['all', ['==', ['get', 'level'], level], ['>=', ['zoom'], ['get', 'minzoom']]])
       expect(l.layout?.['icon-image']).toEqual(['get', 'image'])
+      // Collisions leave a name out rather than pile it on another.
+      expect(l.layout?.['icon-allow-overlap']).toBe(false)
+      expect(l.layout?.['icon-ignore-placement']).toBe(false)
+      expect(l.layout?.['symbol-sort-key']).toEqual(['get', 'rank'])
       // No text: MapLibre would need glyph files for it.
       expect(l.layout).not.toHaveProperty('text-field')
     }
   })
+
+  it("a scene names what lies in it; the leader map a unit's children", () => {
+    const base = (level: string) => ['==', ['get', 'level'], level]
+    const zoom = ['>=', ['zoom'], ['get', 'minzoom']]
+    expect(labelFilter('community', { within: '640106001' })).toEqual([
+      'all',
+      base('community'),
+      zoom,
+      ['any', ['==', ['get', 'id'], '640106001'], ['==', ['get', 'street'], '640106001'], ['==', ['get', 'community'], '640106001']],
+    ])
+    expect(labelFilter('grid', { parentId: '640106001001' })).toEqual(['all', base('grid'), zoom, ['==', ['get', 'parentId'], '640106001001']])
+    expect(labelFilter('street')).toEqual(buildLabelLayers().street.filter)
+    // A wall's scene names its own level and the one below; the district its streets.
+    expect(sceneLabelLevels('district')).toEqual(['street'])
+    expect(sceneLabelLevels('street')).toEqual(['street', 'community'])
+    expect(sceneLabelLevels('community')).toEqual(['community', 'grid'])
+    expect(sceneLabelLevels('grid')).toEqual(['grid'])
+    // A map that knows its zoom says it: a filter's ['zoom'] is the tile's whole zoom.
+    expect(labelFilter('grid', { zoom: 13.98 })).toEqual(['all', base('grid'), ['<=', ['get', 'minzoom'], 13.98]])
+  })
 })
 
-describe('focusBounds', () => {
-  const unit: [[number, number], [number, number]] = [
-    [0, 0],
-    [10, 10],
-  ]
-
-  it('frames where most people live when that is a small part of the unit', () => {
-    const city = { bounds: [[4, 4], [6, 6]] as [[number, number], [number, number]], population: 900 }
-    const fields = { bounds: [[0, 0], [10, 4]] as [[number, number], [number, number]], population: 100 }
-    expect(focusBounds(unit, [city, fields])).toEqual(city.bounds)
-  })
-
-  it('frames the whole unit when people are spread out, or nothing is known of them', () => {
-    const halves = [
-      { bounds: [[0, 0], [5, 10]] as [[number, number], [number, number]], population: 500 },
-      { bounds: [[5, 0], [10, 10]] as [[number, number], [number, number]], population: 500 },
-    ]
-    expect(focusBounds(unit, halves)).toEqual(unit)
-    expect(focusBounds(unit, halves.map((h) => ({ ...h, population: 0 })))).toEqual(unit)
-    expect(focusBounds(unit, [])).toEqual(unit)
-  })
-
-  it('frames the sample district on its six city streets', () => {
+describe('unitExtents', () => {
+  it('frames the whole sample district: its far towns and every street, community and grid', () => {
     const collection = sampleCollection()
-    const bounds = (id: string) => geometryBounds(collection.features.find((f) => f.id === id)!.geometry)
-    const district = bounds('640106')
-    const streets = collection.features.filter((f) => f.properties.level === 'street')
-    const framed = focusBounds(
-      district,
-      streets.map((s) => ({ bounds: bounds(s.id), population: s.properties.population ?? 0 })),
-    )
-    expect(framed[0][0]).toBeCloseTo(106.17, 2)
-    expect(framed[1][0]).toBeCloseTo(106.28, 2)
+    const extents = unitExtents(collection)
+    const district = extents.get('640106')!
+    for (const f of collection.features) {
+      const [[w, s], [e, n]] = geometryBounds(f.geometry)
+      expect(w, f.properties.name).toBeGreaterThanOrEqual(district[0][0])
+      expect(s, f.properties.name).toBeGreaterThanOrEqual(district[0][1])
+      expect(e, f.properties.name).toBeLessThanOrEqual(district[1][0])
+      expect(n, f.properties.name).toBeLessThanOrEqual(district[1][1])
+    }
+    // The two towns (良田镇, 丰登镇) stretch far past the six city streets: all of them is framed.
+    const towns = collection.features.filter((f) => f.properties.level === 'street' && f.properties.name.endsWith('镇'))
+    expect(towns).toHaveLength(2)
+    const streetsBox = collection.features
+      .filter((f) => f.properties.level === 'street' && !f.properties.name.endsWith('镇'))
+      .map((f) => geometryBounds(f.geometry))
+      .reduce((a, b) => [[Math.min(a[0][0], b[0][0]), Math.min(a[0][1], b[0][1])], [Math.max(a[1][0], b[1][0]), Math.max(a[1][1], b[1][1])]])
+    const area = ([[w, s], [e, n]]: number[][]) => (e! - w!) * (n! - s!)
+    expect(area(district)).toBeGreaterThan(2 * area(streetsBox))
+    for (const t of towns) expect(extents.get(t.properties.id)).toEqual(geometryBounds(t.geometry))
+  })
+
+  it('takes in a child drawn past its parent, every part of a MultiPolygon, and a scope without the district', () => {
+    const square = (x: number, y: number, size = 1): [number, number][][] => [
+      [
+        [x, y],
+        [x + size, y],
+        [x + size, y + size],
+        [x, y + size],
+        [x, y],
+      ],
+    ]
+    const feature = (id: string, level: 'district' | 'street' | 'community' | 'grid', parentId: string | null, geometry: Geography['features'][number]['geometry']) => ({
+      type: 'Feature' as const,
+      id,
+      properties: { id, level, parentId, name: id },
+      geometry,
+    })
+    const collection: Geography = {
+      type: 'FeatureCollection',
+      features: [
+        feature('d', 'district', null, { type: 'Polygon', coordinates: square(0, 0, 4) }),
+        feature('s', 'street', 'd', { type: 'MultiPolygon', coordinates: [square(0, 0), square(10, 10)] }),
+        feature('c', 'community', 's', { type: 'Polygon', coordinates: square(0, 0) }),
+        feature('g', 'grid', 'c', { type: 'Polygon', coordinates: square(-0.5, 0) }),
+      ],
+    }
+    const extents = unitExtents(collection)
+    expect(extents.get('g')).toEqual([[-0.5, 0], [0.5, 1]])
+    expect(extents.get('c')).toEqual([[-0.5, 0], [1, 1]])
+    expect(extents.get('s')).toEqual([[-0.5, 0], [11, 11]])
+    expect(extents.get('d')).toEqual([[-0.5, 0], [11, 11]])
+    // A leader's geography starts at their street: no parent to climb to.
+    expect(unitExtents({ type: 'FeatureCollection', features: collection.features.slice(1) }).get('s')).toEqual([[-0.5, 0], [11, 11]])
+  })
+})
+
+describe('overlayPadding', () => {
+  const map = { left: 100, top: 50, right: 1100, bottom: 850 }
+
+  it('keeps the framed area clear of a legend along the bottom, plus a margin all round', () => {
+    const legend = { left: 110, top: 760, right: 1090, bottom: 840 }
+    expect(overlayPadding(map, [legend], 20)).toEqual({ top: 20, right: 20, bottom: 110, left: 20 })
+  })
+
+  it('pushes in the side an overlay takes least from, and ignores one beside the map', () => {
+    const panel = { left: 900, top: 60, right: 1100, bottom: 300 }
+    const beside = { left: 1200, top: 60, right: 1400, bottom: 300 }
+    expect(overlayPadding(map, [panel, beside], 10)).toEqual({ top: 10, right: 210, bottom: 10, left: 10 })
+  })
+
+  it('reads a scaled stage in map pixels, and always leaves room to frame in', () => {
+    const legend = { left: 110, top: 760, right: 1090, bottom: 840 }
+    // The same legend on a stage drawn at twice the size: half as many map pixels.
+    expect(overlayPadding(map, [legend], 20, 2).bottom).toBe(45 + 20)
+    const huge = { left: 100, top: 100, right: 1100, bottom: 850 }
+    const padding = overlayPadding(map, [huge], 20)
+    expect(800 - padding.top - padding.bottom).toBeGreaterThanOrEqual(0.3 * 800 - 1)
   })
 })
 
@@ -315,6 +479,11 @@ describe('map style and layers', () => {
     expect(width(LAYER_IDS.communityLine)).toBeGreaterThan(width(LAYER_IDS.gridLine))
     expect(byId[LAYER_IDS.gridFill].type).toBe('fill')
     expect(byId[LAYER_IDS.gridFill].filter).toEqual(['==', ['get', 'level'], 'grid'])
+    // The scene's unit, every part of it, outlined over the street lines.
+    const scene = buildSceneLineLayer('640106001')
+    expect(scene).toMatchObject({ id: LAYER_IDS.sceneLine, type: 'line', source: SOURCE_IDS.grids, filter: sceneFilter('640106001') })
+    expect(scene.filter).toEqual(['==', ['get', 'id'], '640106001'])
+    expect(scene.paint?.['line-width']).toBeGreaterThan(width(LAYER_IDS.streetLine))
   })
 
   it('colours grid fills by feature state, and heat from its own source', () => {

@@ -8,6 +8,8 @@ export const GRID_COLORS = {
   grid: '#335c81',
   community: '#4f7cac',
   street: '#8ecae6',
+  /** The outline of the unit a wall's scene shows: every part of it, told apart from its neighbours. */
+  scene: '#fbbf24',
 } as const
 
 const level = (name: string) => ['==', ['get', 'level'], name] as ['==', ['get', string], string]
@@ -48,4 +50,19 @@ export function buildGridLayers(figure?: GridFigure): [FillLayerSpecification, .
       paint: { 'line-color': GRID_COLORS.street, 'line-width': 3 },
     },
   ]
+}
+
+/** The scene's unit outlined on top of every boundary (its filter follows the scene). */
+export function buildSceneLineLayer(unitId: string): LineLayerSpecification {
+  return {
+    id: LAYER_IDS.sceneLine,
+    type: 'line',
+    source: SOURCE_IDS.grids,
+    filter: sceneFilter(unitId),
+    paint: { 'line-color': GRID_COLORS.scene, 'line-width': 3.5 },
+  }
+}
+
+export function sceneFilter(unitId: string): NonNullable<LineLayerSpecification['filter']> {
+  return ['==', ['get', 'id'], unitId]
 }

@@ -1,17 +1,35 @@
 import type { Feature, FeatureCollection, Point } from 'geojson'
 import { geometryBbox, polygonsOf, type UnitGeometry } from '../../../shared/domain'
 import type { Geography } from '../../../shared/schemas/geography'
+import { labelSize, labelText, type LabelLevel } from '../label-text'
 import { IMAGE_PREFIX } from '../layer-ids'
 import type { GeoJSONSourceSpecification } from '../spec'
 
-export type LabelLevel = 'street' | 'community'
+export type { LabelLevel } from '../label-text'
 
 export interface LabelProperties {
   id: string
+  /** The unit's parent (the leader map names only the children of the unit on screen). */
+  parentId: string | null
+  /** The street and community the unit lies in (itself at its own level): a scene names what is in it. */
+  street: string | null
+  community: string | null
   level: LabelLevel
+  /** The unit's name. */
   name: string
-  /** The canvas-drawn image of the name (MapLibre has no glyphs offline). */
+  /** What the map says: the name without its parent's name in front (`labelText`). */
+  text: string
+  /** The canvas-drawn image of the text (MapLibre has no glyphs offline). */
   image: string
+  /**
+   * The zoom from which the name fits inside its unit with room around it (`zoomToFit`): a
+   * community's or grid's name shows only once its unit is that large on screen (see
+   * `labelFilter`). 0 for streets, named at every zoom (collisions still leave out one that
+   * would overlap another).
+   */
+  minzoom: number
+  /** Placement order (`symbol-sort-key`, lowest first): the most populous unit keeps its name. */
+  rank: number
 }
 
 type Ring = readonly (readonly number[])[]
@@ -20,25 +38,36 @@ type Ring = readonly (readonly number[])[]
 export function insideRing(x: number, y: number, ring: Ring): boolean {
   let inside = false
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i] as [number, number]
-    const [xj, yj] = ring[j] as [number, number]
+    const pi = ring[i]!
+    const pj = ring[j]!
+    const xi = pi[0]!
+    const yi = pi[1]!
+    const xj = pj[0]!
+    const yj = pj[1]!
     if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside
   }
   return inside
 }
 
-function distanceToSegment(x: number, y: number, [ax, ay]: readonly number[], [bx, by]: readonly number[]): number {
-  const dx = bx! - ax!
-  const dy = by! - ay!
-  const len2 = dx * dx + dy * dy
-  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((x - ax!) * dx + (y - ay!) * dy) / len2))
-  return Math.hypot(x - (ax! + t * dx), y - (ay! + t * dy))
-}
-
+/** Distance from a point to the nearest edge of a ring (indexed loops: rings of thousands of points). */
 function edgeDistance(x: number, y: number, ring: Ring): number {
-  let d = Infinity
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) d = Math.min(d, distanceToSegment(x, y, ring[j]!, ring[i]!))
-  return d
+  let best = Infinity
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const a = ring[j]!
+    const b = ring[i]!
+    const ax = a[0]!
+    const ay = a[1]!
+    const dx = b[0]! - ax
+    const dy = b[1]! - ay
+    const len2 = dx * dx + dy * dy
+    let t = len2 === 0 ? 0 : ((x - ax) * dx + (y - ay) * dy) / len2
+    t = t < 0 ? 0 : t > 1 ? 1 : t
+    const ex = x - (ax + t * dx)
+    const ey = y - (ay + t * dy)
+    const d2 = ex * ex + ey * ey
+    if (d2 < best) best = d2
+  }
+  return Math.sqrt(best)
 }
 
 /**
@@ -51,11 +80,13 @@ export function labelPoint(ring: Ring, samples = 24): [number, number] {
   let south = Infinity
   let east = -Infinity
   let north = -Infinity
-  for (const [x, y] of ring) {
-    west = Math.min(west, x!)
-    east = Math.max(east, x!)
-    south = Math.min(south, y!)
-    north = Math.max(north, y!)
+  for (let k = 0; k < ring.length; k++) {
+    const x = ring[k]![0]!
+    const y = ring[k]![1]!
+    if (x < west) west = x
+    if (x > east) east = x
+    if (y < south) south = y
+    if (y > north) north = y
   }
   const cx = (west + east) / 2
   const cy = (south + north) / 2
@@ -82,15 +113,76 @@ export function labelImageId(level: LabelLevel, name: string): string {
   return `${IMAGE_PREFIX.label}${level}:${name}`
 }
 
-/** One point per street and community, at its label point, naming the image of its name. */
+/** MapLibre's world is 512 CSS px wide at zoom 0. */
+const WORLD_PX = 512
+
+/** Web Mercator y of a latitude, as a share of the world square (0 at its north edge). */
+function mercatorY(lat: number): number {
+  const sin = Math.sin((Math.max(-85.05, Math.min(85.05, lat)) * Math.PI) / 180)
+  return 0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI)
+}
+
+/** The zoom from which a box of `width`×`height` CSS px fits in `[west, south, east, north]`. */
+export function zoomToFit([west, south, east, north]: readonly number[], width: number, height: number): number {
+  const dx = Math.max((east! - west!) / 360, 1e-12)
+  const dy = Math.max(mercatorY(south!) - mercatorY(north!), 1e-12)
+  return Math.max(Math.log2(width / (WORLD_PX * dx)), Math.log2(height / (WORLD_PX * dy)))
+}
+
+/**
+ * How much larger than its name a unit must be on screen for the name to show: a community's
+ * name once the community is half as wide again as its name and more than twice as tall (a
+ * street scene; at the district's the street names speak), a grid's once the grid holds it with
+ * a margin. Streets are always named.
+ */
+export const LABEL_ROOM: Record<LabelLevel, { width: number; height: number } | null> = {
+  street: null,
+  community: { width: 1.5, height: 2.5 },
+  grid: { width: 1.3, height: 2 },
+}
+
+/**
+ * One point per street, community and grid, at its label point, naming the image of its name,
+ * with the zoom from which the name fits in its unit (`minzoom`) and its placement order (`rank`).
+ */
 export function buildLabelsData(geography: Geography): FeatureCollection<Point, LabelProperties> {
   const features: Feature<Point, LabelProperties>[] = []
+  const units = new Map(geography.features.map((f) => [f.properties.id, f.properties]))
+  const ancestor = (id: string, level: 'street' | 'community'): string | null => {
+    for (let u = units.get(id), depth = 0; u && depth < 4; u = u.parentId === null ? undefined : units.get(u.parentId), depth++) {
+      if (u.level === level) return u.id
+    }
+    return null
+  }
   for (const f of geography.features) {
-    const { id, level, name } = f.properties
-    if (level !== 'street' && level !== 'community') continue
+    const { id, level, name, parentId, population } = f.properties
+    if (level === 'district') continue
     const ring = largestOuterRing(f.geometry)
     if (!ring || ring.length < 3) continue
-    features.push({ type: 'Feature', id, geometry: { type: 'Point', coordinates: labelPoint(ring) }, properties: { id, level, name, image: labelImageId(level, name) } })
+    const text = labelText(name, parentId === null ? null : units.get(parentId)?.name)
+    const room = LABEL_ROOM[level]
+    let minzoom = 0
+    if (room) {
+      const size = labelSize(text, level)
+      minzoom = Math.max(0, Math.ceil(zoomToFit(geometryBbox({ type: 'Polygon', coordinates: [ring] }), size.width * room.width, size.height * room.height) * 100) / 100)
+    }
+    features.push({
+      type: 'Feature',
+      id,
+      geometry: { type: 'Point', coordinates: labelPoint(ring) },
+      properties: {
+        id,
+        parentId,
+        street: ancestor(id, 'street'),
+        community: ancestor(id, 'community'),
+        level,
+        name,
+        text,
+        image: labelImageId(level, text),
+        minzoom,
+        rank: -(population ?? 0),
+      },
+    })
   }
   return { type: 'FeatureCollection', features }
 }
