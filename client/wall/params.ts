@@ -1,4 +1,3 @@
-import { DISTRICT_ID } from '../../shared/domain'
 import { GRID_FIGURES, type GridFigure } from './grid-figures'
 
 /** What a wall shows, read from its URL: a wall has no UI chrome, so the URL is its only control. */
@@ -67,15 +66,33 @@ export function parseWallParams(query: Record<string, QueryValue>): WallParams {
 }
 
 /**
+ * The wall's own scene when its URL names none, as the server decides it: the district of the
+ * geography in use for a center user, a leader's own unit. Without a session answer (an older
+ * server) the district, or the top of the geography the server sent (a leader's scope). Null
+ * until the geography is known: a wall does not guess a district.
+ */
+export function homeScene(
+  user: { role: string; unit: string } | null | undefined,
+  geography: { district: { id: string } | null; features: readonly { properties: { id: string; parentId: string | null } }[] },
+): string | null {
+  if (user?.role === 'leader') return user.unit
+  if (geography.district) return geography.district.id
+  const ids = new Set(geography.features.map((f) => f.properties.id))
+  const top = geography.features.find((f) => f.properties.parentId === null || !ids.has(f.properties.parentId))
+  return top?.properties.id ?? user?.unit ?? null
+}
+
+/**
  * The scene on screen `elapsedMs` after the wall started: each scene in turn for `everySec`.
- * Without a rotation (fewer than two scenes) it is the fixed scene, or `home` (the user's own
- * unit, the district for the center) when the URL names none.
+ * Without a rotation (fewer than two scenes) it is the fixed scene, or `home` (`homeScene`: the
+ * user's own unit, the district for the center) when the URL names none; null while neither is
+ * known.
  */
 export function sceneAt(
   params: Pick<WallParams, 'scene' | 'rotate' | 'everySec'>,
   elapsedMs: number,
-  home: string = DISTRICT_ID,
-): { scene: string; index: number; count: number } {
+  home: string | null = null,
+): { scene: string | null; index: number; count: number } {
   const { rotate } = params
   if (rotate.length < 2) return { scene: params.scene ?? home, index: 0, count: 1 }
   const everyMs = params.everySec * 1000

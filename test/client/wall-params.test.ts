@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { fitStage } from '../../client/composables/use-stage-scale'
-import { liveQuery, parseWallParams, resumeInstant, sceneAt } from '../../client/wall/params'
+import { homeScene, liveQuery, parseWallParams, resumeInstant, sceneAt } from '../../client/wall/params'
 
 describe('parseWallParams', () => {
   it('has defaults for an empty query: no scene (the home unit), no rotation, live, no chime', () => {
@@ -54,7 +54,34 @@ describe('sceneAt', () => {
   it('without a rotation, is the fixed scene or the home unit', () => {
     expect(sceneAt({ scene: '640106003', rotate: [], everySec: 60 }, 1e9)).toEqual({ scene: '640106003', index: 0, count: 1 })
     expect(sceneAt({ scene: null, rotate: [], everySec: 60 }, 0, '640106004').scene).toBe('640106004')
-    expect(sceneAt({ scene: null, rotate: [], everySec: 60 }, 0).scene).toBe('640106')
+    // No built-in district: until the home unit is known there is no scene.
+    expect(sceneAt({ scene: null, rotate: [], everySec: 60 }, 0).scene).toBeNull()
+  })
+})
+
+describe('homeScene', () => {
+  const geography = (district: string | null, units: [string, string | null][]) => ({
+    district: district ? { id: district } : null,
+    features: units.map(([id, parentId]) => ({ properties: { id, parentId } })),
+  })
+  const own = geography('420199', [
+    ['420199', null],
+    ['420199001', '420199'],
+  ])
+
+  it('is the district of the geography in use for the center, whatever unit its account names', () => {
+    expect(homeScene({ role: 'center', unit: '640106' }, own)).toBe('420199')
+    expect(homeScene(null, own)).toBe('420199')
+  })
+
+  it("is a leader's own unit", () => {
+    expect(homeScene({ role: 'leader', unit: '420199001' }, own)).toBe('420199001')
+  })
+
+  it("is the top of a leader's scope without a district, and the account's unit without a geography", () => {
+    expect(homeScene(null, geography(null, [['420199001001', '420199001'], ['42019900100101', '420199001001']]))).toBe('420199001001')
+    expect(homeScene({ role: 'center', unit: '420199' }, geography(null, []))).toBe('420199')
+    expect(homeScene(null, geography(null, []))).toBeNull()
   })
 })
 
