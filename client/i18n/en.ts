@@ -230,7 +230,7 @@ const en: MessageSchema = {
     configure: {
       title: 'Choose the street or community to show',
       invalid: 'The unit in the address is not a valid unit code',
-      body: 'Add ?unit= and the code of a street or community to the address, e.g. /kiosk?unit=640106001',
+      body: 'Add ?unit= and the code of a street or community to the address: its id in the geography file, as in the leader pages\' addresses (?unit=…)',
     },
     problem: {
       badUnit: 'Unit {unit} cannot be shown in public (streets and communities only)',

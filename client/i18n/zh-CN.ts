@@ -228,7 +228,7 @@ const zhCN = {
     configure: {
       title: '请设置要展示的街道或社区',
       invalid: '网址中的单位编号无效',
-      body: '在网址后加上 ?unit=街道或社区编号，例如 /kiosk?unit=640106001',
+      body: '在网址后加上 ?unit=街道或社区编号：即区划文件中的 id，与领导端网址中的 ?unit=… 相同',
     },
     problem: {
       badUnit: '单位 {unit} 不能公开展示（只支持街道和社区）',
