@@ -1,21 +1,24 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { AppOptions } from '../../server/app'
+import type { Geography } from '../../server/geo/geography'
 import { startTestServer, type TestUser } from './build-app'
 
 export const clientDir = fileURLToPath(new URL('../../dist/client', import.meta.url))
 
 /**
  * The real server with the built client on port 0, an in-memory store and no simulator. It has
- * the center user `center` (CENTER in build-app.ts), an ingest key, and any `users` given.
+ * the center user `center` (CENTER in build-app.ts), an ingest key, and any `users` given; it
+ * serves `geography` (another district than the sample) when one is given.
  */
-export async function serveBuiltApp(options: { users?: TestUser[]; basemap?: AppOptions['basemap'] } = {}) {
+export async function serveBuiltApp(options: { users?: TestUser[]; basemap?: AppOptions['basemap']; geography?: Geography } = {}) {
   if (!existsSync(`${clientDir}/index.html`)) throw new Error(`no built client at ${clientDir}: run \`npm run build\` first`)
   return startTestServer({
     clientDir,
     realtime: { tickMs: 100 },
     ...(options.users ? { users: options.users } : {}),
     ...(options.basemap ? { basemap: options.basemap } : {}),
+    ...(options.geography ? { geography: options.geography } : {}),
   })
 }
 
