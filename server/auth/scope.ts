@@ -1,7 +1,7 @@
 // The one place that decides what a user may see: a center user sees the district, a leader the
 // subtree of their unit. Every REST route and every socket subscription asks here.
 import type { Geography } from '../geo/geography'
-import { HttpError } from '../plugins/validation'
+import { HttpError } from '../errors'
 import type { User } from './auth-store'
 
 export function canSee(geography: Geography, user: User, unitId: string): boolean {

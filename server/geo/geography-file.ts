@@ -8,7 +8,7 @@ import type { GeoUnit, PolygonCoords, UnitGeometry, UnitLevel } from '../../shar
 import { buildSampleGeography } from '../../shared/sample-geography'
 import { UnitIdSchema } from '../../shared/schemas/common'
 import { GeographySchema } from '../../shared/schemas/geography'
-import { createAjv, describeValidationError } from '../plugins/validation'
+import { createAjv, describeValidationError } from '../validate'
 import { checkGeography, type GeoProblem } from './check'
 import { Geography } from './geography'
 

@@ -6,7 +6,7 @@ import { FIRST_DATE } from '../../shared/time'
 import type { Location } from '../../shared/schemas/common'
 import type { Camera } from '../geo/cameras'
 import type { Geography } from '../geo/geography'
-import { HttpError } from '../plugins/validation'
+import { HttpError } from '../errors'
 
 /**
  * Canonical JSON (sorted keys) hashed: the same body in another key order is the same body. SHA-256

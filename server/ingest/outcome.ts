@@ -1,5 +1,5 @@
 import type { Outcome } from '../store/types'
-import { HttpError } from '../plugins/validation'
+import { HttpError } from '../errors'
 
 /** A store failure as the HTTP error the API documents: 404 unknown, 409 conflict or lifecycle. */
 export function unwrap<T>(outcome: Outcome<T>): T {

@@ -3,7 +3,7 @@ import { RANKED_RATES, rankBy, type Figures, type MetricsReply, type RankedRate,
 import type { SeriesMetric } from '../../shared/schemas/metrics'
 import { DAY_MS, FIRST_DATE, HOUR_MS, LAST_DATE, addDays, inDateRange, isCalendarDate, localDate, startOfLocalDate, todayWindow } from '../../shared/time'
 import type { Geography } from '../geo/geography'
-import { HttpError } from '../plugins/validation'
+import { HttpError } from '../errors'
 import type { Rollups } from './rollups'
 
 export interface Window {

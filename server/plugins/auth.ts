@@ -6,7 +6,7 @@ import cookie from '@fastify/cookie'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AuthStore, Session, User } from '../auth/auth-store'
 import { LoginThrottle } from '../auth/throttle'
-import { HttpError } from './validation'
+import { HttpError } from '../errors'
 
 export const SESSION_COOKIE = 'outpost_session'
 

@@ -2,15 +2,9 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { Camera } from '../geo/cameras'
+import type { Basemap } from '../basemap/basemap'
 import type { Geography } from '../geo/geography'
 import type { Store } from '../store/types'
-
-/** An optional base map under the project's layers, in `crs` (the project's data is shifted into it). */
-export type Basemap =
-  /** A MapLibre style URL (this server's `/…`, or a tile server on the LAN). */
-  | { style: string; crs: 'wgs84' | 'gcj02' }
-  /** A local PMTiles v3 file, served by this server at `BASEMAP_PMTILES_PATH`. */
-  | { pmtiles: string; crs: 'wgs84' | 'gcj02' }
 
 export interface ContextOptions {
   store: Store

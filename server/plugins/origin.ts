@@ -8,7 +8,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Socket } from 'socket.io'
 import { SESSION_COOKIE } from './auth'
-import { HttpError } from './validation'
+import { HttpError } from '../errors'
 
 export interface OriginOptions {
   /** Origins besides the server's own whose pages may use the session (OUTPOST_ALLOWED_ORIGINS), normalised. */

@@ -8,7 +8,7 @@ import {
   type PublicClientToServerEvents,
   type PublicServerToClientEvents,
 } from '../../shared/public'
-import { createAjv, describeValidationError } from './validation'
+import { createAjv, describeValidationError } from '../validate'
 import { PublicStatsService } from '../public/service'
 import { PublicStatsQuerySchema } from '../../shared/schemas/activities'
 import { publicUnit } from '../routes/public/index'

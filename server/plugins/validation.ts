@@ -2,75 +2,10 @@
 // query strings and params may coerce, since they arrive as text. Every failure becomes a 400
 // that names the field and the rule.
 import fp from 'fastify-plugin'
-import { Ajv, type ErrorObject } from 'ajv'
-import addFormatsModule from 'ajv-formats'
+import type { ErrorObject } from 'ajv'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { ErrorReply } from '../../shared/schemas/common'
-
-// ajv-formats is CommonJS with a default export; under ESM interop it may arrive wrapped.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule)
-
-export function createAjv(coerce: boolean): Ajv {
-  const ajv = new Ajv({
-    allErrors: false,
-    coerceTypes: coerce ? 'array' : false,
-    removeAdditional: false,
-    useDefaults: true,
-    strict: false,
-  })
-  addFormats(ajv, ['date-time', 'date', 'uri'])
-  return ajv
-}
-
-/** `body/location/lon` and `maximum` for an ajv error; `additionalProperties` names the stray field. */
-export function describeValidationError(part: string, error: ErrorObject): Pick<ErrorReply, 'field' | 'rule' | 'message'> {
-  let field = part + error.instancePath
-  let detail = error.message ?? 'is invalid'
-  if (error.keyword === 'additionalProperties') {
-    field += `/${(error.params as { additionalProperty: string }).additionalProperty}`
-    detail = 'is not an allowed field'
-  } else if (error.keyword === 'required') {
-    field += `/${(error.params as { missingProperty: string }).missingProperty}`
-    detail = 'is required'
-  } else if (error.keyword === 'enum') {
-    detail = `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`
-  } else if (error.keyword === 'format') {
-    detail = `must be a ${(error.params as { format: string }).format} (ISO 8601 with a time zone)`
-  }
-  return { field, rule: error.keyword, message: `${field} ${detail}` }
-}
-
-/** What every error names: the field (`body/…`, `query/…`, `params/…`, `header/…`, `url`) and the rule it broke. */
-export type ErrorDetail = Pick<ErrorReply, 'field' | 'rule' | 'allowed'>
-
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-    readonly detail: ErrorDetail,
-  ) {
-    super(message)
-  }
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  414: 'URI Too Long',
-  415: 'Unsupported Media Type',
-  416: 'Range Not Satisfiable',
-  422: 'Unprocessable Entity',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-}
-
-export function errorReply(statusCode: number, message: string, detail: ErrorDetail): ErrorReply {
-  return { statusCode, error: STATUS_TEXT[statusCode] ?? 'Error', message, ...detail }
-}
+import { errorReply, HttpError, type ErrorDetail } from '../errors'
+import { createAjv, describeValidationError } from '../validate'
 
 const INTERNAL: ErrorDetail = { field: 'server', rule: 'internal' }
 

@@ -19,7 +19,7 @@ import {
   type SubscribeReply,
 } from '../../shared/events'
 import { SubscribeRequestSchema } from '../../shared/schemas/live'
-import { createAjv, describeValidationError } from '../plugins/validation'
+import { createAjv, describeValidationError } from '../validate'
 import { canSee } from '../auth/scope'
 import { dropIfOverCap, type QueueCap } from './frame-broadcast'
 import { tokenBucket } from './token-bucket'

@@ -4,7 +4,7 @@ import { CreateRequestSchema, TransitionSchema } from '../../shared/schemas/requ
 import { AlertReviewSchema, CreateAlertSchema } from '../../shared/schemas/alerts'
 import { PatrolBatchSchema } from '../../shared/schemas/patrols'
 import { SubscribeRequestSchema } from '../../shared/schemas/live'
-import { createAjv, describeValidationError } from '../../server/plugins/validation'
+import { createAjv, describeValidationError } from '../../server/validate'
 
 // The same validator configuration the API uses for bodies: strict types, no stripping.
 const ajv = createAjv(false)

@@ -9,7 +9,7 @@ import {
 } from '../../../shared/schemas/alerts'
 import { createFingerprint, newId, placeAlert, timeOf } from '../../ingest/normalize'
 import { unwrap } from '../../ingest/outcome'
-import { HttpError } from '../../plugins/validation'
+import { HttpError } from '../../errors'
 import { scopedUnit } from '../scoped-unit'
 import { AlertListQuerySchema, AlertListSchema } from '../../../shared/schemas/views'
 import { DAY_MS } from '../../../shared/time'

@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import { parseRange } from '../../basemap/range'
-import { HttpError } from '../../plugins/validation'
+import { HttpError } from '../../errors'
 
 /** Where the wall finds the archive, whatever the file is called on disk. */
 export const BASEMAP_PMTILES_PATH = '/basemap/base.pmtiles'

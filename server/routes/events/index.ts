@@ -4,7 +4,7 @@ import { ErrorReplySchema } from '../../../shared/schemas/common'
 import { EventsQuerySchema, OpenRequestsQuerySchema, OpenRequestsReplySchema } from '../../../shared/schemas/views'
 import { DAY_MS } from '../../../shared/time'
 import type { LiveEventType } from '../../../shared/events'
-import { HttpError } from '../../plugins/validation'
+import { HttpError } from '../../errors'
 import { scopedUnit } from '../scoped-unit'
 import { openRequestsAt } from '../../metrics/open-at'
 

@@ -3,7 +3,7 @@ import { ErrorReplySchema } from '../../../shared/schemas/common'
 import { ListQuerySchema, OverdueReplySchema } from '../../../shared/schemas/views'
 import { scopedUnit } from '../scoped-unit'
 import { BASEMAP_PMTILES_PATH } from '../basemap/index'
-import type { Basemap } from '../../plugins/context'
+import type { Basemap } from '../../basemap/basemap'
 import { GridMetricsReplySchema, MetricsQuerySchema, MetricsReplySchema, SeriesQuerySchema, SeriesReplySchema } from '../../../shared/schemas/metrics'
 
 const metrics: FastifyPluginAsyncTypebox = async (app) => {

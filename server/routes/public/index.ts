@@ -3,7 +3,7 @@ import { ErrorReplySchema } from '../../../shared/schemas/common'
 import { CreateActivitySchema, PublicStatsQuerySchema } from '../../../shared/schemas/activities'
 import { createFingerprint, newId, timeOf } from '../../ingest/normalize'
 import { unwrap } from '../../ingest/outcome'
-import { HttpError } from '../../plugins/validation'
+import { HttpError } from '../../errors'
 import Type from 'typebox'
 
 const publicRoutes: FastifyPluginAsyncTypebox = async (app) => {

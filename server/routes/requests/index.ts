@@ -9,7 +9,7 @@ import {
 } from '../../../shared/schemas/requests'
 import { createFingerprint, fingerprint, newId, place, timeOf } from '../../ingest/normalize'
 import { unwrap } from '../../ingest/outcome'
-import { HttpError } from '../../plugins/validation'
+import { HttpError } from '../../errors'
 import { canSee } from '../../auth/scope'
 import { scopedUnit } from '../scoped-unit'
 import { RequestListQuerySchema, RequestListSchema } from '../../../shared/schemas/views'

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { ErrorReplySchema } from '../../../shared/schemas/common'
 import { PasswordsBusyError, verifyPassword } from '../../auth/passwords'
-import { HttpError } from '../../plugins/validation'
+import { HttpError } from '../../errors'
 import { homeUnit } from '../../auth/scope'
 
 const LoginSchema = Type.Object(

@@ -1,0 +1,35 @@
+// The one error shape (shared/schemas/common.ts ErrorReply): what a route, a hook or a service
+// throws, and how it is written. No Fastify here: services import it without reaching into plugins.
+import type { ErrorReply } from '../shared/schemas/common'
+
+/** What every error names: the field (`body/…`, `query/…`, `params/…`, `header/…`, `url`) and the rule it broke. */
+export type ErrorDetail = Pick<ErrorReply, 'field' | 'rule' | 'allowed'>
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly detail: ErrorDetail,
+  ) {
+    super(message)
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  414: 'URI Too Long',
+  415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+}
+
+export function errorReply(statusCode: number, message: string, detail: ErrorDetail): ErrorReply {
+  return { statusCode, error: STATUS_TEXT[statusCode] ?? 'Error', message, ...detail }
+}
