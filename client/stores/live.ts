@@ -2,38 +2,19 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import { isClosedStage } from '../../shared/domain'
 import type { LiveEvent, LiveSnapshot, OpenAlert, OpenRequest, WorkerPosition } from '../../shared/events'
+import { ONLINE_WINDOW_MS } from '../../shared/metrics'
+import type { HeatPoint, WorkerTrack } from '../lib/live-types'
 
 /** How many events the ticker keeps (newest first). */
 export const RECENT_LIMIT = 200
 /** How many positions a worker's trail keeps, the current one included. */
 export const TRAIL_LENGTH = 5
-/** A worker counts as online when pinged within this window. */
-export const WORKER_ONLINE_MS = 5 * 60_000
 /** The heatmap shows requests received in the last 24 hours… */
 export const HEAT_WINDOW_MS = 24 * 3_600_000
 /** …at most this many (about ten busy days of the sample district): the wall's memory stays flat. */
 export const HEAT_LIMIT = 5_000
 
 export type ConnectionState = 'connecting' | 'live' | 'stale' | 'offline'
-
-export interface TrailPoint {
-  lon: number
-  lat: number
-  at: number
-}
-
-/** A worker's last position and the few before it, oldest first (the last point is the current one). */
-export interface WorkerTrack extends WorkerPosition {
-  trail: TrailPoint[]
-}
-
-/** A request received, as the heatmap needs it. */
-export interface HeatPoint {
-  id: string
-  lon: number
-  lat: number
-  at: number
-}
 
 /** Points received in (now − window, now], oldest first, at most HEAT_LIMIT (the newest). */
 export function trimHeat(points: readonly HeatPoint[], now: number): readonly HeatPoint[] {
@@ -46,7 +27,7 @@ export function trimHeat(points: readonly HeatPoint[], now: number): readonly He
 
 export function workersOnline(workers: ReadonlyMap<string, WorkerPosition>, now: number): number {
   let n = 0
-  for (const w of workers.values()) if (now - w.at <= WORKER_ONLINE_MS) n++
+  for (const w of workers.values()) if (now - w.at <= ONLINE_WINDOW_MS) n++
   return n
 }
 

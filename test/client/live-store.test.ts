@@ -2,7 +2,8 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { nextTick, watch } from 'vue'
 import type { LiveEvent } from '../../shared/events'
-import { RECENT_LIMIT, TRAIL_LENGTH, WORKER_ONLINE_MS, useLiveStore, workersOnline } from '../../client/stores/live'
+import { ONLINE_WINDOW_MS } from '../../shared/metrics'
+import { RECENT_LIMIT, TRAIL_LENGTH, useLiveStore, workersOnline } from '../../client/stores/live'
 import { T0, openAlert, openRequest, patrol, raised, received, reviewed, snapshot, transitioned, worker } from './live-fixtures'
 
 describe('useLiveStore', () => {
@@ -192,8 +193,8 @@ describe('useLiveStore', () => {
     const now = T0 + 60 * 60_000
     const workers = new Map([
       ['a', worker('a', { at: now - 1_000 })],
-      ['b', worker('b', { at: now - WORKER_ONLINE_MS })],
-      ['c', worker('c', { at: now - WORKER_ONLINE_MS - 1 })],
+      ['b', worker('b', { at: now - ONLINE_WINDOW_MS })],
+      ['c', worker('c', { at: now - ONLINE_WINDOW_MS - 1 })],
     ])
     expect(workersOnline(workers, now)).toBe(2)
   })

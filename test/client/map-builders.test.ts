@@ -24,7 +24,8 @@ import { buildHeatData } from '../../client/map/sources/heat'
 import { LABEL_ROOM, buildLabelsData, insideRing, labelPoint, zoomToFit } from '../../client/map/sources/labels'
 import { BASEMAP_COLORS, buildMapStyle, buildOfflineStyle, buildPmtilesBasemap, pmtilesArchiveOf } from '../../client/map/style'
 import { displayTransform, identity, transformGeography } from '../../client/map/transform'
-import { WORKER_ONLINE_MS, type WorkerTrack } from '../../client/stores/live'
+import type { WorkerTrack } from '../../client/lib/live-types'
+import { ONLINE_WINDOW_MS } from '../../shared/metrics'
 import { GRID, T0, openAlert, openRequest, worker } from './live-fixtures'
 
 function track(id: string, at: number, trail: [number, number][] = []): WorkerTrack {
@@ -53,7 +54,7 @@ describe('live point sources', () => {
   const alerts = new Map([['a1', openAlert('a1', { kind: 'smoke_fire', confidence: 0.93, lon: 106.2, lat: 38.5 })]])
   const workers = new Map([
     ['w1', track('w1', now - 60_000, [[106.229, 38.449], [106.2295, 38.4495]])],
-    ['w2', track('w2', now - WORKER_ONLINE_MS - 1, [[106.2295, 38.4495]])],
+    ['w2', track('w2', now - ONLINE_WINDOW_MS - 1, [[106.2295, 38.4495]])],
     ['w3', track('w3', now)],
   ])
 

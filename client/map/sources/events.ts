@@ -1,7 +1,8 @@
 import type { Feature, FeatureCollection, LineString, Point } from 'geojson'
 import type { AlertKind, Category, Priority, Stage } from '../../../shared/domain'
 import type { OpenAlert, OpenRequest } from '../../../shared/events'
-import { WORKER_ONLINE_MS, type WorkerTrack } from '../../stores/live'
+import { ONLINE_WINDOW_MS } from '../../../shared/metrics'
+import type { WorkerTrack } from '../../lib/live-types'
 import type { GeoJSONSourceSpecification } from '../spec'
 import { identity, type LonLatTransform } from '../transform'
 
@@ -81,7 +82,7 @@ export function buildWorkersData(workers: ReadonlyMap<string, WorkerTrack>, now:
   const features: Feature<Point, WorkerFeatureProperties>[] = []
   for (const w of workers.values()) {
     features.push(
-      point(w.lon, w.lat, { fid: eventFeatureId('worker', w.workerId), kind: 'worker', id: w.workerId, gridId: w.gridId, online: now - w.at <= WORKER_ONLINE_MS }, project),
+      point(w.lon, w.lat, { fid: eventFeatureId('worker', w.workerId), kind: 'worker', id: w.workerId, gridId: w.gridId, online: now - w.at <= ONLINE_WINDOW_MS }, project),
     )
   }
   return { type: 'FeatureCollection', features }
@@ -96,7 +97,7 @@ export const TRAIL_MAX_STEP_DEG = 0.005
 export function buildTrailsData(workers: ReadonlyMap<string, WorkerTrack>, now: number, project: LonLatTransform = identity): FeatureCollection<LineString, TrailFeatureProperties> {
   const features: Feature<LineString, TrailFeatureProperties>[] = []
   for (const w of workers.values()) {
-    if (w.trail.length < 2 || now - w.at > WORKER_ONLINE_MS) continue
+    if (w.trail.length < 2 || now - w.at > ONLINE_WINDOW_MS) continue
     let start = w.trail.length - 1
     while (start > 0) {
       const a = w.trail[start - 1]!

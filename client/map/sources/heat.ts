@@ -1,5 +1,5 @@
 import type { FeatureCollection, Point } from 'geojson'
-import type { HeatPoint } from '../../stores/live'
+import type { HeatPoint } from '../../lib/live-types'
 import type { GeoJSONSourceSpecification } from '../spec'
 import { identity, type LonLatTransform } from '../transform'
 
