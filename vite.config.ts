@@ -10,7 +10,6 @@ export default defineConfig({
   root: root('./client'),
   publicDir: root('./public'),
   plugins: [vue()],
-  resolve: { alias: { '@shared': root('./shared') } },
   build: {
     outDir: root('./dist/client'),
     emptyOutDir: true,

@@ -1,6 +1,6 @@
 // The REST calls the wall makes, and the replies it expects. Every read needs the session cookie
-// (sent by the browser on same-origin calls); a 401 means "log in again". Some of what the wall
-// asks for may not exist on an older server; each caller says what it does without it:
+// (sent by the browser on same-origin calls); a 401 means "log in again". The same process serves
+// the client and these routes, so every route is there:
 //
 //   GET /api/v1/events?…&types=request.received  (the `types` filter: heatmap history)
 //   GET /api/v1/metrics/grids?unit=&from=&to=     → GridMetricsReply   (map colours)
@@ -130,12 +130,7 @@ export async function fetchOpenRequests(unit: string, at: number, fetchImpl?: Fe
   }
 }
 
-/** The server's configuration for the wall; an older server without the route gets the defaults. */
-export async function fetchConfig(fetchImpl?: FetchLike, signal?: AbortSignal): Promise<WallConfig> {
-  try {
-    return await getJson<WallConfig>(API.config, {}, fetchImpl, signal)
-  } catch (error) {
-    if (isNotFound(error)) return {}
-    throw error
-  }
+/** The server's configuration for the wall. */
+export function fetchConfig(fetchImpl?: FetchLike, signal?: AbortSignal): Promise<WallConfig> {
+  return getJson<WallConfig>(API.config, {}, fetchImpl, signal)
 }

@@ -393,12 +393,3 @@ export function computeFigures(input: FigureInputs): Figures {
     patrol: { coverage: rate(input.visitedCells, input.cells), workersOnline: input.workersOnline },
   }
 }
-
-/** Grid cells: the cell at (row, col) has its centre at the grid-aligned lattice point. */
-export function cellOf(lon: number, lat: number): { row: number; col: number } {
-  return { row: Math.floor(lat / CELL_LAT), col: Math.floor(lon / CELL_LON) }
-}
-
-export function cellCentre(row: number, col: number): { lon: number; lat: number } {
-  return { lon: (col + 0.5) * CELL_LON, lat: (row + 0.5) * CELL_LAT }
-}

@@ -1,10 +1,9 @@
 import { onScopeDispose, toValue, watch, type MaybeRefOrGetter } from 'vue'
 import type { MetricsUpdate } from '../../shared/events'
 import { HOUR_MS, addDays, localDate } from '../../shared/time'
-import { fetchMetrics, fetchSeries, isBadRequest, isNotFound, isUnauthorized, type FetchLike } from '../api'
+import { fetchMetrics, fetchSeries, isUnauthorized, type FetchLike } from '../api'
 import { hourOfDayMedian } from '../charts/response-times'
 import { isSessionRefused, type LiveSocket } from '../socket'
-import { useGeographyStore } from '../stores/geography'
 import { HEAT_WINDOW_MS, useLiveStore } from '../stores/live'
 import { useMetricsStore } from '../stores/metrics'
 import { loadEvents, loadGridFigures } from '../wall/load'
@@ -30,7 +29,6 @@ export interface WallLiveOptions {
 export function useWallLive(unit: MaybeRefOrGetter<string>, options: WallLiveOptions) {
   const live = useLiveStore()
   const metrics = useMetricsStore()
-  const geography = useGeographyStore()
   const fetchImpl = options.fetchImpl
   const { socket, error } = useLiveStream(unit, { socket: options.socket, store: live })
   if (typeof window !== 'undefined') window.__outpostSocket = socket
@@ -51,7 +49,6 @@ export function useWallLive(unit: MaybeRefOrGetter<string>, options: WallLiveOpt
   socket.on('connect_error', onConnectError)
 
   let controller = new AbortController()
-  let heatHistoryUnavailable = false
   const current = () => toValue(unit)
 
   async function loadFigures(u: string, signal: AbortSignal): Promise<void> {
@@ -60,13 +57,7 @@ export function useWallLive(unit: MaybeRefOrGetter<string>, options: WallLiveOpt
   }
 
   async function loadGrids(u: string, signal: AbortSignal): Promise<void> {
-    await geography.load()
-    const target = geography.unit(u)
-    // A grid scene: its community's grids, then only itself.
-    const communitiesOf = (id: string) =>
-      target?.level === 'grid' && target.parentId ? [target.parentId] : geography.unitsUnder(id, 'community').map((c) => c.id)
-    const grids = await loadGridFigures(u, communitiesOf, { fetchImpl, signal, gridFilter: target?.level === 'grid' ? (g) => g === u : undefined })
-    metrics.setGrids(u, grids)
+    metrics.setGrids(u, await loadGridFigures(u, { fetchImpl, signal }))
   }
 
   async function loadResponse(u: string, signal: AbortSignal): Promise<void> {
@@ -83,20 +74,11 @@ export function useWallLive(unit: MaybeRefOrGetter<string>, options: WallLiveOpt
   }
 
   async function loadHeat(u: string, signal: AbortSignal): Promise<void> {
-    if (heatHistoryUnavailable) return
     // The route takes whole hours: from the hour 24 h back to the end of the current one.
     const to = Math.floor(Date.now() / HOUR_MS) * HOUR_MS + HOUR_MS
-    try {
-      const { events } = await loadEvents(u, to - HOUR_MS - HEAT_WINDOW_MS, to, { types: ['request.received'], fetchImpl, signal })
-      const points = events.flatMap((e) => (e.type === 'request.received' ? [{ id: e.requestId, lon: e.lon, lat: e.lat, at: e.at }] : []))
-      live.mergeHeat(u, points)
-    } catch (e) {
-      // A server without the events route or its `types` filter: the heatmap starts from the
-      // snapshot's open requests and fills from the stream (a day of every event, pings
-      // included, is too much to fetch for it). Not asked again.
-      if (!isNotFound(e) && !isBadRequest(e)) throw e
-      heatHistoryUnavailable = true
-    }
+    const { events } = await loadEvents(u, to - HOUR_MS - HEAT_WINDOW_MS, to, { types: ['request.received'], fetchImpl, signal })
+    const points = events.flatMap((e) => (e.type === 'request.received' ? [{ id: e.requestId, lon: e.lon, lat: e.lat, at: e.at }] : []))
+    live.mergeHeat(u, points)
   }
 
   /** Runs loaders for the scene on screen, each on its own: one failing leaves the others shown. */

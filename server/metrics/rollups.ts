@@ -41,7 +41,7 @@ import {
 } from '../../shared/metrics'
 import { DAY_MS, HOUR_MS, zoneOffset } from '../../shared/time'
 import type { Geography } from '../geo/geography'
-import { cellKey, cellsOf, type GridCells } from '../geo/cells'
+import { cellKey, cellsOf, type GridCells } from '../../shared/cells'
 import { Bag, statOf, type Part } from './bags'
 import { RequestTracks } from './tracks'
 

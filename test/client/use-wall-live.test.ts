@@ -8,7 +8,6 @@ import type { LiveSocket } from '../../client/socket'
 import { useGeographyStore } from '../../client/stores/geography'
 import { useLiveStore } from '../../client/stores/live'
 import { useMetricsStore } from '../../client/stores/metrics'
-import { resetGridsRouteProbe } from '../../client/wall/load'
 
 type Handler = (...args: unknown[]) => void
 
@@ -65,7 +64,6 @@ describe('useWallLive', () => {
 
   beforeEach(() => {
     setActivePinia(createPinia())
-    resetGridsRouteProbe()
     socket = new FakeSocket()
     calls = []
     useGeographyStore().setGeography({ type: 'FeatureCollection', features: [] })

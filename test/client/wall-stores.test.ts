@@ -1,11 +1,12 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { HttpStatusError } from '../../client/api'
-import { HEAT_LIMIT, HEAT_WINDOW_MS, trimHeat, useLiveStore, type HeatPoint } from '../../client/stores/live'
+import type { HeatPoint } from '../../client/lib/live-types'
+import { HEAT_LIMIT, HEAT_WINDOW_MS, trimHeat, useLiveStore } from '../../client/stores/live'
 import { useGeographyStore } from '../../client/stores/geography'
 import { useMetricsStore } from '../../client/stores/metrics'
 import { buildSampleGeography } from '../../shared/sample-geography'
-import { loadGridFigures, mapLimit, resetGridsRouteProbe } from '../../client/wall/load'
+import { loadGridFigures } from '../../client/wall/load'
 import { computeFigures, DEFAULT_POLICY, type Figures } from '../../shared/metrics'
 import { GRID, T0, openRequest, patrol, raised, received, transitioned } from './live-fixtures'
 
@@ -113,55 +114,21 @@ describe('metrics store', () => {
 })
 
 describe('loadGridFigures', () => {
-  beforeEach(() => resetGridsRouteProbe())
-
   const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
 
-  it('asks the compact route when the server has it', async () => {
+  it('asks the compact route for every grid of the scene', async () => {
     const calls: string[] = []
     const grid = { unit: GRID, requests: 2, perThousand: 1, onTimeResponse: figures(0).onTimeResponse, overdue: { response: 0, resolution: 0 }, coverage: figures(0).patrol.coverage }
     const fetchImpl = async (url: string) => {
       calls.push(url)
       return json({ unit: '640106', from: '', to: '', now: '', grids: [grid] })
     }
-    expect(await loadGridFigures('640106', () => ['c1'], { fetchImpl })).toEqual([grid])
+    expect(await loadGridFigures('640106', { fetchImpl })).toEqual([grid])
     expect(calls).toEqual(['/api/v1/metrics/grids?unit=640106'])
-  })
-
-  it('without it, asks each community for its grids, and remembers the route is missing', async () => {
-    const calls: string[] = []
-    const fetchImpl = async (url: string) => {
-      calls.push(url)
-      if (url.startsWith('/api/v1/metrics/grids')) return json({ message: 'not found' }, 404)
-      const community = new URL(url, 'http://x').searchParams.get('unit')!
-      return json({ unit: community, name: '', from: '', to: '', now: '', figures: figures(0), children: [{ unit: `${community}01`, name: '', figures: figures(3) }] })
-    }
-    const grids = await loadGridFigures('640106001', () => ['640106001001', '640106001002'], { fetchImpl })
-    expect(grids.map((g) => [g.unit, g.requests])).toEqual([
-      ['64010600100101', 3],
-      ['64010600100201', 3],
-    ])
-    calls.length = 0
-    await loadGridFigures('640106001', () => ['640106001001'], { fetchImpl, gridFilter: (id) => id.endsWith('01') })
-    expect(calls).toEqual(['/api/v1/metrics?unit=640106001001'])
   })
 
   it('passes other errors on (a 401 is for the wall to handle)', async () => {
     const fetchImpl = async () => json({ message: 'log in first' }, 401)
-    await expect(loadGridFigures('640106', () => [], { fetchImpl })).rejects.toBeInstanceOf(HttpStatusError)
-  })
-
-  it('mapLimit keeps order and the concurrency limit', async () => {
-    let running = 0
-    let peak = 0
-    const out = await mapLimit([5, 1, 3, 2, 4], 2, async (n) => {
-      running++
-      peak = Math.max(peak, running)
-      await new Promise((r) => setTimeout(r, n))
-      running--
-      return n * 10
-    })
-    expect(out).toEqual([50, 10, 30, 20, 40])
-    expect(peak).toBe(2)
+    await expect(loadGridFigures('640106', { fetchImpl })).rejects.toBeInstanceOf(HttpStatusError)
   })
 })
