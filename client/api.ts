@@ -11,6 +11,7 @@ import type { LiveEvent, LiveEventType } from '../shared/events'
 import type { MetricsReply, Policy, SeriesPoint } from '../shared/metrics'
 import type { SeriesMetric } from '../shared/schemas/metrics'
 import type { OpenRequestsReply } from '../shared/schemas/views'
+import { getJson, isNotFound, type FetchLike } from './http'
 import type { GridFigures } from './wall/grid-figures'
 
 export const API = {
@@ -22,18 +23,7 @@ export const API = {
   openRequests: '/api/v1/open-requests',
 } as const
 
-
-export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
 export type { MetricsReply, OpenRequestsReply, SeriesPoint }
-
-export class HttpStatusError extends Error {
-  constructor(
-    readonly status: number,
-    readonly url: string,
-  ) {
-    super(`GET ${url}: ${status}`)
-  }
-}
 
 export interface GridMetricsReply {
   unit: string
@@ -67,40 +57,12 @@ export interface BasemapConfig {
   crs?: Extract<Crs, 'wgs84' | 'gcj02'>
 }
 
-type Query = Record<string, string | number | undefined>
-
-export function urlWith(path: string, query: Query = {}): string {
-  const params = new URLSearchParams()
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v))
-  const qs = params.toString()
-  return qs ? `${path}?${qs}` : path
-}
-
-export async function getJson<T>(path: string, query: Query = {}, fetchImpl: FetchLike = fetch, signal?: AbortSignal): Promise<T> {
-  const url = urlWith(path, query)
-  const res = await fetchImpl(url, { headers: { accept: 'application/json' }, credentials: 'same-origin', signal })
-  if (!res.ok) throw new HttpStatusError(res.status, url)
-  return (await res.json()) as T
-}
-
-export function isNotFound(error: unknown): boolean {
-  return error instanceof HttpStatusError && error.status === 404
-}
-
-export function isUnauthorized(error: unknown): boolean {
-  return error instanceof HttpStatusError && error.status === 401
-}
-
-export function isBadRequest(error: unknown): boolean {
-  return error instanceof HttpStatusError && error.status === 400
-}
-
 export function fetchMetrics(unit: string, window: { from?: string; to?: string } = {}, fetchImpl?: FetchLike, signal?: AbortSignal) {
-  return getJson<MetricsReply>(API.metrics, { unit, ...window }, fetchImpl, signal)
+  return getJson<MetricsReply>(API.metrics, { unit, ...window }, { fetchImpl, signal })
 }
 
 export function fetchSeries(unit: string, metric: SeriesMetric, window: { from?: string; to?: string }, fetchImpl?: FetchLike, signal?: AbortSignal) {
-  return getJson<SeriesPoint[]>(API.series, { unit, metric, bucket: 'hour', ...window }, fetchImpl, signal)
+  return getJson<SeriesPoint[]>(API.series, { unit, metric, bucket: 'hour', ...window }, { fetchImpl, signal })
 }
 
 /**
@@ -112,8 +74,7 @@ export function fetchEvents(unit: string, from: number, to: number, types: reado
   return getJson<EventsReply>(
     API.events,
     { unit, from: new Date(from).toISOString(), to: new Date(to).toISOString(), types: types?.join(',') },
-    fetchImpl,
-    signal,
+    { fetchImpl, signal },
   )
 }
 
@@ -123,7 +84,7 @@ export function fetchEvents(unit: string, from: number, to: number, types: reado
  */
 export async function fetchOpenRequests(unit: string, at: number, fetchImpl?: FetchLike, signal?: AbortSignal): Promise<OpenRequestsReply | null> {
   try {
-    return await getJson<OpenRequestsReply>(API.openRequests, { unit, at: new Date(at).toISOString() }, fetchImpl, signal)
+    return await getJson<OpenRequestsReply>(API.openRequests, { unit, at: new Date(at).toISOString() }, { fetchImpl, signal })
   } catch (error) {
     if (isNotFound(error)) return null
     throw error
@@ -132,5 +93,5 @@ export async function fetchOpenRequests(unit: string, at: number, fetchImpl?: Fe
 
 /** The server's configuration for the wall. */
 export function fetchConfig(fetchImpl?: FetchLike, signal?: AbortSignal): Promise<WallConfig> {
-  return getJson<WallConfig>(API.config, {}, fetchImpl, signal)
+  return getJson<WallConfig>(API.config, {}, { fetchImpl, signal })
 }

@@ -1,5 +1,6 @@
 import { onScopeDispose, ref, toValue, watch, type MaybeRefOrGetter } from 'vue'
-import { createLeaderApi, isAbort, isForbidden, isUnauthorized, type LeaderApi } from '../leader/api'
+import { isAbort, isForbidden, isUnauthorized } from '../http'
+import { createLeaderApi, type LeaderApi } from '../leader/api'
 import { throttle } from '../leader/throttle'
 import { useLeaderStore, type LeaderStore, type LeaderView } from '../stores/leader'
 

@@ -1,11 +1,9 @@
 // The kiosk's one REST call. No cookie goes with it: the kiosk is anonymous even in a browser
 // where someone once logged in.
 import { PUBLIC_STATS_PATH, type PublicStats } from '../../shared/public'
+import { fetchJson, messageOf, type FetchLike } from '../http'
 
 export type StatsResult = { ok: true; stats: PublicStats } | { ok: false; status: number; message?: string }
-
-type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
-const globalFetch: FetchLike = (input, init) => fetch(input, init)
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
 
@@ -30,20 +28,15 @@ export function isPublicStats(value: unknown): value is PublicStats {
   )
 }
 
-export function statsUrl(unit: string): string {
-  return `${PUBLIC_STATS_PATH}?unit=${encodeURIComponent(unit)}`
-}
-
 /** `GET /api/v1/public/stats?unit=`; a network failure is status 0. */
-export async function fetchPublicStats(unit: string, fetchImpl: FetchLike = globalFetch): Promise<StatsResult> {
+export async function fetchPublicStats(unit: string, fetchImpl?: FetchLike): Promise<StatsResult> {
   try {
-    const res = await fetchImpl(statsUrl(unit), { credentials: 'omit', cache: 'no-store', headers: { accept: 'application/json' } })
-    const body: unknown = await res.json().catch(() => undefined)
-    if (!res.ok) {
-      const message = isObject(body) && typeof body.message === 'string' ? body.message : undefined
-      return message === undefined ? { ok: false, status: res.status } : { ok: false, status: res.status, message }
+    const { ok, status, body } = await fetchJson(PUBLIC_STATS_PATH, { unit }, { fetchImpl, credentials: 'omit', cache: 'no-store' })
+    if (!ok) {
+      const message = messageOf(body)
+      return message === undefined ? { ok: false, status } : { ok: false, status, message }
     }
-    return isPublicStats(body) ? { ok: true, stats: body } : { ok: false, status: res.status, message: 'unexpected answer' }
+    return isPublicStats(body) ? { ok: true, stats: body } : { ok: false, status, message: 'unexpected answer' }
   } catch {
     return { ok: false, status: 0 }
   }

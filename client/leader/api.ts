@@ -5,23 +5,9 @@ import type { ChildFigures, MetricsReply } from '../../shared/metrics'
 import type { Geography } from '../../shared/schemas/geography'
 import type { RequestDetail } from '../../shared/schemas/requests'
 
-import type { FetchLike } from '../api'
+import { getJson, globalFetch, type FetchLike, type Query } from '../http'
 
-export type { ChildFigures, FetchLike, MetricsReply }
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly url: string,
-    message?: string,
-  ) {
-    super(message ?? `${url}: ${status}`)
-  }
-}
-
-export const isUnauthorized = (e: unknown) => e instanceof ApiError && e.status === 401
-export const isForbidden = (e: unknown) => e instanceof ApiError && e.status === 403
-export const isAbort = (e: unknown) => e instanceof DOMException && e.name === 'AbortError'
+export type { ChildFigures, MetricsReply }
 
 export type Lateness = 'response' | 'resolution'
 
@@ -85,33 +71,8 @@ export type { RequestDetail }
 /** How many open requests a grid's page lists. */
 export const GRID_REQUESTS_LIMIT = 200
 
-type Query = Record<string, string | number | boolean | undefined>
-
-export function urlWith(path: string, query: Query = {}): string {
-  const params = new URLSearchParams()
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v))
-  const qs = params.toString()
-  return qs ? `${path}?${qs}` : path
-}
-
-/** `fetch` looked up at call time, so a test can stub the global. */
-const globalFetch: FetchLike = (input, init) => fetch(input, init)
-
 export function createLeaderApi(fetchImpl: FetchLike = globalFetch) {
-  async function get<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
-    const url = urlWith(path, query)
-    const res = await fetchImpl(url, { headers: { accept: 'application/json' }, credentials: 'same-origin', signal })
-    if (!res.ok) {
-      let message: string | undefined
-      try {
-        message = ((await res.json()) as { message?: string }).message
-      } catch {
-        // not JSON: the status says enough
-      }
-      throw new ApiError(res.status, url, message)
-    }
-    return (await res.json()) as T
-  }
+  const get = <T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> => getJson<T>(path, query, { fetchImpl, signal })
 
   return {
     geography: (signal?: AbortSignal) => get<Geography>('/api/v1/geography', {}, signal),

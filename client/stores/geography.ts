@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { Geography, UnitProperties } from '../../shared/schemas/geography'
+import { getJson, type FetchLike } from '../http'
 
 export const GEOGRAPHY_URL = '/api/v1/geography'
 
@@ -77,14 +78,12 @@ export const useGeographyStore = defineStore('geography', () => {
   }
 
   /** Fetches the geography once; later calls share the first request (or return at once). */
-  function load(fetchImpl: typeof fetch = fetch): Promise<void> {
+  function load(fetchImpl?: FetchLike): Promise<void> {
     if (status.value === 'ready') return Promise.resolve()
     pending ??= (async () => {
       status.value = 'loading'
       try {
-        const res = await fetchImpl(GEOGRAPHY_URL, { headers: { accept: 'application/json' } })
-        if (!res.ok) throw new Error(`GET ${GEOGRAPHY_URL}: ${res.status}`)
-        const body = (await res.json()) as Geography
+        const body = await getJson<Geography>(GEOGRAPHY_URL, {}, { fetchImpl })
         if (body?.type !== 'FeatureCollection' || !Array.isArray(body.features)) {
           throw new Error(`GET ${GEOGRAPHY_URL}: not a FeatureCollection`)
         }

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
+import { fetchJson, globalFetch, type FetchLike } from '../http'
 
 export const SESSION_URL = '/api/v1/session'
 
@@ -19,8 +20,6 @@ export type LoginResult =
   | { ok: true; user: SessionUser }
   | { ok: false; reason: 'invalid' | 'throttled' | 'failed'; retryAfterSec?: number; message?: string }
 
-type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
-const globalFetch: FetchLike = (input, init) => fetch(input, init)
 
 /**
  * Who is logged in. Only a 401 means "nobody": a network error or a server without the route is
@@ -28,10 +27,10 @@ const globalFetch: FetchLike = (input, init) => fetch(input, init)
  */
 export async function getSession(fetchImpl: FetchLike = globalFetch): Promise<SessionCheck> {
   try {
-    const res = await fetchImpl(SESSION_URL, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
-    if (res.status === 401) return { status: 'unauthenticated' }
-    if (!res.ok) return { status: 'unknown' }
-    return { status: 'ok', user: (await res.json()) as SessionUser }
+    const { ok, status, body } = await fetchJson(SESSION_URL, {}, { fetchImpl })
+    if (status === 401) return { status: 'unauthenticated' }
+    if (!ok || body === undefined) return { status: 'unknown' }
+    return { status: 'ok', user: body as SessionUser }
   } catch {
     return { status: 'unknown' }
   }

@@ -1,5 +1,6 @@
 import type { LiveEvent, LiveEventType } from '../../shared/events'
-import { fetchEvents, getJson, API, type FetchLike, type GridMetricsReply } from '../api'
+import { fetchEvents, API, type GridMetricsReply } from '../api'
+import { getJson, type FetchLike } from '../http'
 import type { GridFigures } from './grid-figures'
 
 /** Events of [from, to) (whole hours), with the route's `truncated` flag. */
@@ -15,6 +16,6 @@ export async function loadEvents(
 
 /** Today's figures of every grid in the scene (a grid scene: that grid alone). */
 export async function loadGridFigures(unit: string, options: { fetchImpl?: FetchLike; signal?: AbortSignal } = {}): Promise<GridFigures[]> {
-  const reply = await getJson<GridMetricsReply>(API.grids, { unit }, options.fetchImpl, options.signal)
+  const reply = await getJson<GridMetricsReply>(API.grids, { unit }, options)
   return reply.grids
 }

@@ -1,6 +1,6 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { HttpStatusError } from '../../client/api'
+import { HttpError } from '../../client/http'
 import type { HeatPoint } from '../../client/lib/live-types'
 import { HEAT_LIMIT, HEAT_WINDOW_MS, trimHeat, useLiveStore } from '../../client/stores/live'
 import { useGeographyStore } from '../../client/stores/geography'
@@ -129,6 +129,6 @@ describe('loadGridFigures', () => {
 
   it('passes other errors on (a 401 is for the wall to handle)', async () => {
     const fetchImpl = async () => json({ message: 'log in first' }, 401)
-    await expect(loadGridFigures('640106', { fetchImpl })).rejects.toBeInstanceOf(HttpStatusError)
+    await expect(loadGridFigures('640106', { fetchImpl })).rejects.toBeInstanceOf(HttpError)
   })
 })
