@@ -163,12 +163,3 @@ export interface SocketData {
   user?: SocketUser
   sessionToken?: string
 }
-
-/** Room names come only from here. Unit ids are unique across levels, so one prefix serves all. */
-export function unitRoom(unitId: string): string {
-  return `unit:${unitId}`
-}
-
-export function unitOfRoom(room: string): string | undefined {
-  return room.startsWith('unit:') ? room.slice(5) : undefined
-}

@@ -10,7 +10,7 @@
 // Each event is serialised once per flush, whatever the number of rooms it goes to (district,
 // street, community, grid): a room's batch is the concatenation of its events' JSON.
 import type { EventBatch, LiveEvent } from '../../shared/events'
-import { unitRoom } from '../../shared/events'
+import { unitRoom } from '../../shared/rooms'
 import type { Geography } from '../geo/geography'
 
 /**

@@ -8,6 +8,7 @@ import {
   type PublicClientToServerEvents,
   type PublicServerToClientEvents,
 } from '../../shared/public'
+import { publicRoom, unitOfPublicRoom } from '../../shared/rooms'
 import { createAjv, describeValidationError } from '../validate'
 import { PublicStatsService } from '../public/service'
 import { PublicStatsQuerySchema } from '../../shared/schemas/activities'
@@ -40,7 +41,6 @@ declare module 'fastify' {
 }
 
 const validateWatch = createAjv(false).compile(PublicStatsQuerySchema)
-const publicRoom = (unitId: string) => `public:${unitId}`
 
 async function publicSide(app: FastifyInstance, options: PublicOptions) {
   const interval = options.pushIntervalMs ?? 15_000
@@ -80,7 +80,7 @@ async function publicSide(app: FastifyInstance, options: PublicOptions) {
           return
         }
         const unitId = publicUnit(app.geography, request.unit, 'unit')
-        for (const room of socket.rooms) if (room.startsWith('public:')) await socket.leave(room)
+        for (const room of socket.rooms) if (unitOfPublicRoom(room) !== undefined) await socket.leave(room)
         await socket.join(publicRoom(unitId))
         answer({ ok: true, data: (await service.get(unitId)).stats })
       } catch (error) {
@@ -91,8 +91,9 @@ async function publicSide(app: FastifyInstance, options: PublicOptions) {
 
   const timer = setInterval(async () => {
     for (const [room, sockets] of kiosks.adapter.rooms) {
-      if (!room.startsWith('public:') || sockets.size === 0) continue
-      const entry = await service.get(room.slice(7))
+      const unitId = unitOfPublicRoom(room)
+      if (unitId === undefined || sockets.size === 0) continue
+      const entry = await service.get(unitId)
       broadcastFrame(kiosks as unknown as Namespace, room, 'stats:updated', entry.stats, { queueCap })
     }
   }, interval)

@@ -4,12 +4,12 @@ import type { FastifyInstance } from 'fastify'
 import { Server, type Namespace } from 'socket.io'
 import {
   LIVE_NAMESPACE,
-  unitOfRoom,
   type ClientToServerEvents,
   type InterServerEvents,
   type ServerToClientEvents,
   type SocketData,
 } from '../../shared/events'
+import { unitOfRoom } from '../../shared/rooms'
 import { DEFAULT_TICK_MS, LiveBus } from '../live/bus'
 import { broadcastFrame, type QueueCap } from './frame-broadcast'
 import { encodeWithoutBinaryScan } from './json-encoder'

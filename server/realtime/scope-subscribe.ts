@@ -10,7 +10,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Socket } from 'socket.io'
 import {
-  unitRoom,
   type Ack,
   type ClientToServerEvents,
   type InterServerEvents,
@@ -18,6 +17,7 @@ import {
   type SocketData,
   type SubscribeReply,
 } from '../../shared/events'
+import { unitRoom } from '../../shared/rooms'
 import { SubscribeRequestSchema } from '../../shared/schemas/live'
 import { createAjv, describeValidationError } from '../validate'
 import { canSee } from '../auth/scope'

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { unitRoom, type EventBatch, type LiveEvent } from '../../shared/events'
+import type { EventBatch, LiveEvent } from '../../shared/events'
+import { unitRoom } from '../../shared/rooms'
 import { LiveBus, SLICE_MS } from '../../server/live/bus'
 import { firstGrid, sampleGeography } from '../helpers/build-app'
 
