@@ -11,6 +11,7 @@ import validation, { frameworkErrorReply, MAX_PARAM_LENGTH } from './plugins/val
 import headers, { apiHeaders } from './plugins/headers'
 import client from './plugins/client'
 import realtime, { type RealtimeOptions } from './realtime/index'
+import { DEFAULT_PUBLIC_PUSH_MS } from './realtime/public'
 import requests from './routes/requests/index'
 import alerts from './routes/alerts/index'
 import patrols from './routes/patrols/index'
@@ -107,12 +108,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(eventRoutes)
   await app.register(publicRoutes)
   await app.register(basemapRoutes)
-  if (options.realtime !== false) await app.register(realtime, options.realtime ?? {})
-  await app.register(publicSide, {
-    threshold: options.publicThreshold ?? 5,
-    ...(options.publicPushIntervalMs !== undefined ? { pushIntervalMs: options.publicPushIntervalMs } : {}),
-    ...(options.publicMaxQueuedBytes !== undefined ? { maxQueuedBytes: options.publicMaxQueuedBytes } : {}),
-  })
+  const publicPushIntervalMs = options.publicPushIntervalMs ?? DEFAULT_PUBLIC_PUSH_MS
+  await app.register(publicSide, { threshold: options.publicThreshold ?? 5, pushIntervalMs: publicPushIntervalMs })
+  if (options.realtime !== false) {
+    await app.register(realtime, {
+      ...options.realtime,
+      kiosks: {
+        pushIntervalMs: publicPushIntervalMs,
+        ...(options.publicMaxQueuedBytes !== undefined ? { maxQueuedBytes: options.publicMaxQueuedBytes } : {}),
+      },
+    })
+  }
   if (options.clientDir) {
     const root = options.clientDir
     // A base map on another host (a tile server on the LAN) must be let through the CSP; a PMTiles

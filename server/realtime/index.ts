@@ -1,4 +1,5 @@
-// Socket.IO on Fastify's own HTTP server: the `/live` namespace with one scope per socket.
+// Socket.IO on Fastify's own HTTP server: the `/live` namespace (a session's sockets, one scope
+// each: `scope:subscribe`) and the `/public` namespace (kiosks: `stats:watch`). One file per event.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Server, type Namespace } from 'socket.io'
@@ -15,6 +16,7 @@ import { broadcastFrame, type QueueCap } from './frame-broadcast'
 import { encodeWithoutBinaryScan } from './json-encoder'
 import { DEFAULT_SUBSCRIBE_BURST, DEFAULT_SUBSCRIBE_REFILL_MS, registerSubscribe, type SubscribeBounds } from './scope-subscribe'
 import { watchSessions } from './session-watch'
+import { openPublicNamespace } from './public'
 
 export type LiveNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>
 
@@ -51,6 +53,11 @@ export interface RealtimeOptions {
   metricsIntervalMs?: number
 }
 
+export interface RealtimePluginOptions extends RealtimeOptions {
+  /** The `/public` namespace's push interval and queue cap. */
+  kiosks: { pushIntervalMs: number; maxQueuedBytes?: number }
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     io: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>
@@ -67,7 +74,7 @@ export interface LiveStats {
   subscribesRefused: number
 }
 
-async function realtime(app: FastifyInstance, options: RealtimeOptions) {
+async function realtime(app: FastifyInstance, options: RealtimePluginOptions) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(app.server, {
     serveClient: false,
     // Batches are small JSON arrays sent to many sockets: deflating each copy costs more CPU than it saves.
@@ -118,6 +125,7 @@ async function realtime(app: FastifyInstance, options: RealtimeOptions) {
     registerSubscribe(app, socket, bounds)
   })
   watchSessions(app, live)
+  openPublicNamespace(app, io as unknown as Server, { ...options.kiosks, dropped: () => void stats.slowSocketsDropped++ })
 
   // Today's figures for every unit somebody watches; a unit nobody watches costs nothing. One room
   // per turn of the event loop, so that an alert arriving meanwhile is not held behind them all.
@@ -162,4 +170,4 @@ async function realtime(app: FastifyInstance, options: RealtimeOptions) {
   })
 }
 
-export default fp(realtime, { name: 'realtime', dependencies: ['context', 'metrics', 'auth', 'origin'] })
+export default fp(realtime, { name: 'realtime', dependencies: ['context', 'metrics', 'auth', 'origin', 'public'] })

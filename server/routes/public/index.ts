@@ -4,6 +4,7 @@ import { CreateActivitySchema, PublicStatsQuerySchema } from '../../../shared/sc
 import { createFingerprint, newId, timeOf } from '../../ingest/normalize'
 import { unwrap } from '../../ingest/outcome'
 import { HttpError } from '../../errors'
+import { publicUnit } from '../../public/units'
 import Type from 'typebox'
 
 const publicRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -51,14 +52,6 @@ const publicRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.code(201).send(unwrap(outcome))
     },
   )
-}
-
-/** A street, community or the district; a grid is too small to show without singling people out. */
-export function publicUnit(geography: { get(id: string): { level: string } | undefined }, unitId: string, field: string): string {
-  const unit = geography.get(unitId)
-  if (!unit) throw new HttpError(404, `unknown unit ${unitId}`, { field, rule: 'exists' })
-  if (unit.level === 'grid') throw new HttpError(400, `${field} must be a street or a community, not a grid`, { field, rule: 'not-grid' })
-  return unitId
 }
 
 export default publicRoutes
