@@ -24,6 +24,7 @@ import eventRoutes from './routes/events/index'
 import auth, { type CookieSecure } from './plugins/auth'
 import publicSide from './plugins/public'
 import origin from './plugins/origin'
+import openapi from './plugins/openapi'
 import publicRoutes from './routes/public/index'
 import basemapRoutes from './routes/basemap/index'
 import type { AuthStore } from './auth/auth-store'
@@ -97,6 +98,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.sessionTtlMs !== undefined ? { sessionTtlMs: options.sessionTtlMs } : {}),
   })
   await app.register(origin, { allowedOrigins: options.allowedOrigins ?? [], trustProxy: options.trustProxy ?? false })
+  // Before the routes: the API reference (/api/v1/openapi.json, /docs) collects them as they are added.
+  await app.register(openapi)
   await app.register(requests)
   await app.register(alerts)
   await app.register(patrols)

@@ -13,7 +13,8 @@ import type {
   Verdict,
 } from '../../shared/domain'
 import type { LiveEvent, LiveSnapshot, OpenAlert } from '../../shared/events'
-import type { RequestDetail, Reporter, Review } from '../../shared/schemas/requests'
+import type { CreateRequestReply, RequestDetail, Reporter, Review, TransitionReply } from '../../shared/schemas/requests'
+import type { AlertReviewReply } from '../../shared/schemas/alerts'
 import type { AlertFacts, RequestFacts } from '../../shared/metrics'
 import type { UnitRef } from '../geo/geography'
 
@@ -83,24 +84,10 @@ export type StoreFailure =
 
 export type Outcome<T> = { ok: true; value: T; replayed: boolean } | StoreFailure
 
-export interface CreatedReply {
-  id: string
-  seq: number
-  gridId: string
-}
-
-export interface TransitionedReply {
-  id: string
-  seq: number
-  stage: TransitionStage
-}
-
-export interface ReviewedReply {
-  id: string
-  seq: number
-  verdict: Verdict
-  requestId?: string
-}
+// What the write routes answer, as the shared schemas define it (the store makes these replies).
+export type CreatedReply = CreateRequestReply
+export type TransitionedReply = TransitionReply
+export type ReviewedReply = AlertReviewReply
 
 export interface RequestSummary {
   id: string

@@ -21,3 +21,6 @@ export const CreateActivitySchema = Type.Object(
 export type CreateActivity = Static<typeof CreateActivitySchema>
 
 export const PublicStatsQuerySchema = Type.Object({ unit: UnitIdSchema }, { additionalProperties: false })
+
+export const ActivityReplySchema = Type.Object({ id: Type.String() })
+export type ActivityReply = Static<typeof ActivityReplySchema>

@@ -40,3 +40,6 @@ export type ErrorReply = Static<typeof ErrorReplySchema>
 
 export const IdParamsSchema = Type.Object({ id: EntityIdSchema }, { additionalProperties: false })
 export type IdParams = Static<typeof IdParamsSchema>
+
+/** An empty reply (204, 304): no body at all (`send()`), documented as no content. */
+export const NoContentSchema = Type.Unsafe<undefined>({ type: 'null', description: 'No content' })

@@ -32,3 +32,4 @@ export const GeographySchema = Type.Object({
 export type Geography = Static<typeof GeographySchema>
 
 export const HealthSchema = Type.Object({ status: Type.Literal('ok'), seq: Type.Integer() })
+export type Health = Static<typeof HealthSchema>

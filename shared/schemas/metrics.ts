@@ -113,6 +113,7 @@ export const MetricsReplySchema = Type.Object({
   /** Child unit ids, best first, for each rate (Wilson lower bound, then n). */
   rankings: Type.Object(Object.fromEntries(RANKED_RATES.map((r) => [r, Type.Array(Type.String())]))),
 })
+export type MetricsReply = Static<typeof MetricsReplySchema>
 
 export const GridMetricsReplySchema = Type.Object({
   unit: Type.String(),
@@ -130,5 +131,7 @@ export const GridMetricsReplySchema = Type.Object({
     }),
   ),
 })
+export type GridMetricsReply = Static<typeof GridMetricsReplySchema>
 
 export const SeriesReplySchema = Type.Array(Type.Object({ t: Type.String(), value: Type.Union([Type.Number(), Type.Null()]), n: Type.Number() }))
+export type SeriesReply = Static<typeof SeriesReplySchema>

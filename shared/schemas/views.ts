@@ -45,6 +45,7 @@ export const RequestListSchema = Type.Object({
     }),
   ),
 })
+export type RequestList = Static<typeof RequestListSchema>
 
 export const AlertListSchema = Type.Object({
   items: Type.Array(
@@ -62,6 +63,7 @@ export const AlertListSchema = Type.Object({
     }),
   ),
 })
+export type AlertList = Static<typeof AlertListSchema>
 
 export const WorkerListSchema = Type.Object({
   items: Type.Array(
@@ -75,6 +77,7 @@ export const WorkerListSchema = Type.Object({
     }),
   ),
 })
+export type WorkerList = Static<typeof WorkerListSchema>
 
 export const OverdueReplySchema = Type.Object({
   now: Type.String(),
@@ -91,6 +94,7 @@ export const OverdueReplySchema = Type.Object({
     }),
   ),
 })
+export type OverdueReply = Static<typeof OverdueReplySchema>
 
 export const EventsQuerySchema = Type.Object(
   {

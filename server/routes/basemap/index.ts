@@ -6,10 +6,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import { parseRange } from '../../basemap/range'
 import { HttpError } from '../../errors'
+import { ErrorReplySchema, NoContentSchema } from '../../../shared/schemas/common'
 
 /** Where the wall finds the archive, whatever the file is called on disk. */
 export const BASEMAP_PMTILES_PATH = '/basemap/base.pmtiles'
 
+/** Bytes, never JSON: documented for the reference, never run through the serializer (a stream). */
+const ArchiveSchema = Type.String({ format: 'binary', description: 'The PMTiles v3 archive, whole' })
 const QuerySchema = Type.Object({}, { additionalProperties: false })
 const HeadersSchema = Type.Object({
   range: Type.Optional(Type.String({ maxLength: 200 })),
@@ -94,7 +97,17 @@ const basemap: FastifyPluginAsyncTypebox = async (app) => {
     method: ['GET', 'HEAD'],
     url: BASEMAP_PMTILES_PATH,
     onRequest: app.requireUser,
-    schema: { querystring: QuerySchema, headers: HeadersSchema },
+    schema: {
+      querystring: QuerySchema,
+      headers: HeadersSchema,
+      produces: ['application/vnd.pmtiles'],
+      response: {
+        200: ArchiveSchema,
+        206: { ...ArchiveSchema, description: 'The byte range asked for (`Range: bytes=…`)' },
+        304: NoContentSchema,
+        '4xx': ErrorReplySchema,
+      },
+    },
     handler,
   })
 }

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Geography } from '../../../shared/schemas/geography'
 import { homeUnit } from '../../auth/scope'
-import { HealthSchema } from '../../../shared/schemas/geography'
+import { GeographySchema, HealthSchema } from '../../../shared/schemas/geography'
+import { ErrorReplySchema } from '../../../shared/schemas/common'
 
 const geography: FastifyPluginAsyncTypebox = async (app) => {
   // The tree never changes while the process runs: each scope's part is serialised once.
@@ -22,14 +23,21 @@ const geography: FastifyPluginAsyncTypebox = async (app) => {
 
   // The reply is GeographySchema (shared/schemas/geography.ts), sent pre-serialised: the units of
   // the user's scope only (a leader of a street gets that street and what lies below it).
-  app.get('/api/v1/geography', { onRequest: app.requireUser }, async (request, reply) => {
-    return reply
-      .header('content-type', 'application/geo+json; charset=utf-8')
-      .header('cache-control', 'private, max-age=300')
-      .send(bodyFor(homeUnit(app.geography, request.user!)))
-  })
+  app.get(
+    '/api/v1/geography',
+    { onRequest: app.requireUser, schema: { produces: ['application/geo+json'], response: { 200: GeographySchema, '4xx': ErrorReplySchema } } },
+    async (request, reply) => {
+      return (
+        reply
+          .header('content-type', 'application/geo+json; charset=utf-8')
+          .header('cache-control', 'private, max-age=300')
+          // A JSON string goes out as it is: the schema above documents it, the serializer never sees it.
+          .send(bodyFor(homeUnit(app.geography, request.user!)) as unknown as Geography)
+      )
+    },
+  )
 
-  app.get('/api/v1/health', { schema: { response: { 200: HealthSchema } } }, async () => {
+  app.get('/api/v1/health', { schema: { response: { 200: HealthSchema, '4xx': ErrorReplySchema } } }, async () => {
     return { status: 'ok' as const, seq: await app.store.lastSeq() }
   })
 }

@@ -4,6 +4,7 @@ import { ListQuerySchema, OverdueReplySchema } from '../../../shared/schemas/vie
 import { scopedUnit } from '../scoped-unit'
 import { BASEMAP_PMTILES_PATH } from '../basemap/index'
 import type { Basemap } from '../../basemap/basemap'
+import { ConfigReplySchema, type ConfigReply } from '../../../shared/schemas/config'
 import { GridMetricsReplySchema, MetricsQuerySchema, MetricsReplySchema, SeriesQuerySchema, SeriesReplySchema } from '../../../shared/schemas/metrics'
 
 const metrics: FastifyPluginAsyncTypebox = async (app) => {
@@ -45,11 +46,15 @@ const metrics: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   // What the pages need to know of the server's configuration.
-  app.get('/api/v1/config', { onRequest: app.requireUser }, async () => ({
-    timeZone: app.metrics.rollups.timeZone,
-    policy: app.metrics.rollups.policy,
-    basemap: publicBasemap(app.basemap),
-  }))
+  app.get(
+    '/api/v1/config',
+    { onRequest: app.requireUser, schema: { response: { 200: ConfigReplySchema, '4xx': ErrorReplySchema } } },
+    async () => ({
+      timeZone: app.metrics.rollups.timeZone,
+      policy: app.metrics.rollups.policy,
+      basemap: publicBasemap(app.basemap),
+    }),
+  )
 
   app.get(
     '/api/v1/overdue',
@@ -64,7 +69,7 @@ const metrics: FastifyPluginAsyncTypebox = async (app) => {
 }
 
 /** The base map as a page sees it: a local file's path on disk stays on the server. */
-function publicBasemap(basemap: Basemap | undefined) {
+function publicBasemap(basemap: Basemap | undefined): ConfigReply['basemap'] {
   if (!basemap) return null
   if ('pmtiles' in basemap) return { pmtiles: BASEMAP_PMTILES_PATH, crs: basemap.crs }
   return { style: basemap.style, crs: basemap.crs }

@@ -1,20 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import Type from 'typebox'
-import { ErrorReplySchema } from '../../../shared/schemas/common'
+import { ErrorReplySchema, NoContentSchema } from '../../../shared/schemas/common'
+import { LoginSchema, SessionReplySchema } from '../../../shared/schemas/session'
 import { PasswordsBusyError, verifyPassword } from '../../auth/passwords'
 import { HttpError } from '../../errors'
 import { homeUnit } from '../../auth/scope'
-
-const LoginSchema = Type.Object(
-  { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
-  { additionalProperties: false },
-)
-const SessionReplySchema = Type.Object({
-  username: Type.String(),
-  role: Type.Enum(['center', 'leader']),
-  unit: Type.String(),
-  expiresAt: Type.String(),
-})
 
 /** A hash to verify against when the user does not exist, so both cases take the same time. */
 const DUMMY = { salt: 'AAAAAAAAAAAAAAAAAAAAAA==', hash: 'A'.repeat(86) + '==' }
@@ -68,7 +57,7 @@ const session: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 
-  app.delete('/api/v1/session', async (request, reply) => {
+  app.delete('/api/v1/session', { schema: { response: { 204: NoContentSchema, '4xx': ErrorReplySchema } } }, async (request, reply) => {
     const current = app.sessionOf(request.headers.cookie)
     // Sockets opened with this session close with it (server/realtime/session-watch.ts).
     if (current) app.auth.endSession(current.token)
