@@ -5,6 +5,8 @@
 // key is spread (one entry per grid, per worker, per random id) dirties a page per row. So the log
 // keeps only indexes that a read needs and that insert near their ends: no grid index (a grid is
 // read along its community's, see `grids`), and the entity index only for requests' events.
+import type { AlertKind, Category, Priority, Source, Stage, Verdict } from '../../shared/domain'
+
 export const SCHEMA_VERSION = 3
 
 /**
@@ -160,4 +162,47 @@ INSERT INTO grids (grid_id, community_id) SELECT DISTINCT grid_id, community_id 
   // A file written before the store remembered its geography: the record starts empty, and the
   // first start checks the units its log names instead (geography-guard.ts).
   2: GEOGRAPHY_TABLES,
+}
+
+/** A row of `requests`. */
+export interface RequestRow {
+  id: string
+  source: Source
+  category: Category
+  priority: Priority
+  lon: number
+  lat: number
+  grid_id: string
+  community_id: string
+  street_id: string
+  district_id: string
+  received_at: number
+  description: string | null
+  reporter_name: string | null
+  reporter_phone: string | null
+  stage: Stage
+  stage_at: number
+  created_seq: number
+  fingerprint: string
+}
+
+/** A row of `alerts`. */
+export interface AlertRow {
+  id: string
+  camera_id: string
+  kind: AlertKind
+  confidence: number
+  lon: number
+  lat: number
+  grid_id: string
+  community_id: string
+  street_id: string
+  district_id: string
+  at: number
+  verdict: Verdict | null
+  reviewed_at: number | null
+  review_seq: number | null
+  request_id: string | null
+  created_seq: number
+  fingerprint: string
 }
