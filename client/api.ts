@@ -4,15 +4,15 @@
 //
 //   GET /api/v1/events?…&types=request.received  (the `types` filter: heatmap history)
 //   GET /api/v1/metrics/grids?unit=&from=&to=     → GridMetricsReply   (map colours)
-//   GET /api/v1/config                            → WallConfig         (zone, deadlines, base map)
+//   GET /api/v1/config                            → ConfigReply        (zone, deadlines, base map)
 //   GET /api/v1/open-requests?unit=&at=           → OpenRequestsReply  (playback: overdue from earlier days)
-import type { Crs } from '../shared/domain'
-import type { LiveEvent, LiveEventType } from '../shared/events'
-import type { MetricsReply, Policy, SeriesPoint } from '../shared/metrics'
-import type { SeriesMetric } from '../shared/schemas/metrics'
+import type { LiveEventType } from '../shared/events'
+import type { MetricsReply, SeriesPoint } from '../shared/metrics'
+import type { ConfigReply } from '../shared/schemas/config'
+import type { EventsReply } from '../shared/schemas/events'
+import type { GridMetricsReply, SeriesMetric } from '../shared/schemas/metrics'
 import type { OpenRequestsReply } from '../shared/schemas/views'
 import { getJson, isNotFound, type FetchLike } from './http'
-import type { GridFigures } from './wall/grid-figures'
 
 export const API = {
   metrics: '/api/v1/metrics',
@@ -23,39 +23,10 @@ export const API = {
   openRequests: '/api/v1/open-requests',
 } as const
 
-export type { MetricsReply, OpenRequestsReply, SeriesPoint }
+export type { EventsReply, GridMetricsReply, MetricsReply, OpenRequestsReply, SeriesPoint }
 
-export interface GridMetricsReply {
-  unit: string
-  from: string
-  to: string
-  now: string
-  grids: GridFigures[]
-}
-
-export interface EventsReply {
-  events: LiveEvent[]
-  /** The server stopped at its limit (50,000): the window's later events are missing. */
-  truncated?: boolean
-}
-
-/** What the server tells the client about itself; every field optional, defaults apply. */
-export interface WallConfig {
-  timeZone?: string
-  policy?: Policy
-  /** A base map under the project's own layers; none by default (the offline style). */
-  basemap?: BasemapConfig | null
-}
-
-/** One of `style` or `pmtiles`. */
-export interface BasemapConfig {
-  /** A MapLibre style URL (served by this server, or a tile server on the LAN). */
-  style?: string
-  /** A PMTiles archive served by this server (`/basemap/base.pmtiles`), read in byte ranges. */
-  pmtiles?: string
-  /** The coordinate system of the base map: GCJ-02 tiles need the project's WGS84 data shifted. */
-  crs?: Extract<Crs, 'wgs84' | 'gcj02'>
-}
+/** A PMTiles archive on this server or a MapLibre style URL, with the coordinate system of its tiles. */
+export type BasemapConfig = NonNullable<ConfigReply['basemap']>
 
 export function fetchMetrics(unit: string, window: { from?: string; to?: string } = {}, fetchImpl?: FetchLike, signal?: AbortSignal) {
   return getJson<MetricsReply>(API.metrics, { unit, ...window }, { fetchImpl, signal })
@@ -92,6 +63,6 @@ export async function fetchOpenRequests(unit: string, at: number, fetchImpl?: Fe
 }
 
 /** The server's configuration for the wall. */
-export function fetchConfig(fetchImpl?: FetchLike, signal?: AbortSignal): Promise<WallConfig> {
-  return getJson<WallConfig>(API.config, {}, { fetchImpl, signal })
+export function fetchConfig(fetchImpl?: FetchLike, signal?: AbortSignal): Promise<ConfigReply> {
+  return getJson<ConfigReply>(API.config, {}, { fetchImpl, signal })
 }

@@ -50,8 +50,7 @@ export function ageParts(seconds: number): { days: number; hours: number; minute
 const pad = (n: number) => String(n).padStart(2, '0')
 
 /** 'YYYY-MM-DD HH:mm' in the center's zone, whatever the zone of the leader's computer. */
-export function formatDateTime(at: number | string, timeZone: string = DEFAULT_TIME_ZONE): string {
-  const ms = typeof at === 'number' ? at : Date.parse(at)
+export function formatDateTime(ms: number, timeZone: string = DEFAULT_TIME_ZONE): string {
   if (!Number.isFinite(ms)) return NO_VALUE
   const local = new Date(ms + zoneOffset(ms, timeZone))
   return `${local.toISOString().slice(0, 10)} ${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}`

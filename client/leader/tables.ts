@@ -2,7 +2,6 @@
 // as numbers (percent, minutes) so that a spreadsheet can sum and sort them.
 import { ONLINE_WINDOW_MS } from '../../shared/metrics'
 import type { AlertItem, OverdueItem, RequestListItem, WorkerItem } from './api'
-import { toMs } from './api'
 import type { CsvCell } from './csv'
 import { formatDateTime, minutes, percentNumber } from './format'
 import type { RankedRow } from './ranking'
@@ -112,8 +111,8 @@ export function requestsTable(items: readonly RequestListItem[], t: Translate): 
   }
 }
 
-export function isOnline(at: string | number, now: number): boolean {
-  return now - toMs(at) <= ONLINE_WINDOW_MS
+export function isOnline(at: number, now: number): boolean {
+  return now - at <= ONLINE_WINDOW_MS
 }
 
 export function workersTable(items: readonly WorkerItem[], now: number, t: Translate): CsvTable {

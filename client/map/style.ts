@@ -23,7 +23,7 @@ export function buildOfflineStyle(): StyleSpecification {
  * under the project's once the archive's header has been read.
  */
 export function buildMapStyle(basemap: BasemapConfig | null | undefined, origin: string): StyleSpecification | string {
-  if (basemap?.style) return new URL(basemap.style, origin).href
+  if (basemap && 'style' in basemap) return new URL(basemap.style, origin).href
   return buildOfflineStyle()
 }
 

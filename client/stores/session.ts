@@ -1,25 +1,15 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
+import type { SessionReply } from '../../shared/schemas/session'
 import { fetchJson, globalFetch, type FetchLike } from '../http'
 
 export const SESSION_URL = '/api/v1/session'
 
-export type Role = 'center' | 'leader'
-
-export interface SessionUser {
-  username: string
-  role: Role
-  /** The unit the user answers for: the root of everything they may see. */
-  unit: string
-  expiresAt: string
-}
-
-export type SessionCheck = { status: 'ok'; user: SessionUser } | { status: 'unauthenticated' } | { status: 'unknown' }
+export type SessionCheck = { status: 'ok'; user: SessionReply } | { status: 'unauthenticated' } | { status: 'unknown' }
 
 export type LoginResult =
-  | { ok: true; user: SessionUser }
+  | { ok: true; user: SessionReply }
   | { ok: false; reason: 'invalid' | 'throttled' | 'failed'; retryAfterSec?: number; message?: string }
-
 
 /**
  * Who is logged in. Only a 401 means "nobody": a network error or a server without the route is
@@ -30,7 +20,7 @@ export async function getSession(fetchImpl: FetchLike = globalFetch): Promise<Se
     const { ok, status, body } = await fetchJson(SESSION_URL, {}, { fetchImpl })
     if (status === 401) return { status: 'unauthenticated' }
     if (!ok || body === undefined) return { status: 'unknown' }
-    return { status: 'ok', user: body as SessionUser }
+    return { status: 'ok', user: body as SessionReply }
   } catch {
     return { status: 'unknown' }
   }
@@ -48,7 +38,7 @@ export async function postSession(username: string, password: string, fetchImpl:
   } catch {
     return { ok: false, reason: 'failed' }
   }
-  if (res.ok) return { ok: true, user: (await res.json()) as SessionUser }
+  if (res.ok) return { ok: true, user: (await res.json()) as SessionReply }
   if (res.status === 401) return { ok: false, reason: 'invalid' }
   if (res.status === 429) {
     const retry = Number(res.headers.get('retry-after'))
@@ -61,11 +51,11 @@ export async function deleteSession(fetchImpl: FetchLike = globalFetch): Promise
   await fetchImpl(SESSION_URL, { method: 'DELETE', credentials: 'same-origin' })
 }
 
-/** The logged-in user, as the last session check or login answered. */
+/** The logged-in user (`unit`: the root of everything they may see), as the last session check or login answered. */
 export const useSessionStore = defineStore('session', () => {
-  const user = ref<SessionUser | null>(null)
+  const user = ref<SessionReply | null>(null)
 
-  function setUser(next: SessionUser): void {
+  function setUser(next: SessionReply): void {
     user.value = next
   }
 

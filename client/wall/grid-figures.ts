@@ -1,19 +1,12 @@
-import type { Figures, Rate } from '../../shared/metrics'
+import type { Figures } from '../../shared/metrics'
+import type { GridMetricsReply } from '../../shared/schemas/metrics'
 
 /**
- * The few figures the map colours grids by, for one grid. This is the item of the compact route
- * `GET /api/v1/metrics/grids` (see `client/api.ts`), and what the client derives from a full
- * `Figures` when it has to fall back to per-community queries, or computes itself in playback.
+ * The few figures the map colours grids by, for one grid: the item of the compact route
+ * `GET /api/v1/metrics/grids`, and what playback computes itself from a full `Figures`.
+ * `perThousand` is null without a population.
  */
-export interface GridFigures {
-  unit: string
-  requests: number
-  /** Requests per 1,000 residents; null without a population. */
-  perThousand: number | null
-  onTimeResponse: Rate
-  overdue: { response: number; resolution: number }
-  coverage: Rate
-}
+export type GridFigures = GridMetricsReply['grids'][number]
 
 /** What colours the grids: today's requests per 1,000 residents, 响应率, overdue count, patrol coverage. */
 export const GRID_FIGURES = ['perThousand', 'onTimeResponse', 'overdue', 'coverage'] as const

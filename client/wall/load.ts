@@ -11,7 +11,7 @@ export async function loadEvents(
   options: { types?: readonly LiveEventType[]; fetchImpl?: FetchLike; signal?: AbortSignal } = {},
 ): Promise<{ events: LiveEvent[]; truncated: boolean }> {
   const reply = await fetchEvents(unit, from, to, options.types, options.fetchImpl, options.signal)
-  return { events: reply.events, truncated: reply.truncated ?? false }
+  return { events: reply.events, truncated: reply.truncated }
 }
 
 /** Today's figures of every grid in the scene (a grid scene: that grid alone). */

@@ -69,8 +69,8 @@ describe('leader components', () => {
 
   it('lists overdue requests oldest first with age, stage and grid name', async () => {
     const items: OverdueItem[] = [
-      { id: 'r-old', gridId: '64010600100101', priority: 'urgent', category: 'noise', stage: 'dispatched', receivedAt: '2026-11-25T01:00:00Z', ageSec: 3 * 86400 + 4 * 3600, late: ['response', 'resolution'] },
-      { id: 'r-new', gridId: 'unknown-grid', priority: 'general', category: 'environment', stage: 'accepted', receivedAt: '2026-11-28T01:00:00Z', ageSec: 2.5 * 3600, late: ['response'] },
+      { id: 'r-old', gridId: '64010600100101', priority: 'urgent', category: 'noise', stage: 'dispatched', receivedAt: Date.parse('2026-11-25T01:00:00Z'), ageSec: 3 * 86400 + 4 * 3600, late: ['response', 'resolution'] },
+      { id: 'r-new', gridId: 'unknown-grid', priority: 'general', category: 'environment', stage: 'accepted', receivedAt: Date.parse('2026-11-28T01:00:00Z'), ageSec: 2.5 * 3600, late: ['response'] },
     ]
     const gridName = (id: string) => useGeographyStore().unit(id)?.name ?? id
     const wrapper = mount(LeaderOverdueList, { props: { items, unit: '640106001', gridName }, global: { plugins: plugins() } })
@@ -121,7 +121,7 @@ describe('leader components', () => {
       gridId: '64010600100101',
       communityId: '640106001001',
       streetId: '640106001',
-      receivedAt: '2026-11-28T01:00:00Z',
+      receivedAt: Date.parse('2026-11-28T01:00:00Z'),
       stage: 'reviewed',
       reporter: { name: '张*', phone: '138****5678' },
       stages: [

@@ -82,7 +82,7 @@ describe('exported tables', () => {
 
   it('writes overdue requests with the grid name and the translated stage', () => {
     const table = overdueTable(
-      [{ id: 'r1', gridId: 'g1', priority: 'urgent', category: 'noise', stage: 'dispatched', receivedAt: '2026-11-28T01:00:00Z', ageSec: 5400, late: ['response', 'resolution'] }],
+      [{ id: 'r1', gridId: 'g1', priority: 'urgent', category: 'noise', stage: 'dispatched', receivedAt: Date.parse('2026-11-28T01:00:00Z'), ageSec: 5400, late: ['response', 'resolution'] }],
       () => '阅海社区第1网格',
       translate,
     )

@@ -423,7 +423,7 @@ describe('map style and layers', () => {
   })
 
   it('uses a configured base map style, the offline style otherwise', () => {
-    expect(buildMapStyle({ style: '/basemap/style.json' }, 'http://wall.local')).toBe('http://wall.local/basemap/style.json')
+    expect(buildMapStyle({ style: '/basemap/style.json', crs: 'wgs84' }, 'http://wall.local')).toBe('http://wall.local/basemap/style.json')
     expect(buildMapStyle(null, 'http://wall.local')).toEqual(buildOfflineStyle())
     // A PMTiles base map starts offline; its layers come once its header is read.
     expect(buildMapStyle({ pmtiles: '/basemap/base.pmtiles', crs: 'gcj02' }, 'http://wall.local')).toEqual(buildOfflineStyle())
