@@ -1,5 +1,5 @@
 import { createRouter, createWebHistory, type RouteLocation, type RouteRecordRaw, type RouterHistory } from 'vue-router'
-import { loginLocation } from './leader/login'
+import { loginLocation } from './lib/login'
 import { getSession, type SessionCheck } from './stores/session'
 
 // Keeps `?lang=` and `?scene=` across the redirect, so a reload shows the same thing.

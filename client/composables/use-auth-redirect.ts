@@ -1,5 +1,5 @@
 import { useRoute, useRouter } from 'vue-router'
-import { loginLocation } from '../leader/login'
+import { loginLocation } from '../lib/login'
 import { useSessionStore } from '../stores/session'
 
 /** What a page does on a 401: forget the user and go to the login page, which brings them back. */

@@ -1,5 +1,5 @@
 import { useI18n } from 'vue-i18n'
-import { ageParts, durationParts, formatPercent, NO_VALUE } from '../leader/format'
+import { ageParts, durationParts, formatPercent, NO_VALUE } from '../lib/format'
 
 /** Figures in words, in the page's language: percentages, durations, ages, sample sizes. */
 export function useFigureFormat() {

@@ -1,7 +1,7 @@
 import { onScopeDispose, ref, toValue, watch, type MaybeRefOrGetter } from 'vue'
 import { isAbort, isForbidden, isUnauthorized } from '../http'
 import { createLeaderApi, type LeaderApi } from '../leader/api'
-import { throttle } from '../leader/throttle'
+import { throttle } from '../lib/throttle'
 import { useLeaderStore, type LeaderStore, type LeaderView } from '../stores/leader'
 
 /** A burst of live batches refetches the lists at most this often… */

@@ -2,8 +2,8 @@
 // as numbers (percent, minutes) so that a spreadsheet can sum and sort them.
 import { ONLINE_WINDOW_MS } from '../../shared/metrics'
 import type { AlertItem, OverdueItem, RequestListItem, WorkerItem } from './api'
-import type { CsvCell } from './csv'
-import { formatDateTime, minutes, percentNumber } from './format'
+import type { CsvCell } from '../lib/csv'
+import { formatDateTime, minutes, percentNumber } from '../lib/format'
 import type { RankedRow } from './ranking'
 
 /** The translator the tables need: `t` from vue-i18n fits. */

@@ -1,4 +1,4 @@
-import type { GridFigure } from '../wall/grid-figures'
+import type { GridFigure } from '../lib/grid-figures'
 import type { ColorValue } from './spec'
 
 /**

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { Figures } from '../../shared/metrics'
-import type { GridFigures } from '../wall/grid-figures'
+import type { GridFigures } from '../lib/grid-figures'
 
 /** Response-time percentiles (seconds) for each hour of a day, hour 0 first. */
 export interface HourlyResponse {

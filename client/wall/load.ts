@@ -1,7 +1,7 @@
 import type { LiveEvent, LiveEventType } from '../../shared/events'
 import { fetchEvents, API, type GridMetricsReply } from '../api'
 import { getJson, type FetchLike } from '../http'
-import type { GridFigures } from './grid-figures'
+import type { GridFigures } from '../lib/grid-figures'
 
 /** Events of [from, to) (whole hours), with the route's `truncated` flag. */
 export async function loadEvents(

@@ -1,4 +1,4 @@
-import { GRID_FIGURES, type GridFigure } from './grid-figures'
+import { GRID_FIGURES, type GridFigure } from '../lib/grid-figures'
 
 /** What a wall shows, read from its URL: a wall has no UI chrome, so the URL is its only control. */
 export interface WallParams {

@@ -11,7 +11,7 @@ import {
 import { cellKey, cellsOf, type GridCells } from '../../shared/cells'
 import type { UnitGeometry } from '../../shared/domain'
 import { HOUR_MS } from '../../shared/time'
-import { gridFiguresOf, type GridFigures } from './grid-figures'
+import { gridFiguresOf, type GridFigures } from '../lib/grid-figures'
 
 /** A grid of the replayed scope, as the figures need it. */
 export interface PlaybackGrid {

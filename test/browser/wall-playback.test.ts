@@ -7,7 +7,7 @@ import { getJson, launchChromium, openWall, postJson } from '../helpers/browser'
 import { pointIn, sampleGeography } from '../helpers/build-app'
 import { serveBuiltApp } from '../helpers/serve-built-app'
 import { LIVENESS_MS, waitForProgress } from '../helpers/wait-for'
-import { mostOverdue, overdueTotal, type GridFigures } from '../../client/wall/grid-figures'
+import { mostOverdue, overdueTotal, type GridFigures } from '../../client/lib/grid-figures'
 
 let server: Awaited<ReturnType<typeof serveBuiltApp>>
 let browser: Browser

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { COLOUR_SCALES, NO_DATA_COLOUR, colourFor, colourScale, fillColourExpression, legendEntries } from '../../client/map/colour-scale'
-import { GRID_FIGURES, gridFigureValue, mostOverdue, type GridFigures } from '../../client/wall/grid-figures'
+import { GRID_FIGURES, gridFigureValue, mostOverdue, type GridFigures } from '../../client/lib/grid-figures'
 import { rate } from '../../shared/metrics'
 
 /** Evaluates the map's expression the way MapLibre would, for a grid with this feature state. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CSV_BOM, csvCell, csvFileName, toCsv } from '../../client/leader/csv'
+import { CSV_BOM, csvCell, csvFileName, toCsv } from '../../client/lib/csv'
 
 /** Splits a CSV body (no BOM) into records and fields, honouring quotes: the RFC 4180 reading. */
 function parseCsv(text: string): string[][] {

@@ -1,7 +1,7 @@
 import { colourScale, fillColourExpression } from '../colour-scale'
 import { LAYER_IDS, SOURCE_IDS } from '../layer-ids'
 import type { FillLayerSpecification, LineLayerSpecification } from '../spec'
-import type { GridFigure } from '../../wall/grid-figures'
+import type { GridFigure } from '../../lib/grid-figures'
 
 export const GRID_COLORS = {
   fill: '#1d3557',
