@@ -1,9 +1,18 @@
-// The straightforward way: read the raw rows of a window and compute the figures from them with
-// the shared definitions. Slow by design; it is what the rollups are tested and benchmarked against.
+// The test oracle for the metrics: read the raw rows of a window and compute the figures from them
+// with the shared definitions. Slow by design; it is what the rollups are tested against
+// (test/server/metrics/rollups-property.test.ts, windows.test.ts) and benchmarked against
+// (test/bench/metrics.bench.ts). No server code uses it.
+//
+// It reads through three Store methods that only tests use (`requestsReceived`, `alertsRaised`,
+// `patrolsBetween`). They stay in the contract: the oracle must read every engine the same way, from
+// the projections it keeps and along its unit indexes, not from the log that the rollups themselves
+// follow (a second, test-only door into each engine would be a second contract to keep), and the
+// contract suite tests them; `requestsReceived` shares its query with `openRequests`, which the
+// metrics use.
 import { computeFigures, ONLINE_WINDOW_MS, type Figures, type Policy } from '../../shared/metrics'
 import { cellKey, cellsOf } from '../../shared/cells'
-import type { Geography, UnitRef } from '../geo/geography'
-import type { Store } from '../store/types'
+import type { Geography, UnitRef } from '../../server/geo/geography'
+import type { Store } from '../../server/store/types'
 
 export async function scanFigures(
   store: Store,
