@@ -24,6 +24,8 @@ import eventRoutes from './routes/events/index'
 import auth, { type CookieSecure } from './plugins/auth'
 import publicSide from './plugins/public'
 import origin from './plugins/origin'
+import ingestRate from './plugins/ingest-rate'
+import { DEFAULT_INGEST_RATE } from './config'
 import openapi from './plugins/openapi'
 import publicRoutes from './routes/public/index'
 import basemapRoutes from './routes/basemap/index'
@@ -66,6 +68,8 @@ export interface AppOptions {
   onRoute?: (route: RouteOptions) => void
   /** Origins besides the server's own whose pages may write with the session and open `/live` (OUTPOST_ALLOWED_ORIGINS). */
   allowedOrigins?: string[]
+  /** Requests a second per ingest key (OUTPOST_INGEST_RATE), 20,000 by default; 0 turns the limit off. */
+  ingestRate?: number
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -98,6 +102,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.sessionTtlMs !== undefined ? { sessionTtlMs: options.sessionTtlMs } : {}),
   })
   await app.register(origin, { allowedOrigins: options.allowedOrigins ?? [], trustProxy: options.trustProxy ?? false })
+  // Before the routes: it places its limiter on each ingest route as that route is registered.
+  await app.register(ingestRate, { perSecond: options.ingestRate ?? DEFAULT_INGEST_RATE })
   // Before the routes: the API reference (/api/v1/openapi.json, /docs) collects them as they are added.
   await app.register(openapi)
   await app.register(requests)

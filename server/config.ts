@@ -39,7 +39,12 @@ export interface Config {
   geographyFile: string | undefined
   /** The center's cameras (OUTPOST_CAMERAS, a CSV file); none when unset. */
   camerasFile: string | undefined
+  /** Requests a second per ingest key (OUTPOST_INGEST_RATE); 0: no limit. */
+  ingestRate: number
 }
+
+/** OUTPOST_INGEST_RATE's default: far above what the simulator and the benchmarks send with one key. */
+export const DEFAULT_INGEST_RATE = 20_000
 
 export class ConfigError extends Error {}
 
@@ -63,6 +68,7 @@ export function loadConfig(env: Env = process.env): Config {
     allowedOrigins: allowedOrigins(env, 'OUTPOST_ALLOWED_ORIGINS'),
     geographyFile: readableFile(env, 'OUTPOST_GEOGRAPHY'),
     camerasFile: readableFile(env, 'OUTPOST_CAMERAS'),
+    ingestRate: integer(env, 'OUTPOST_INGEST_RATE', DEFAULT_INGEST_RATE, 0, 10_000_000),
   }
 }
 

@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     secureCookie: config.secureCookie,
     trustProxy: config.trustProxy,
     allowedOrigins: config.allowedOrigins,
+    ingestRate: config.ingestRate,
     ...(config.basemap ? { basemap: config.basemap } : {}),
     logger: { level: process.env.LOG_LEVEL ?? 'warn' },
   })

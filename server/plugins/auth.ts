@@ -10,6 +10,9 @@ import { HttpError } from '../errors'
 
 export const SESSION_COOKIE = 'outpost_session'
 
+/** The id part of an ingest key, `opk_<id>_<secret>` (server/auth/auth-store.ts addKey). */
+const KEY_ID = /^opk_([0-9a-f]{12})_/
+
 /** The cookie's Secure flag: `auto` sets it when the request came over https (directly or, behind a trusted proxy, by X-Forwarded-Proto). */
 export type CookieSecure = 'auto' | 'on' | 'off'
 
@@ -37,6 +40,8 @@ declare module 'fastify' {
     user: User | null
     sessionToken: string | null
     ingestSource: string | null
+    /** The verified ingest key's id (the `<id>` of `opk_<id>_<secret>`): what per-key limits count by. */
+    ingestKeyId: string | null
   }
 }
 
@@ -49,6 +54,7 @@ async function auth(app: FastifyInstance, options: AuthOptions) {
   app.decorateRequest('user', null)
   app.decorateRequest('sessionToken', null)
   app.decorateRequest('ingestSource', null)
+  app.decorateRequest('ingestKeyId', null)
 
   app.decorate('sessionOf', (header: string | undefined) => {
     const token = header ? app.parseCookie(header)[SESSION_COOKIE] : undefined
@@ -94,6 +100,9 @@ async function auth(app: FastifyInstance, options: AuthOptions) {
       throw new HttpError(401, 'an ingest key is required: Authorization: Bearer <key>', { field: 'header/authorization', rule: 'authenticated' })
     }
     request.ingestSource = source
+    // Only a key that passed the check gets here, so it has the id part: a caller cannot pick whose
+    // count a request goes to.
+    request.ingestKeyId = KEY_ID.exec(key!)![1]!
   })
 }
 

@@ -21,6 +21,7 @@ describe('configuration from the environment', () => {
       adminPassword: undefined,
       secureCookie: 'auto',
       trustProxy: false,
+      ingestRate: 20_000,
     })
   })
 
@@ -39,9 +40,19 @@ describe('configuration from the environment', () => {
     [{ OUTPOST_TRUST_PROXY: 'proxy.lan' }, /OUTPOST_TRUST_PROXY must be on, off or a comma list of addresses and CIDR ranges, got "proxy.lan"/],
     [{ OUTPOST_TRUST_PROXY: '10.0.0.0/33' }, /OUTPOST_TRUST_PROXY .* got "10.0.0.0\/33"/],
     [{ OUTPOST_TRUST_PROXY: '10.0.0.1,,10.0.0.2' }, /OUTPOST_TRUST_PROXY .* got ""/],
+    [{ OUTPOST_INGEST_RATE: 'fast' }, /OUTPOST_INGEST_RATE must be an integer from 0 to 10000000, got "fast"/],
+    [{ OUTPOST_INGEST_RATE: '-1' }, /OUTPOST_INGEST_RATE must be an integer from 0 to 10000000, got "-1"/],
+    [{ OUTPOST_INGEST_RATE: '2.5' }, /OUTPOST_INGEST_RATE must be an integer/],
+    [{ OUTPOST_INGEST_RATE: '10000001' }, /OUTPOST_INGEST_RATE must be an integer/],
   ]
   it('takes the three durability modes of the SQLite store', () => {
     for (const mode of ['full', 'full-inline', 'normal'] as const) expect(loadConfig({ OUTPOST_SQLITE_SYNC: mode }).sqliteSync).toBe(mode)
+  })
+
+  it('takes the ingest rate per key, 0 turning the limit off', () => {
+    expect(loadConfig({ OUTPOST_INGEST_RATE: '0' }).ingestRate).toBe(0)
+    expect(loadConfig({ OUTPOST_INGEST_RATE: ' 500 ' }).ingestRate).toBe(500)
+    expect(loadConfig({ OUTPOST_INGEST_RATE: '10000000' }).ingestRate).toBe(10_000_000)
   })
 
   it('takes the Secure flag of the session cookie: auto, on or off', () => {
