@@ -1,8 +1,8 @@
 import { onScopeDispose, ref, toValue, watch, type MaybeRefOrGetter } from 'vue'
-import type { Ack, EventBatch, MetricsUpdate, SubscribeReply } from '../../shared/events'
+import type { EventBatch, MetricsUpdate } from '../../shared/events'
+import { createSubscriber } from '../lib/subscriber'
 import { SERVER_CLOSED, createLiveSocket, isSessionRefused, type LiveSocket } from '../socket'
 
-const ACK_TIMEOUT_MS = 10_000
 const RETRY_MS = 5_000
 
 export type LeaderLiveState = 'connecting' | 'live' | 'offline'
@@ -25,48 +25,33 @@ export function useLeaderLive(unit: MaybeRefOrGetter<string | null>, handlers: L
   const ownsSocket = options.socket === undefined
   const socket = options.socket ?? createLiveSocket()
   const state = ref<LeaderLiveState>('connecting')
-  let attempt = 0
-  /** One subscribe at a time (the server refuses a second while one runs): a drill meanwhile waits. */
-  let inFlight = false
-  let again = false
   let subscribed: string | null = null
-  let retryTimer: ReturnType<typeof setTimeout> | undefined
   let disposed = false
 
-  function subscribe(): void {
-    clearTimeout(retryTimer)
-    const target = toValue(unit)
-    if (!target || !socket.connected) return
-    if (inFlight) {
-      again = true
-      return
-    }
-    const thisAttempt = ++attempt
-    subscribed = null
-    inFlight = true
-    socket.timeout(ACK_TIMEOUT_MS).emit('scope:subscribe', { unit: target }, (err: Error | null, reply: Ack<SubscribeReply>) => {
-      if (disposed || thisAttempt !== attempt) return
-      inFlight = false
-      if (again) {
-        again = false
-        subscribe()
-        return
-      }
-      if (err || !reply.ok) {
-        state.value = 'offline'
-        retryTimer = setTimeout(subscribe, RETRY_MS)
-        return
-      }
-      subscribed = target
+  // One subscribe at a time (the server refuses a second while one runs): a drill meanwhile waits.
+  const subscriber = createSubscriber({
+    socket,
+    retryMs: RETRY_MS,
+    request: () => {
+      const target = toValue(unit)
+      return target && socket.connected ? { unit: target } : null
+    },
+    onSend: () => {
+      subscribed = null
+    },
+    onFailure: () => {
+      state.value = 'offline'
+    },
+    onReply: (request) => {
+      subscribed = request.unit
       state.value = 'live'
-    })
-  }
+    },
+  })
+  const subscribe = (): void => subscriber.subscribe()
 
   const onConnect = (): void => subscribe()
   const onDisconnect = (reason?: string): void => {
-    attempt++
-    inFlight = false
-    again = false
+    subscriber.reset()
     subscribed = null
     state.value = 'offline'
     // The server closed it (the session ended?): the next handshake says.
@@ -100,7 +85,7 @@ export function useLeaderLive(unit: MaybeRefOrGetter<string | null>, handlers: L
   onScopeDispose(() => {
     disposed = true
     stopWatch()
-    clearTimeout(retryTimer)
+    subscriber.dispose()
     socket.off('connect', onConnect)
     socket.off('disconnect', onDisconnect)
     socket.off('connect_error', onConnectError)

@@ -1,10 +1,10 @@
 import { onScopeDispose, ref, toValue, watch, type MaybeRefOrGetter } from 'vue'
-import type { Ack, EventBatch, SubscribeReply, SubscribeRequest } from '../../shared/events'
+import type { EventBatch } from '../../shared/events'
+import { createSubscriber } from '../lib/subscriber'
 import { SERVER_CLOSED, createLiveSocket, type LiveSocket } from '../socket'
 import { useLiveStore, type LiveStore } from '../stores/live'
 
 export const STALE_AFTER_MS = 30_000
-const ACK_TIMEOUT_MS = 10_000
 const RETRY_MS = 2_000
 
 export interface LiveStreamOptions {
@@ -33,72 +33,43 @@ export function useLiveStream(unit: MaybeRefOrGetter<string>, options: LiveStrea
   let syncedUnit: string | null = null
   /** Batches that arrive while a subscribe is in flight, applied after its reply. */
   let buffered: EventBatch[] | null = null
-  let attempt = 0
-  /**
-   * The server answers one subscribe at a time per socket and refuses another while one runs: a
-   * change of unit meanwhile waits for the answer, then subscribes again for the latest unit.
-   */
-  let inFlight = false
-  let again = false
-  let retryTimer: ReturnType<typeof setTimeout> | undefined
   let disposed = false
 
-  function subscribe(): void {
-    clearTimeout(retryTimer)
-    if (inFlight) {
-      again = true
-      return
-    }
-    const target = toValue(unit)
-    const request: SubscribeRequest = syncedUnit === target ? { unit: target, sinceSeq: store.seq } : { unit: target }
-    const thisAttempt = ++attempt
-    buffered = []
-    inFlight = true
-    if (store.connection !== 'live' && store.connection !== 'stale') store.setConnection('connecting')
-    socket.timeout(ACK_TIMEOUT_MS).emit('scope:subscribe', request, (err: Error | null, reply: Ack<SubscribeReply>) => {
-      if (disposed || thisAttempt !== attempt) return // belongs to a connection already lost
-      inFlight = false
-      if (again) {
-        again = false
-        subscribe()
-        return
-      }
+  // A change of unit while a subscribe runs waits for its answer, then subscribes for the latest unit.
+  const subscriber = createSubscriber({
+    socket,
+    retryMs: RETRY_MS,
+    request: () => {
+      if (!socket.connected) return null
+      const target = toValue(unit)
+      return syncedUnit === target ? { unit: target, sinceSeq: store.seq } : { unit: target }
+    },
+    onSend: () => {
+      buffered = []
+      if (store.connection !== 'live' && store.connection !== 'stale') store.setConnection('connecting')
+    },
+    onFailure: (refusal) => {
+      buffered = null
+      if (refusal !== undefined) error.value = refusal
+    },
+    onReply: (request, data) => {
       const held = buffered ?? []
       buffered = null
-      if (err) {
-        retryLater()
-        return
-      }
-      if (!reply.ok) {
-        error.value = reply.error
-        retryLater()
-        return
-      }
       error.value = null
-      const data = reply.data
       if ('snapshot' in data) store.applySnapshot(data.seq, data.snapshot)
       else store.applyEvents(data.events, data.seq)
-      syncedUnit = target
+      syncedUnit = request.unit
       for (const batch of held) store.applyEvents(batch.events, batch.seq)
       store.setConnection('live')
-    })
-  }
-
-  function retryLater(): void {
-    clearTimeout(retryTimer)
-    retryTimer = setTimeout(() => {
-      if (!disposed && socket.connected) subscribe()
-    }, RETRY_MS)
-  }
+    },
+  })
+  const subscribe = (): void => subscriber.subscribe()
 
   const onConnect = (): void => subscribe()
 
   const onDisconnect = (reason?: string): void => {
-    attempt++ // a reply still in flight belongs to the old connection
-    inFlight = false
-    again = false
+    subscriber.reset()
     buffered = null
-    clearTimeout(retryTimer)
     store.setConnection('offline')
     // socket.io reconnects by itself except when the server closed the socket (its session ended):
     // connect again, and the handshake says whether the session is gone (connect_error) or not.
@@ -148,7 +119,7 @@ export function useLiveStream(unit: MaybeRefOrGetter<string>, options: LiveStrea
     disposed = true
     stopWatch()
     clearInterval(staleTimer)
-    clearTimeout(retryTimer)
+    subscriber.dispose()
     socket.off('connect', onConnect)
     socket.off('disconnect', onDisconnect)
     socket.off('connect_error', onConnectError)
