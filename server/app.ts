@@ -17,6 +17,7 @@ import alerts from './routes/alerts/index'
 import patrols from './routes/patrols/index'
 import geographyRoutes from './routes/geography/index'
 import metricsPlugin from './plugins/metrics'
+import live from './live/index'
 import metricsRoutes from './routes/metrics/index'
 import sessionRoutes from './routes/session/index'
 import workerRoutes from './routes/workers/index'
@@ -111,6 +112,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(patrols)
   await app.register(geographyRoutes)
   await app.register(metricsPlugin, { policy: options.policy ?? DEFAULT_POLICY, timeZone: options.timeZone ?? DEFAULT_TIME_ZONE })
+  // Every commit's way out (server/live/README.md): the rollups, then the bus to the /live sockets.
+  await app.register(live, { sockets: options.realtime === false ? false : (options.realtime ?? {}) })
   await app.register(metricsRoutes)
   await app.register(sessionRoutes)
   await app.register(workerRoutes)

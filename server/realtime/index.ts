@@ -10,9 +10,8 @@ import {
   type ServerToClientEvents,
   type SocketData,
 } from '../../shared/events'
-import { unitOfRoom } from '../../shared/rooms'
-import { DEFAULT_TICK_MS, LiveBus } from '../live/bus'
-import { broadcastFrame, type QueueCap } from './frame-broadcast'
+import type { LiveOptions } from '../live/index'
+import type { QueueCap } from './frame-broadcast'
 import { encodeWithoutBinaryScan } from './json-encoder'
 import { DEFAULT_SUBSCRIBE_BURST, DEFAULT_SUBSCRIBE_REFILL_MS, registerSubscribe, type SubscribeBounds } from './scope-subscribe'
 import { watchSessions } from './session-watch'
@@ -34,11 +33,8 @@ export const DEFAULT_MAX_QUEUED_BYTES = 8 * 2 ** 20
  */
 export const DEFAULT_REPLAY_BYTES = 4 * 2 ** 20
 
-export interface RealtimeOptions {
-  /** Hold of a live batch under load (ms); see server/live/bus.ts. */
-  tickMs?: number
-  /** Hold of a live batch while the stream is light (ms). */
-  quietTickMs?: number
+/** The sockets' bounds here, and the live bus's and figures push's (server/live) with them. */
+export interface RealtimeOptions extends LiveOptions {
   /** Largest gap a resubscribe replays event by event; past it the client gets a snapshot. */
   replayLimit?: number
   /** Largest replay in bytes of JSON; past it, too, a snapshot. Well under `maxQueuedBytes`. */
@@ -49,8 +45,6 @@ export interface RealtimeOptions {
   subscribeRefillMs?: number
   /** Bytes a socket may leave unread (TCP and Engine.IO buffers) before it is dropped. */
   maxQueuedBytes?: number
-  /** How often each watched unit gets `metrics:updated` (ms). */
-  metricsIntervalMs?: number
 }
 
 export interface RealtimePluginOptions extends RealtimeOptions {
@@ -61,8 +55,9 @@ export interface RealtimePluginOptions extends RealtimeOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     io: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>
-    liveBus: LiveBus
     liveStats: LiveStats
+    /** The `/live` namespace and its queue cap, for server/live's bus and figures push. */
+    liveSockets: { namespace: LiveNamespace; queueCap: QueueCap }
   }
 }
 
@@ -99,15 +94,6 @@ async function realtime(app: FastifyInstance, options: RealtimePluginOptions) {
     queueCap,
     refused: () => void stats.subscribesRefused++,
   }
-  const bus = new LiveBus({
-    geography: app.geography,
-    tickMs: options.tickMs ?? DEFAULT_TICK_MS,
-    ...(options.quietTickMs !== undefined ? { quietTickMs: options.quietTickMs } : {}),
-    sink: (room, batch, json) => broadcastFrame(live, room, 'events:batched', batch, { json, queueCap }),
-    isWatched: (room) => (live.adapter.rooms.get(room)?.size ?? 0) > 0,
-  })
-  const unsubscribe = app.store.onCommit((events) => bus.publish(events))
-
   live.use(app.refuseForeignOrigin)
   // The same session as the REST routes: no valid cookie, no connection.
   live.use((socket, next) => {
@@ -127,40 +113,11 @@ async function realtime(app: FastifyInstance, options: RealtimePluginOptions) {
   watchSessions(app, live)
   openPublicNamespace(app, io as unknown as Server, { ...options.kiosks, dropped: () => void stats.slowSocketsDropped++ })
 
-  // Today's figures for every unit somebody watches; a unit nobody watches costs nothing. One room
-  // per turn of the event loop, so that an alert arriving meanwhile is not held behind them all.
-  let pushing: NodeJS.Immediate | undefined
-  const metricsTimer = setInterval(() => {
-    if (pushing) return
-    const now = app.now()
-    const window = app.metrics.window({})
-    const [from, to] = [new Date(window.from).toISOString(), new Date(window.to).toISOString()]
-    const rooms = [...live.adapter.rooms.keys()]
-    const pushNext = () => {
-      pushing = undefined
-      while (rooms.length > 0) {
-        const room = rooms.shift()!
-        const unitId = unitOfRoom(room)
-        if (!unitId || !live.adapter.rooms.get(room)?.size || !app.geography.get(unitId)) continue
-        const figures = app.metrics.rollups.figures(unitId, window.from, window.to, now)
-        broadcastFrame(live, room, 'metrics:updated', { unit: unitId, from, to, now: new Date(now).toISOString(), figures }, { queueCap })
-        break
-      }
-      if (rooms.length > 0) pushing = setImmediate(pushNext)
-    }
-    pushNext()
-  }, options.metricsIntervalMs ?? 5000)
-  metricsTimer.unref()
-
   app.decorate('io', io)
-  app.decorate('liveBus', bus)
   app.decorate('liveStats', stats)
+  app.decorate('liveSockets', { namespace: live, queueCap })
 
   app.addHook('preClose', async () => {
-    clearInterval(metricsTimer)
-    if (pushing) clearImmediate(pushing)
-    unsubscribe()
-    bus.close()
     io.local.disconnectSockets(true)
   })
   app.addHook('onClose', async () => {
@@ -170,4 +127,4 @@ async function realtime(app: FastifyInstance, options: RealtimePluginOptions) {
   })
 }
 
-export default fp(realtime, { name: 'realtime', dependencies: ['context', 'metrics', 'auth', 'origin', 'public'] })
+export default fp(realtime, { name: 'realtime', dependencies: ['context', 'auth', 'origin', 'public'] })
