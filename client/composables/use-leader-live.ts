@@ -1,5 +1,5 @@
 import { onScopeDispose, ref, toValue, watch, type MaybeRefOrGetter } from 'vue'
-import type { EventBatch, MetricsUpdate } from '../../shared/events'
+import type { EventBatch, MetricsUpdate, SubscribeReply, SubscribeRequest } from '../../shared/events'
 import { createSubscriber } from '../lib/subscriber'
 import { SERVER_CLOSED, createLiveSocket, isSessionRefused, type LiveSocket } from '../socket'
 
@@ -29,8 +29,8 @@ export function useLeaderLive(unit: MaybeRefOrGetter<string | null>, handlers: L
   let disposed = false
 
   // One subscribe at a time (the server refuses a second while one runs): a drill meanwhile waits.
-  const subscriber = createSubscriber({
-    socket,
+  const subscriber = createSubscriber<SubscribeRequest, SubscribeReply>({
+    send: (ms, request, ack) => socket.timeout(ms).emit('scope:subscribe', request, ack),
     retryMs: RETRY_MS,
     request: () => {
       const target = toValue(unit)

@@ -1,5 +1,5 @@
 import { onScopeDispose, ref, toValue, watch, type MaybeRefOrGetter } from 'vue'
-import type { EventBatch } from '../../shared/events'
+import type { EventBatch, SubscribeReply, SubscribeRequest } from '../../shared/events'
 import { createSubscriber } from '../lib/subscriber'
 import { SERVER_CLOSED, createLiveSocket, type LiveSocket } from '../socket'
 import { useLiveStore, type LiveStore } from '../stores/live'
@@ -36,8 +36,8 @@ export function useLiveStream(unit: MaybeRefOrGetter<string>, options: LiveStrea
   let disposed = false
 
   // A change of unit while a subscribe runs waits for its answer, then subscribes for the latest unit.
-  const subscriber = createSubscriber({
-    socket,
+  const subscriber = createSubscriber<SubscribeRequest, SubscribeReply>({
+    send: (ms, request, ack) => socket.timeout(ms).emit('scope:subscribe', request, ack),
     retryMs: RETRY_MS,
     request: () => {
       if (!socket.connected) return null

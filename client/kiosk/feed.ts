@@ -1,13 +1,12 @@
 // Keeps the kiosk's figures current: the REST answer first, then `stats:updated` pushes on the
 // public socket, a REST refetch on every reconnect, and a REST poll whenever the pushes stop.
 // The last figures stay on screen through any outage; only newer ones replace them.
-import type { Ack } from '../../shared/events'
 import type { PublicStats } from '../../shared/public'
 import { fetchPublicStats, isPublicStats, type StatsResult } from './api'
+import { createSubscriber } from '../lib/subscriber'
 import type { PublicSocket } from './socket'
 
 export const POLL_MS = 60_000
-const ACK_TIMEOUT_MS = 10_000
 /** After the server itself closed the socket (it will not reconnect on its own). */
 const SERVER_CLOSE_RETRY_MS = 5_000
 
@@ -44,7 +43,6 @@ export function createKioskFeed(options: KioskFeedOptions): KioskFeed {
   const { unit, socket } = options
   const fetchStats = options.fetchStats ?? ((u: string) => fetchPublicStats(u))
   const pollMs = options.pollMs ?? POLL_MS
-  const ackTimeoutMs = options.ackTimeoutMs ?? ACK_TIMEOUT_MS
 
   let stopped = false
   let connectedBefore = false
@@ -78,20 +76,24 @@ export function createKioskFeed(options: KioskFeedOptions): KioskFeed {
     else if (receivedAt === -Infinity) options.onProblem?.(problemOf(result.status, result.message))
   }
 
-  function watch(): void {
-    watching = true
-    socket.timeout(ackTimeoutMs).emit('stats:watch', { unit }, (err: Error | null, reply: Ack<PublicStats>) => {
-      if (stopped) return
-      if (err || !reply.ok) {
-        // The poll tries again; until then the REST figures stand, and REST's status says what is
-        // wrong (a socket refusal has no status to tell an unknown unit from a fault).
-        watching = false
-        return
-      }
-      apply(reply.data)
+  const watcher = createSubscriber<{ unit: string }, PublicStats>({
+    send: (ms, request, ack) => socket.timeout(ms).emit('stats:watch', request, ack),
+    ackTimeoutMs: options.ackTimeoutMs,
+    request: () => ({ unit }),
+    onSend: () => {
+      watching = true
+    },
+    // No retry of its own: the poll tries again; until then the REST figures stand, and REST's
+    // status says what is wrong (a socket refusal has no status to tell an unknown unit from a fault).
+    onFailure: () => {
+      watching = false
+    },
+    onReply: (_request, stats) => {
+      apply(stats)
       if (socket.connected) setState('live')
-    })
-  }
+    },
+  })
+  const watch = (): void => watcher.subscribe()
 
   const onConnect = (): void => {
     if (connectedBefore) void refetch()
@@ -100,6 +102,7 @@ export function createKioskFeed(options: KioskFeedOptions): KioskFeed {
   }
 
   const onDisconnect = (reason: string): void => {
+    watcher.reset()
     watching = false
     setState('offline')
     if (reason === 'io server disconnect') {
@@ -134,6 +137,7 @@ export function createKioskFeed(options: KioskFeedOptions): KioskFeed {
     },
     stop() {
       stopped = true
+      watcher.dispose()
       clearInterval(pollTimer)
       clearTimeout(retryTimer)
       socket.off('connect', onConnect)

@@ -1,21 +1,25 @@
-// The one subscribe routine of the `/live` socket's users (the wall's stream, the leader page):
-// one `scope:subscribe` at a time (the server refuses a second while one runs), an ack timeout,
-// a retry after a failure, and replies from a lost connection ignored.
-import type { Ack, SubscribeReply, SubscribeRequest } from '../../shared/events'
-import type { LiveSocket } from '../socket'
+// The one subscribe routine of the client's sockets (the wall's stream and the leader page on
+// `/live` with `scope:subscribe`, the kiosk on `/public` with `stats:watch`): one subscribe at a
+// time (the server refuses a second while one runs), an ack timeout, a retry after a failure, and
+// replies from a lost connection ignored.
+import type { Ack } from '../../shared/events'
 
 export const ACK_TIMEOUT_MS = 10_000
 
-export interface SubscriberOptions {
-  socket: Pick<LiveSocket, 'timeout'>
+export type AckFn<Data> = (err: Error | null, reply: Ack<Data>) => void
+
+export interface SubscriberOptions<Request, Data> {
+  /** Emits the subscribe with an ack timeout: `socket.timeout(ms).emit(event, request, ack)`. */
+  send: (ackTimeoutMs: number, request: Request, ack: AckFn<Data>) => void
   /** What to ask for now; null when there is nothing to subscribe to (no unit, no connection). */
-  request: () => SubscribeRequest | null
+  request: () => Request | null
   /** The subscribe is sent (batches that arrive meanwhile belong after its reply). */
-  onSend?: (request: SubscribeRequest) => void
-  onReply: (request: SubscribeRequest, data: SubscribeReply) => void
-  /** No answer in time (`refusal` undefined) or the server's refusal; a retry follows in `retryMs`. */
+  onSend?: (request: Request) => void
+  onReply: (request: Request, data: Data) => void
+  /** No answer in time (`refusal` undefined) or the server's refusal. */
   onFailure: (refusal?: string) => void
-  retryMs: number
+  /** How long after a failure to subscribe again; without it, the caller decides when. */
+  retryMs?: number
   ackTimeoutMs?: number
 }
 
@@ -27,7 +31,7 @@ export interface Subscriber {
   dispose(): void
 }
 
-export function createSubscriber(options: SubscriberOptions): Subscriber {
+export function createSubscriber<Request, Data>(options: SubscriberOptions<Request, Data>): Subscriber {
   let attempt = 0
   let inFlight = false
   /** Asked again while one was in flight: subscribe once more when it answers. */
@@ -46,7 +50,7 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     const thisAttempt = ++attempt
     inFlight = true
     options.onSend?.(request)
-    options.socket.timeout(options.ackTimeoutMs ?? ACK_TIMEOUT_MS).emit('scope:subscribe', request, (err: Error | null, reply: Ack<SubscribeReply>) => {
+    options.send(options.ackTimeoutMs ?? ACK_TIMEOUT_MS, request, (err, reply) => {
       if (disposed || thisAttempt !== attempt) return // belongs to a connection already lost
       inFlight = false
       if (again) {
@@ -56,9 +60,11 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
       }
       if (err || !reply.ok) {
         options.onFailure(err ? undefined : reply.ok ? undefined : reply.error)
-        retryTimer = setTimeout(() => {
-          if (!disposed) subscribe()
-        }, options.retryMs)
+        if (options.retryMs !== undefined) {
+          retryTimer = setTimeout(() => {
+            if (!disposed) subscribe()
+          }, options.retryMs)
+        }
         return
       }
       options.onReply(request, reply.data)
