@@ -23,6 +23,7 @@ import { LiveBus } from '../../server/live/bus'
 import { EventGenerator } from './lib/generator'
 import type { Request } from './lib/ipc'
 import { serveIpc } from './lib/serve-ipc'
+import { unitRoom } from '../../shared/rooms'
 
 const mode = process.argv[process.argv.indexOf('--mode') + 1]
 
@@ -71,7 +72,7 @@ async function rawWs(): Promise<void> {
         const ackId = text.slice(8, bracket)
         const [, request] = JSON.parse(text.slice(bracket)) as [string, { unit: string }]
         room?.delete(ws)
-        const name = `unit:${request.unit}`
+        const name = unitRoom(request.unit)
         room = rooms.get(name) ?? new Set()
         rooms.set(name, room)
         room.add(ws)
