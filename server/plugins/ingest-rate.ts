@@ -28,7 +28,7 @@ const LocalStore = createRequire(import.meta.url)('@fastify/rate-limit/store/Loc
  * The local store with one change: it answers with a copy of the count. The local store hands back
  * the very object it keeps counting in, and the plugin reads it only after an await; requests
  * arriving together then all read the burst's final count, and a burst of 20 at a rate of 5 was
- * refused whole instead of 5 let through (test/server/ingest-rate.test.ts).
+ * refused whole instead of 5 let through (test/server/plugins/ingest-rate.test.ts).
  */
 export class SnapshotStore implements FastifyRateLimitStore {
   private readonly local: FastifyRateLimitStore

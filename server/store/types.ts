@@ -1,5 +1,5 @@
 // The store's contract. One implementation per engine (SQLite now); one contract test suite
-// (test/server/store-contract.ts) runs against every engine.
+// (test/server/store/store-contract.ts) runs against every engine.
 import type {
   AlertKind,
   Category,

@@ -4,7 +4,7 @@ import type { PublicStats } from '../../shared/public'
 import { fetchPublicStats, type StatsResult } from '../../client/kiosk/api'
 import { createKioskFeed, POLL_MS, type FeedProblem, type FeedState, type KioskFeed } from '../../client/kiosk/feed'
 import type { PublicSocket } from '../../client/kiosk/socket'
-import { FakePublicSocket } from './fake-public-socket'
+import { FakePublicSocket } from '../fixtures/fake-public-socket'
 
 const UNIT = '640106001'
 

@@ -5,7 +5,7 @@ import { createMemoryHistory, createRouter } from 'vue-router'
 import type { PublicStats } from '../../shared/public'
 import KioskView from '../../client/views/KioskView.vue'
 import { createAppI18n } from '../../client/i18n'
-import { FakePublicSocket } from './fake-public-socket'
+import { FakePublicSocket } from '../fixtures/fake-public-socket'
 
 const UNIT = '640106001'
 

@@ -11,7 +11,7 @@ import { createAppI18n } from '../../client/i18n'
 import type { OverdueItem } from '../../client/leader/api'
 import { rankChildren } from '../../client/leader/ranking'
 import { useGeographyStore } from '../../client/stores/geography'
-import { child, figures, metricsReply, r, smallGeography } from './leader-fixtures'
+import { child, figures, metricsReply, r, smallGeography } from '../fixtures/leader-fixtures'
 
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
 

@@ -5,7 +5,7 @@ import { useLeaderData, type LeaderTarget } from '../../client/composables/use-l
 import type { FetchLike } from '../../client/http'
 import { createLeaderApi } from '../../client/leader/api'
 import { useLeaderStore } from '../../client/stores/leader'
-import { metricsReply } from './leader-fixtures'
+import { metricsReply } from '../fixtures/leader-fixtures'
 
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0))

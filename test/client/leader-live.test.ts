@@ -3,8 +3,8 @@ import { effectScope, nextTick, ref, type Ref } from 'vue'
 import type { Ack, EventBatch, MetricsUpdate, SubscribeReply } from '../../shared/events'
 import { useLeaderLive } from '../../client/composables/use-leader-live'
 import type { LiveSocket } from '../../client/socket'
-import { figures } from './leader-fixtures'
-import { FakeLiveSocket } from './fake-live-socket'
+import { figures } from '../fixtures/leader-fixtures'
+import { FakeLiveSocket } from '../fixtures/fake-live-socket'
 
 class FakeSocket extends FakeLiveSocket {
   /** The leader tests' name for `open`. */

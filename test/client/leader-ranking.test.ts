@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createAppI18n } from '../../client/i18n'
 import { rankChildren } from '../../client/leader/ranking'
 import { childrenTable, overdueTable } from '../../client/leader/tables'
-import { child, metricsReply, r } from './leader-fixtures'
+import { child, metricsReply, r } from '../fixtures/leader-fixtures'
 
 describe('ranking display', () => {
   // Two requests, both on time: 100%, but a lower bound far below the big community's.

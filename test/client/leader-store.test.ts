@@ -1,7 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { useLeaderStore } from '../../client/stores/leader'
-import { figures, metricsReply } from './leader-fixtures'
+import { figures, metricsReply } from '../fixtures/leader-fixtures'
 
 const today = { unit: '640106001', from: '2026-11-28', to: '2026-11-29' }
 

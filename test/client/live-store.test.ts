@@ -4,7 +4,7 @@ import { nextTick, watch } from 'vue'
 import type { LiveEvent } from '../../shared/events'
 import { ONLINE_WINDOW_MS } from '../../shared/metrics'
 import { RECENT_LIMIT, TRAIL_LENGTH, useLiveStore, workersOnline } from '../../client/stores/live'
-import { T0, openAlert, openRequest, patrol, raised, received, reviewed, snapshot, transitioned, worker } from './live-fixtures'
+import { T0, openAlert, openRequest, patrol, raised, received, reviewed, snapshot, transitioned, worker } from '../fixtures/live-fixtures'
 
 describe('useLiveStore', () => {
   beforeEach(() => {

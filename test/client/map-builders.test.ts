@@ -26,7 +26,7 @@ import { BASEMAP_COLORS, buildMapStyle, buildOfflineStyle, buildPmtilesBasemap, 
 import { displayTransform, identity, transformGeography } from '../../client/map/transform'
 import type { WorkerTrack } from '../../client/lib/live-types'
 import { ONLINE_WINDOW_MS } from '../../shared/metrics'
-import { GRID, T0, openAlert, openRequest, worker } from './live-fixtures'
+import { GRID, T0, openAlert, openRequest, worker } from '../fixtures/live-fixtures'
 
 function track(id: string, at: number, trail: [number, number][] = []): WorkerTrack {
   const w = worker(id, { at })

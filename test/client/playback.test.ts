@@ -5,7 +5,7 @@ import type { LiveEvent } from '../../shared/events'
 import { DEFAULT_POLICY } from '../../shared/metrics'
 import { CELL_LAT, CELL_LON, type RequestFacts } from '../../shared/metrics'
 import type { PolygonCoords } from '../../shared/domain'
-import { GRID, patrol, raised, received, reviewed, transitioned } from './live-fixtures'
+import { GRID, patrol, raised, received, reviewed, transitioned } from '../fixtures/live-fixtures'
 
 const H = 3_600_000
 const MIN = 60_000

@@ -4,8 +4,8 @@ import { effectScope, ref } from 'vue'
 import { useLiveStream } from '../../client/composables/use-live-stream'
 import type { LiveSocket } from '../../client/socket'
 import { useLiveStore } from '../../client/stores/live'
-import { openRequest, received, snapshot, transitioned } from './live-fixtures'
-import { FakeLiveSocket } from './fake-live-socket'
+import { openRequest, received, snapshot, transitioned } from '../fixtures/live-fixtures'
+import { FakeLiveSocket } from '../fixtures/fake-live-socket'
 
 class FakeSocket extends FakeLiveSocket {}
 

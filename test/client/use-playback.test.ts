@@ -7,7 +7,7 @@ import { useLiveStore } from '../../client/stores/live'
 import { useMetricsStore } from '../../client/stores/metrics'
 import type { LiveEvent } from '../../shared/events'
 import { CELL_LAT, CELL_LON, DEFAULT_POLICY, type RequestFacts } from '../../shared/metrics'
-import { GRID, patrol, received } from './live-fixtures'
+import { GRID, patrol, received } from '../fixtures/live-fixtures'
 
 const H = 3_600_000
 const MIN = 60_000

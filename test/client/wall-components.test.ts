@@ -9,7 +9,7 @@ import WallMapLegend from '../../client/components/wall/WallMapLegend.vue'
 import WallTicker from '../../client/components/wall/WallTicker.vue'
 import { createAppI18n } from '../../client/i18n'
 import { useGeographyStore } from '../../client/stores/geography'
-import { GRID, openAlert, patrol, raised, received, transitioned } from './live-fixtures'
+import { GRID, openAlert, patrol, raised, received, transitioned } from '../fixtures/live-fixtures'
 import { computeFigures, DEFAULT_POLICY, rate, type Figures } from '../../shared/metrics'
 import { nextTick } from 'vue'
 

@@ -8,7 +8,7 @@ import { useMetricsStore } from '../../client/stores/metrics'
 import { buildSampleGeography } from '../../shared/sample-geography'
 import { loadGridFigures } from '../../client/wall/load'
 import { computeFigures, DEFAULT_POLICY, type Figures } from '../../shared/metrics'
-import { GRID, T0, openRequest, patrol, raised, received, transitioned } from './live-fixtures'
+import { GRID, T0, openRequest, patrol, raised, received, transitioned } from '../fixtures/live-fixtures'
 
 function figures(requests: number): Figures {
   const f = computeFigures({ requests: [], open: [], alerts: [], cells: 0, visitedCells: 0, workersOnline: 0, population: null, now: T0, policy: DEFAULT_POLICY })

@@ -1,0 +1,159 @@
+// Who may do what: every role against every route and socket event, with ids of another street
+// in params, query and body, and forged or expired sessions.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { firstGrid, pointIn, startTestServer, type TestUser } from '../../helpers/build-app'
+import { connectLive, subscribe } from '../../helpers/connect-client'
+
+const A = '640106001'
+const A1 = '640106001001' // a community in A
+const B = '640106002'
+const LEADER_A: TestUser = { username: 'leader-a', password: 'leader-pass-a', role: 'leader', unit: A }
+const LEADER_A1: TestUser = { username: 'leader-a1', password: 'leader-pass-a1', role: 'leader', unit: A1 }
+
+type Role = 'anonymous' | 'forged' | 'expired' | 'leaderA' | 'leaderA1' | 'center'
+const ROLES: Role[] = ['anonymous', 'forged', 'expired', 'leaderA', 'leaderA1', 'center']
+
+let server: Awaited<ReturnType<typeof startTestServer>>
+let clock = Date.parse('2026-11-28T06:00:00Z')
+const cookies: Partial<Record<Role, string>> = {}
+const ids = { requestA1: 'req-a1', requestB: 'req-b', alertB: 'alert-b' }
+
+beforeAll(async () => {
+  server = await startTestServer({ users: [LEADER_A, LEADER_A1], now: () => clock, sessionTtlMs: 3_600_000 })
+  cookies.center = server.headers.cookie
+  cookies.leaderA = await server.login(LEADER_A)
+  cookies.leaderA1 = await server.login(LEADER_A1)
+  cookies.forged = 'outpost_session=AAAAforgedAAAAforgedAAAAforgedAAAAforgedAAA'
+  // A session that has expired: made an hour and a half ago.
+  clock -= 90 * 60_000
+  cookies.expired = await server.login(LEADER_A)
+  clock += 90 * 60_000
+  const post = (url: string, payload: object) => server.inject({ method: 'POST', url, payload })
+  expect((await post('/api/v1/requests', { id: ids.requestA1, source: 'app', category: 'noise', priority: 'general', location: pointIn(server.geography, A1) })).statusCode).toBe(201)
+  expect((await post('/api/v1/requests', { id: ids.requestB, source: 'app', category: 'noise', priority: 'general', location: pointIn(server.geography, B) })).statusCode).toBe(201)
+  expect((await post('/api/v1/alerts', { id: ids.alertB, cameraId: 'c', kind: 'smoke_fire', confidence: 0.9, location: pointIn(server.geography, B) })).statusCode).toBe(201)
+}, 60_000)
+
+afterAll(async () => {
+  await server?.close()
+})
+
+const ok = 200
+const denied = 403
+const anon = 401
+const day = 'from=2026-11-28&to=2026-11-29'
+
+/** [method, url, expected status per role]; "forged" and "expired" behave as anonymous. */
+const ROUTES: [string, string, Record<'anonymous' | 'leaderA' | 'leaderA1' | 'center', number>][] = [
+  ['GET', '/api/v1/session', { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', '/api/v1/geography', { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', '/api/v1/metrics', { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', `/api/v1/metrics?unit=${A}`, { anonymous: anon, leaderA: ok, leaderA1: denied, center: ok }],
+  ['GET', `/api/v1/metrics?unit=${A1}`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', `/api/v1/metrics?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', '/api/v1/metrics?unit=640106', { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', `/api/v1/metrics/series?metric=requests&unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', `/api/v1/metrics/series?metric=requests&unit=${A1}`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', `/api/v1/overdue?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', '/api/v1/overdue', { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', `/api/v1/requests?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', `/api/v1/requests?unit=${A1}`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  // Another street's request is answered as an unknown one: its existence is not told.
+  ['GET', `/api/v1/requests/${ids.requestB}`, { anonymous: anon, leaderA: 404, leaderA1: 404, center: ok }],
+  ['GET', `/api/v1/requests/${ids.requestA1}`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', `/api/v1/workers?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', `/api/v1/alerts?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', `/api/v1/alerts?unit=${A}`, { anonymous: anon, leaderA: ok, leaderA1: denied, center: ok }],
+  ['GET', `/api/v1/events?unit=${B}&${day}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', `/api/v1/events?unit=${A1}&${day}`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', `/api/v1/open-requests?unit=${B}&at=2026-11-28T00:00:00Z`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', `/api/v1/open-requests?unit=${A1}&at=2026-11-28T00:00:00Z`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', '/api/v1/open-requests?at=2026-11-28T00:00:00Z', { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', '/api/v1/health', { anonymous: ok, leaderA: ok, leaderA1: ok, center: ok }],
+]
+
+describe('REST authorisation matrix', () => {
+  for (const [method, url, expected] of ROUTES) {
+    for (const role of ROLES) {
+      const want = role === 'forged' || role === 'expired' ? expected.anonymous : expected[role]
+      it(`${role} ${method} ${url} → ${want}`, async () => {
+        const cookie = cookies[role as keyof typeof cookies]
+        const res = await server.app.inject({ method: method as 'GET', url, headers: cookie ? { cookie } : {} })
+        expect(res.statusCode).toBe(want)
+        if (want === denied) expect(res.json()).toMatchObject({ rule: 'scope' })
+      })
+    }
+  }
+
+  it('ingest routes take an ingest key, never a session', async () => {
+    const grid = firstGrid(server.geography, A)
+    const bodies: [string, object][] = [
+      ['/api/v1/requests', { source: 'app', category: 'noise', priority: 'general', location: pointIn(server.geography, grid) }],
+      [`/api/v1/requests/${ids.requestA1}/transitions`, { stage: 'dispatched' }],
+      ['/api/v1/alerts', { cameraId: 'c', kind: 'smoke_fire', confidence: 0.9, location: pointIn(server.geography, grid) }],
+      [`/api/v1/alerts/${ids.alertB}/review`, { verdict: 'false_positive' }],
+      ['/api/v1/patrols', { pings: [{ workerId: 'w', kind: 'ping', location: pointIn(server.geography, grid) }] }],
+    ]
+    for (const [url, payload] of bodies) {
+      for (const role of ROLES) {
+        const cookie = cookies[role as keyof typeof cookies]
+        const res = await server.app.inject({ method: 'POST', url, payload, headers: cookie ? { cookie } : {} })
+        expect(res.statusCode, `${role} POST ${url}`).toBe(401)
+      }
+      const withKey = await server.app.inject({ method: 'POST', url, payload, headers: { authorization: server.headers.authorization } })
+      expect(withKey.statusCode, `key POST ${url}`).toBeLessThan(300)
+    }
+  })
+
+  it('a leader’s geography holds only their subtree', async () => {
+    const res = await server.app.inject({ method: 'GET', url: '/api/v1/geography', headers: { cookie: cookies.leaderA1! } })
+    const unitIds: string[] = res.json().features.map((f: { id: string }) => f.id)
+    expect(unitIds[0]).toBe(A1)
+    expect(unitIds.every((id) => id.startsWith(A1))).toBe(true)
+    expect(unitIds.length).toBe(1 + server.geography.children(A1).length)
+  })
+})
+
+describe('socket authorisation', () => {
+  it('refuses a handshake without a valid session', async () => {
+    for (const cookie of [undefined, cookies.forged, cookies.expired]) {
+      await expect(connectLive(server.url, cookie)).rejects.toThrow(/unauthorized/)
+    }
+  })
+
+  const SUBSCRIBE: [Role, string, boolean][] = [
+    ['leaderA', A, true],
+    ['leaderA', A1, true],
+    ['leaderA', B, false],
+    ['leaderA', '640106', false],
+    ['leaderA1', A1, true],
+    ['leaderA1', A, false],
+    ['leaderA1', B, false],
+    ['center', B, true],
+    ['center', '640106', true],
+  ]
+  for (const [role, unit, allowed] of SUBSCRIBE) {
+    it(`${role} scope:subscribe ${unit} → ${allowed ? 'ok' : 'refused'}`, async () => {
+      const client = await connectLive(server.url, cookies[role])
+      try {
+        const reply = await subscribe(client.socket, unit)
+        expect(reply.ok).toBe(allowed)
+        if (!reply.ok) expect(reply.error).toMatch(/outside your scope/)
+      } finally {
+        client.socket.disconnect()
+      }
+    })
+  }
+
+  it('a refused subscription receives nothing from the unit', async () => {
+    const client = await connectLive(server.url, cookies.leaderA)
+    try {
+      expect((await subscribe(client.socket, B)).ok).toBe(false)
+      await server.inject({ method: 'POST', url: '/api/v1/requests', payload: { source: 'app', category: 'noise', priority: 'general', location: pointIn(server.geography, B) } })
+      await new Promise((r) => setTimeout(r, 400))
+      expect(client.batches).toEqual([])
+    } finally {
+      client.socket.disconnect()
+    }
+  })
+})
