@@ -10,7 +10,7 @@ import { UnitIdSchema } from '../../shared/schemas/common'
 import { GeographySchema } from '../../shared/schemas/geography'
 import { createAjv, describeValidationError } from '../validate'
 import { checkGeography, type GeoProblem } from './check'
-import { Geography } from './geography'
+import { Geography, unitFeature } from './geography'
 
 export class GeographyFileError extends Error {}
 
@@ -253,21 +253,7 @@ export function loadGeographyWithWarnings(
  * changed), members and properties in a fixed order, coordinates as stored.
  */
 export function geographyFileText(units: readonly GeoUnit[]): string {
-  const lines = units.map((u) =>
-    JSON.stringify({
-      type: 'Feature',
-      id: u.id,
-      properties: {
-        id: u.id,
-        level: u.level,
-        parentId: u.parentId,
-        name: u.name,
-        ...(u.population !== undefined ? { population: u.population } : {}),
-        ...(u.households !== undefined ? { households: u.households } : {}),
-      },
-      geometry: { type: u.geometry.type, coordinates: u.geometry.coordinates },
-    }),
-  )
+  const lines = units.map((u) => JSON.stringify(unitFeature(u)))
   if (lines.length === 0) return '{"type":"FeatureCollection","features":[]}\n'
   return `{"type":"FeatureCollection","features":[\n${lines.join(',\n')}\n]}\n`
 }

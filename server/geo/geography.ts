@@ -1,7 +1,7 @@
 // The unit tree in memory: parent chains, subtree tests and point → grid assignment.
 import Flatbush from 'flatbush'
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon'
-import { geometryBbox, polygonsOf, type GeoUnit, type LonLat, type PolygonCoords, type UnitLevel, type UnitPath } from '../../shared/domain'
+import { geometryBbox, polygonsOf, type GeoUnit, type LonLat, type PolygonCoords, type UnitGeometry, type UnitLevel, type UnitPath } from '../../shared/domain'
 import type { Geography as GeographyCollection } from '../../shared/schemas/geography'
 
 export interface UnitRef {
@@ -98,28 +98,32 @@ export class Geography {
   }
 
   featureCollection(): GeographyCollection {
-    return {
-      type: 'FeatureCollection',
-      features: this.units.map((u) => ({
-        type: 'Feature' as const,
-        id: u.id,
-        properties: {
-          id: u.id,
-          level: u.level,
-          parentId: u.parentId,
-          name: u.name,
-          ...(u.population !== undefined ? { population: u.population } : {}),
-          ...(u.households !== undefined ? { households: u.households } : {}),
-        },
-        geometry: u.geometry,
-      })),
-    }
+    return { type: 'FeatureCollection', features: this.units.map(unitFeature) }
   }
 
   private parentOf(unit: GeoUnit, level: UnitLevel): GeoUnit {
     const parent = unit.parentId ? this.byId.get(unit.parentId) : undefined
     if (!parent || parent.level !== level) throw new Error(`unit ${unit.id} must have a ${level} parent`)
     return parent
+  }
+}
+
+/** A unit as the geography route and the geography file write it: members in a fixed order. */
+export function unitFeature(u: GeoUnit): GeographyCollection['features'][number] {
+  return {
+    type: 'Feature',
+    id: u.id,
+    properties: {
+      id: u.id,
+      level: u.level,
+      parentId: u.parentId,
+      name: u.name,
+      ...(u.population !== undefined ? { population: u.population } : {}),
+      ...(u.households !== undefined ? { households: u.households } : {}),
+    },
+    geometry: (u.geometry.type === 'Polygon'
+      ? { type: 'Polygon', coordinates: u.geometry.coordinates }
+      : { type: 'MultiPolygon', coordinates: u.geometry.coordinates }) satisfies UnitGeometry,
   }
 }
 
