@@ -147,3 +147,49 @@ export interface UnitPath {
   communityId: string
   gridId: string
 }
+
+/**
+ * Who did a step: a person logged in (their username) or an ingest key (the source system it was
+ * issued to). Events written before actors were recorded have none.
+ */
+export type Actor = { kind: 'user'; name: string } | { kind: 'key'; source: string }
+
+/** Whom a request is dispatched to (派单对象): a grid worker, a department on rota, an expert. */
+export const TARGET_KINDS = ['worker', 'department', 'expert'] as const
+export type TargetKind = (typeof TARGET_KINDS)[number]
+export interface DispatchTarget {
+  kind: TargetKind
+  id: string
+}
+
+/** 住建, 城管, 自然资源, 公安, 司法, 水务, 供电, 市场监管, 卫健, 民政, and any other. */
+export const DEPARTMENT_KINDS = [
+  'housing',
+  'urban_management',
+  'natural_resources',
+  'public_security',
+  'justice',
+  'water',
+  'power',
+  'market_regulation',
+  'health',
+  'civil_affairs',
+  'other',
+] as const
+export type DepartmentKind = (typeof DEPARTMENT_KINDS)[number]
+
+/** 法律, 心理, 调解, 医疗, 养老, and any other: the pools residents can be referred to. */
+export const EXPERT_POOLS = ['legal', 'psychological', 'mediation', 'medical', 'elderly_care', 'other'] as const
+export type ExpertPool = (typeof EXPERT_POOLS)[number]
+
+/** ISO weekdays: 1 is Monday, 7 Sunday (in the center's time zone). */
+export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7
+
+/** What raises an alarm that stays on the wall until a person acknowledges it. */
+export const ALARM_REASONS = ['urgent_request', 'camera_alert', 'overdue'] as const
+export type AlarmReason = (typeof ALARM_REASONS)[number]
+
+/** An alarm's id from what raised it: one alarm per cause, so raising it again is a no-op. */
+export function alarmIdOf(reason: AlarmReason, subjectId: string): string {
+  return `${reason === 'urgent_request' ? 'urgent' : reason === 'camera_alert' ? 'alert' : 'overdue'}:${subjectId}`
+}

@@ -1,6 +1,6 @@
 // The live contract: what travels on the Socket.IO namespace `/live`, typed once for both sides.
 import type { Figures } from './metrics'
-import type { AlertKind, Category, PatrolKind, Priority, Satisfaction, Source, Stage, TransitionStage, Verdict } from './domain'
+import type { AlarmReason, AlertKind, Category, DispatchTarget, PatrolKind, Priority, Satisfaction, Source, Stage, TransitionStage, Verdict } from './domain'
 
 export const LIVE_NAMESPACE = '/live'
 
@@ -25,7 +25,8 @@ export interface RequestTransitionedEvent extends LiveEventBase {
   type: 'request.transitioned'
   requestId: string
   stage: TransitionStage
-  assignee?: string
+  /** A typed target; a free-text name in events written before targets were typed. */
+  assignee?: DispatchTarget | string
   resolved?: boolean
   satisfaction?: Satisfaction
 }
@@ -55,17 +56,59 @@ export interface PatrolReportedEvent extends LiveEventBase {
   lat: number
 }
 
+/** 督办: someone pressed on an open request (usually an overdue one). The stage does not change. */
+export interface RequestUrgedEvent extends LiveEventBase {
+  type: 'request.urged'
+  requestId: string
+  /** Who urged: a username or an ingest key's source (staff, not residents: no personal data). */
+  by: string
+}
+
+/**
+ * An alarm: stays pinned on the wall until a person acknowledges it. Raised by the store in the
+ * same transaction as an urgent request or a camera alert, and by the overdue sweep for a request
+ * that has just passed a deadline. `alarmId` is `alarmIdOf(reason, subject)`.
+ */
+export interface AlarmRaisedEvent extends LiveEventBase {
+  type: 'alarm.raised'
+  alarmId: string
+  reason: AlarmReason
+  /** The request (urgent_request, overdue) or alert (camera_alert) it is about. */
+  subjectId: string
+  lon: number
+  lat: number
+}
+
+export interface AlarmAckedEvent extends LiveEventBase {
+  type: 'alarm.acked'
+  alarmId: string
+  /** Who acknowledged it: a username (or an ingest key's source). */
+  by: string
+}
+
 /** Personal data (reporter, description, notes) never travels on the stream. */
 export type LiveEvent =
   | RequestReceivedEvent
   | RequestTransitionedEvent
+  | RequestUrgedEvent
   | AlertRaisedEvent
   | AlertReviewedEvent
   | PatrolReportedEvent
+  | AlarmRaisedEvent
+  | AlarmAckedEvent
 
 export type LiveEventType = LiveEvent['type']
 
-export const EVENT_TYPES: readonly LiveEventType[] = ['request.received', 'request.transitioned', 'alert.raised', 'alert.reviewed', 'patrol.reported']
+export const EVENT_TYPES: readonly LiveEventType[] = [
+  'request.received',
+  'request.transitioned',
+  'request.urged',
+  'alert.raised',
+  'alert.reviewed',
+  'patrol.reported',
+  'alarm.raised',
+  'alarm.acked',
+]
 
 /** Distributes Omit over the union, so each member keeps its own fields. */
 export type WithoutSeq<E> = E extends LiveEvent ? Omit<E, 'seq'> : never
@@ -104,11 +147,24 @@ export interface WorkerPosition {
   at: number
 }
 
-/** State of a scope at one seq: open requests, unreviewed alerts, last worker positions. */
+/** An alarm not yet acknowledged. */
+export interface OpenAlarm {
+  alarmId: string
+  reason: AlarmReason
+  subjectId: string
+  gridId: string
+  lon: number
+  lat: number
+  /** When it was raised, epoch ms. */
+  at: number
+}
+
+/** State of a scope at one seq: open requests, unreviewed alerts, last worker positions, open alarms. */
 export interface LiveSnapshot {
   requests: OpenRequest[]
   alerts: OpenAlert[]
   workers: WorkerPosition[]
+  alarms: OpenAlarm[]
 }
 
 export interface EventBatch {

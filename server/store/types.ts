@@ -1,7 +1,10 @@
 // The store's contract. One implementation per engine (SQLite now); one contract test suite
 // (test/server/store/store-contract.ts) runs against every engine.
 import type {
+  Actor,
+  AlarmReason,
   AlertKind,
+  DispatchTarget,
   Category,
   PatrolKind,
   Priority,
@@ -13,7 +16,8 @@ import type {
   Verdict,
 } from '../../shared/domain'
 import type { LiveEvent, LiveSnapshot, OpenAlert } from '../../shared/events'
-import type { CreateRequestReply, RequestDetail, Reporter, Review, TransitionReply } from '../../shared/schemas/requests'
+import type { Alarm, AlarmAckReply } from '../../shared/schemas/alarms'
+import type { CreateRequestReply, RequestDetail, Reporter, Review, TransitionReply, UrgeReply } from '../../shared/schemas/requests'
 import type { AlertReviewReply } from '../../shared/schemas/alerts'
 import type { AlertFacts, RequestFacts } from '../../shared/metrics'
 import type { UnitRef } from '../geo/geography'
@@ -35,6 +39,8 @@ export interface NewRequest {
   receivedAt: number
   description?: string
   reporter?: Reporter
+  /** Who took it in; recorded on its event (absent only for history written before actors). */
+  actor?: Actor
 }
 
 export interface NewTransition {
@@ -42,9 +48,38 @@ export interface NewTransition {
   fingerprint: string
   stage: TransitionStage
   at: number
-  assignee?: string
+  assignee?: DispatchTarget
   note?: string
   review?: Review
+  /** When set and the request is no longer at this stage: a `stale` failure, nothing stored. */
+  expectedStage?: Stage
+  actor?: Actor
+}
+
+/** 督办 on an open request: an event of its own; the stage does not change. */
+export interface NewUrge {
+  requestId: string
+  at: number
+  actor: Actor
+  note?: string
+}
+
+/** An alarm the overdue sweep raises (urgent requests and alerts raise theirs inside the store). */
+export interface NewAlarm {
+  /** `alarmIdOf(reason, subjectId)`: raising the same alarm again is a replay, nothing stored. */
+  id: string
+  reason: AlarmReason
+  subjectId: string
+  lon: number
+  lat: number
+  path: UnitPath
+  at: number
+}
+
+export interface NewAlarmAck {
+  alarmId: string
+  at: number
+  actor: Actor
 }
 
 export interface NewAlert {
@@ -58,6 +93,7 @@ export interface NewAlert {
   path: UnitPath
   at: number
   snapshotUrl?: string
+  actor?: Actor
 }
 
 export interface NewAlertReview {
@@ -66,6 +102,7 @@ export interface NewAlertReview {
   at: number
   /** For a confirmed alert: raise a service request (source camera) at the alert's place. */
   raise?: { requestId: string; category: Category; priority: Priority }
+  actor?: Actor
 }
 
 export interface NewPing {
@@ -81,6 +118,8 @@ export type StoreFailure =
   | { ok: false; code: 'not_found'; message: string }
   | { ok: false; code: 'conflict'; message: string }
   | { ok: false; code: 'invalid_transition'; message: string; current: Stage; allowed: readonly TransitionStage[] }
+  /** `expectedStage` was not the request's stage: where it is now. */
+  | { ok: false; code: 'stale'; message: string; current: Stage; seq: number }
 
 export type Outcome<T> = { ok: true; value: T; replayed: boolean } | StoreFailure
 
@@ -99,6 +138,10 @@ export interface RequestSummary {
   stageAt: number
   receivedAt: number
   reporter?: { name?: string; phone?: string }
+  lon: number
+  lat: number
+  assignee?: DispatchTarget | string
+  urges: number
 }
 
 /** A service activity (便民服务活动) held in a street or community. */
@@ -181,8 +224,22 @@ export interface Store {
 
   /** The request and its timeline; the reporter masked unless `reveal` (the center role only). */
   getRequest(id: string, options?: { reveal?: boolean }): Promise<RequestDetail | undefined>
-  /** Requests of the subtree received since `from` (only open ones with `openOnly`), oldest first, reporter masked. */
-  listRequests(unit: UnitRef, options: { openOnly: boolean; from: number; limit: number }): Promise<RequestSummary[]>
+  /**
+   * Requests of the subtree received since `from` (only open ones with `openOnly`; only those now
+   * at `stage` with it, whenever received), oldest first, reporter masked.
+   */
+  listRequests(unit: UnitRef, options: { openOnly: boolean; from: number; limit: number; stage?: Stage }): Promise<RequestSummary[]>
+  /** 督办: not_found for an unknown request, invalid_transition for a closed one. */
+  urgeRequest(urge: NewUrge): Promise<Outcome<UrgeReply>>
+  /** Raises an alarm (the overdue sweep); the same id again is a replay. */
+  raiseAlarm(alarm: NewAlarm): Promise<Outcome<{ id: string; seq: number }>>
+  /** not_found for an unknown alarm; conflict (naming who) when already acknowledged. */
+  ackAlarm(ack: NewAlarmAck): Promise<Outcome<AlarmAckReply>>
+  /** Alarms of the subtree, newest first; only unacknowledged ones with `openOnly`. */
+  listAlarms(unit: UnitRef, options: { openOnly: boolean; limit: number }): Promise<Alarm[]>
+  getAlarm(id: string): Promise<Alarm | undefined>
+  /** A grid worker the store has seen report (a dispatch target must be one). */
+  hasWorker(workerId: string): Promise<boolean>
   /** Alerts of the subtree raised in [from, to), newest first; only unreviewed ones with `openOnly`. */
   listAlerts(unit: UnitRef, options: { from: number; to: number; openOnly: boolean; limit: number }): Promise<AlertState[]>
   getAlert(id: string): Promise<AlertState | undefined>

@@ -1,6 +1,6 @@
 // Read routes behind the leader and wall views.
 import Type, { type Static } from 'typebox'
-import { ALERT_KINDS, CATEGORIES, PATROL_KINDS, PRIORITIES, SATISFACTIONS, SOURCES, STAGES, TRANSITION_STAGES, VERDICTS } from '../domain'
+import { ALERT_KINDS, CATEGORIES, PATROL_KINDS, PRIORITIES, SATISFACTIONS, SOURCES, STAGES, TARGET_KINDS, TRANSITION_STAGES, VERDICTS } from '../domain'
 import { TimestampSchema, UnitIdSchema } from './common'
 import { EVENT_TYPES } from '../events'
 
@@ -9,11 +9,16 @@ export const ListQuerySchema = Type.Object(
   { additionalProperties: false },
 )
 
-/** Requests: the open ones (default), or with `open=false` every request of the last 7 days. */
+/**
+ * Requests: the open ones (default), or with `open=false` every request of the last 7 days; with
+ * `stage`, only those now at that stage (`stage=resolved`: the console's follow-up queue), whenever
+ * received.
+ */
 export const RequestListQuerySchema = Type.Object(
   {
     unit: Type.Optional(UnitIdSchema),
     open: Type.Optional(Type.Boolean()),
+    stage: Type.Optional(Type.Enum(STAGES)),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
   },
   { additionalProperties: false },
@@ -42,6 +47,12 @@ export const RequestListSchema = Type.Object({
       stageAt: Type.Number(),
       receivedAt: Type.Number(),
       reporter: Type.Optional(Masked),
+      lon: Type.Optional(Type.Number()),
+      lat: Type.Optional(Type.Number()),
+      /** The current assignee: a typed target, or the free text of an older event. */
+      assignee: Type.Optional(Type.Union([Type.Object({ kind: Type.Enum(TARGET_KINDS), id: Type.String() }), Type.String()])),
+      /** How many times it was urged (督办). */
+      urges: Type.Optional(Type.Integer()),
     }),
   ),
 })
