@@ -1,9 +1,13 @@
 // The one error shape (shared/schemas/common.ts ErrorReply): what a route, a hook or a service
 // throws, and how it is written. No Fastify here: services import it without reaching into plugins.
+import type { Stage } from '../shared/domain'
 import type { ErrorReply } from '../shared/schemas/common'
 
-/** What every error names: the field (`body/…`, `query/…`, `params/…`, `header/…`, `url`) and the rule it broke. */
-export type ErrorDetail = Pick<ErrorReply, 'field' | 'rule' | 'allowed'>
+/**
+ * What every error names: the field (`body/…`, `query/…`, `params/…`, `header/…`, `url`) and the rule
+ * it broke; a stale transition's 409 adds where the request is now (StaleStageReplySchema).
+ */
+export type ErrorDetail = Pick<ErrorReply, 'field' | 'rule' | 'allowed'> & { stage?: Stage; seq?: number }
 
 export class HttpError extends Error {
   constructor(

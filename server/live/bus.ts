@@ -1,5 +1,5 @@
 // The live bus: committed events are grouped per tick and per room (district, street, community,
-// grid) and each room gets one batch. A camera alert flushes at once: it is the urgent lane.
+// grid) and each room gets one batch. A camera alert or an alarm flushes at once: the urgent lane.
 // The tick adapts: while the stream is light a batch is held briefly, for latency; once a flush
 // carries many events the next is held the full tick, so that a busy stream goes out in fewer,
 // larger frames (the cost of a send is mostly per frame, not per event).
@@ -87,9 +87,9 @@ export class LiveBus {
     let urgent = false
     for (const event of events) {
       this.pending.push(event)
-      if (event.type === 'alert.raised') urgent = true
+      if (isUrgent(event)) urgent = true
     }
-    // An alert goes out now, with what is pending, not on a later turn of the event loop: the
+    // An alert or an alarm goes out now, with what is pending, not on a later turn of the event loop: the
     // I/O that turn would process first could be many requests.
     if (urgent) this.flush()
     else if (!this.timer && this.pending.length > 0) this.timer = setTimeout(() => this.flush(), this.hold)
@@ -125,7 +125,7 @@ export class LiveBus {
         if (list === null) continue
         list.events.push(event)
         list.json.push((json ??= eventJson(event)))
-        if (event.type === 'alert.raised') (urgentRooms ??= new Set()).add(room)
+        if (isUrgent(event)) (urgentRooms ??= new Set()).add(room)
       }
     }
     if (urgentRooms) {
@@ -183,6 +183,11 @@ export class LiveBus {
     }
     return rooms
   }
+}
+
+/** What goes out at once, ahead of the tick: a camera alert, and an alarm (pinned on the wall until acknowledged). */
+function isUrgent(event: LiveEvent): boolean {
+  return event.type === 'alert.raised' || event.type === 'alarm.raised'
 }
 
 /**

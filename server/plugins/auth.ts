@@ -1,9 +1,12 @@
 // Identity: the session cookie for people, `Authorization: Bearer <key>` for ingest sources.
-// Routes declare which they need with `onRequest: app.requireUser` or `app.requireIngestKey`, so
-// a request without it is refused before its body is even read.
+// Routes declare which they need with `onRequest: app.requireUser`, `app.requireIngestKey`, or
+// `app.requireWriter` (either: the writes people make on the console and systems make with a key),
+// so a request without it is refused before its body is even read.
 import fp from 'fastify-plugin'
 import cookie from '@fastify/cookie'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Actor } from '../../shared/domain'
+import type { AuditActor } from '../../shared/schemas/audit'
 import type { AuthStore, Session, User } from '../auth/auth-store'
 import { LoginThrottle } from '../auth/throttle'
 import { HttpError } from '../errors'
@@ -31,6 +34,12 @@ declare module 'fastify' {
     loginThrottle: LoginThrottle
     requireUser: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
     requireIngestKey: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    /**
+     * A write a person or a system may make: `Authorization: Bearer <key>` decides when it is sent
+     * (request.ingestSource, the per-key rate limit), else the session cookie (request.user, and the
+     * same-origin check of plugins/origin.ts); neither is a 401.
+     */
+    requireWriter: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
     /** The session a raw Cookie header carries (the socket handshake uses it). */
     sessionOf: (cookieHeader: string | undefined) => (Session & { token: string }) | undefined
     setSessionCookie: (reply: FastifyReply, token: string, expiresAt: number) => void
@@ -92,7 +101,7 @@ async function auth(app: FastifyInstance, options: AuthOptions) {
     app.setSessionCookie(reply, session.token, session.expiresAt)
   })
 
-  app.decorate('requireIngestKey', async (request: FastifyRequest) => {
+  const checkKey = (request: FastifyRequest): void => {
     const header = request.headers.authorization
     const key = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined
     const source = key ? options.auth.checkKey(key) : undefined
@@ -103,7 +112,48 @@ async function auth(app: FastifyInstance, options: AuthOptions) {
     // Only a key that passed the check gets here, so it has the id part: a caller cannot pick whose
     // count a request goes to.
     request.ingestKeyId = KEY_ID.exec(key!)![1]!
+  }
+
+  app.decorate('requireIngestKey', async (request: FastifyRequest) => {
+    checkKey(request)
   })
+
+  app.decorate('requireWriter', async (request: FastifyRequest, reply: FastifyReply) => {
+    // A Bearer header decides alone: a bad key is a 401 even with a session cookie beside it, so
+    // what authenticated a write is never in doubt (and plugins/origin.ts skips only Bearer requests).
+    if (request.headers.authorization?.startsWith('Bearer ')) {
+      checkKey(request)
+      return
+    }
+    const session = app.sessionOf(request.headers.cookie)
+    if (!session) {
+      app.clearSessionCookie(reply)
+      throw new HttpError(401, 'log in first, or send an ingest key: Authorization: Bearer <key>', {
+        field: 'header/authorization',
+        rule: 'authenticated',
+      })
+    }
+    request.user = session.user
+    request.sessionToken = session.token
+    app.setSessionCookie(reply, session.token, session.expiresAt)
+  })
+}
+
+/** Who a write authenticated by `requireWriter` (or either other guard) is from: the person, else the key's source. */
+export function actorOf(request: FastifyRequest): Actor {
+  if (request.user) return { kind: 'user', name: request.user.username }
+  if (request.ingestSource !== null) return { kind: 'key', source: request.ingestSource }
+  throw new Error('actorOf: the request passed no authentication guard')
+}
+
+/** The same actor as the audit trail writes it. */
+export function auditActorOf(actor: Actor): AuditActor {
+  return actor.kind === 'user' ? { kind: 'user', name: actor.name } : { kind: 'key', name: actor.source }
+}
+
+/** How a live event names the actor (`by`): a username, or the key's source. */
+export function actorName(actor: Actor): string {
+  return actor.kind === 'user' ? actor.name : actor.source
 }
 
 export default fp(auth, { name: 'auth', dependencies: ['context'] })

@@ -1,6 +1,6 @@
 // A limit per ingest key (OUTPOST_INGEST_RATE requests a second), so one runaway source cannot
-// crowd out the others. Every route that asks for an ingest key (`onRequest: app.requireIngestKey`)
-// gets the limiter right after that check: it counts by the verified key's id, never by anything a
+// crowd out the others. Every route that asks for an ingest key (`onRequest: app.requireIngestKey`,
+// or `app.requireWriter` when the request came with a key) gets the limiter right after that check: it counts by the verified key's id, never by anything a
 // caller sends before being authenticated, a request without a valid key is refused (401) before it
 // counts, and a refused one (429) is refused before its body is read. Session (cookie) requests,
 // reads and the kiosk side have no ingest key and are not counted.
@@ -12,7 +12,7 @@
 import { createRequire } from 'node:module'
 import fp from 'fastify-plugin'
 import rateLimit, { type FastifyRateLimitStore } from '@fastify/rate-limit'
-import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import { HttpError } from '../errors'
 
 type IncrCallback = Parameters<FastifyRateLimitStore['incr']>[1]
@@ -78,12 +78,16 @@ async function ingestRate(app: FastifyInstance, options: IngestRateOptions) {
   })
   // One limiter for every ingest route: a key's requests count together, whichever route they hit.
   const limit = app.rateLimit()
-  const requireIngestKey = app.requireIngestKey
+  // A route that takes a key or a session (`requireWriter`) counts the requests a key made; a
+  // session's are not counted, as on every other route people use.
+  const limitKeys = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (request.ingestKeyId !== null) await limit.call(app, request, reply)
+  }
+  const { requireIngestKey, requireWriter } = app
   app.addHook('onRoute', (route: RouteOptions) => {
-    const onRequest = route.onRequest
-    if (Array.isArray(onRequest) ? onRequest.includes(requireIngestKey) : onRequest === requireIngestKey) {
-      route.onRequest = [...(Array.isArray(onRequest) ? onRequest : [onRequest!]), limit]
-    }
+    const onRequest = route.onRequest === undefined ? [] : [route.onRequest].flat()
+    if (onRequest.includes(requireIngestKey)) route.onRequest = [...onRequest, limit]
+    else if (onRequest.includes(requireWriter)) route.onRequest = [...onRequest, limitKeys]
   })
 }
 

@@ -66,8 +66,10 @@ async function origin(app: FastifyInstance, options: OriginOptions) {
         : `a page of ${normalizeOrigin(claimed) ?? 'an unknown origin'} may not write with this site's session`
     throw new HttpError(403, message, { field: 'header/origin', rule: 'same-origin' })
   }
-  // Every unsafe route registered from here on, present and future, but the ingest routes: they
-  // take a key only, so a cookie sent along authorises nothing there.
+  // Every unsafe route registered from here on, present and future, but the key-only ingest routes:
+  // a cookie sent along authorises nothing there. A route that takes a key or a session
+  // (`app.requireWriter`) gets the check: its Bearer requests pass it, its cookie requests need the
+  // Origin.
   app.addHook('onRoute', (route) => {
     if ([route.method].flat().every((method) => SAFE_METHODS.has(method))) return
     const onRequest = [route.onRequest ?? []].flat()

@@ -9,6 +9,8 @@ import {
 } from '../../../shared/schemas/alerts'
 import { createFingerprint, newId, placeAlert, timeOf } from '../../ingest/normalize'
 import { unwrap } from '../../ingest/outcome'
+import { assertWriteScope, auditWrite } from '../../ingest/writer'
+import { actorOf } from '../../plugins/auth'
 import { HttpError } from '../../errors'
 import { scopedUnit } from '../scoped-unit'
 import { AlertListQuerySchema, AlertListSchema } from '../../../shared/schemas/views'
@@ -30,11 +32,12 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/api/v1/alerts',
-    { onRequest: app.requireIngestKey, schema: { body: CreateAlertSchema, response: { 201: CreateAlertReplySchema, '4xx': ErrorReplySchema } } },
+    { onRequest: app.requireWriter, schema: { body: CreateAlertSchema, response: { 201: CreateAlertReplySchema, '4xx': ErrorReplySchema } } },
     async (request, reply) => {
       const body = request.body
       // Without a location, a registered camera's place stands in (OUTPOST_CAMERAS).
       const placed = placeAlert(app.geography, app.cameras, body)
+      assertWriteScope(app, request, placed.path.gridId, body.location ? 'body/location' : 'body/cameraId', `grid ${placed.path.gridId}`)
       const outcome = await app.store.createAlert({
         id: body.id ?? newId('alert'),
         fingerprint: createFingerprint(body),
@@ -44,6 +47,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
         ...placed,
         at: timeOf(body.at, app.now(), 'body/at'),
         ...(body.snapshotUrl !== undefined ? { snapshotUrl: body.snapshotUrl } : {}),
+        actor: actorOf(request),
       })
       return reply.code(201).send(unwrap(outcome))
     },
@@ -52,7 +56,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/v1/alerts/:id/review',
     {
-      onRequest: app.requireIngestKey,
+      onRequest: app.requireWriter,
       schema: {
         params: IdParamsSchema,
         body: AlertReviewSchema,
@@ -68,20 +72,25 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
         })
       }
       const alertId = request.params.id
+      const at = timeOf(body.at, app.now(), 'body/at')
       let raise: { requestId: string; category: Category; priority: Priority } | undefined
-      if (body.raiseRequest) {
-        // The kind decides category and priority; the store checks the alert exists.
-        const alert = await app.store.getAlert(alertId)
-        if (!alert) throw new HttpError(404, `alert ${alertId} not found`, { field: 'params/id', rule: 'exists' })
-        raise = { requestId: `req-from-${alertId}`, ...ALERT_RAISES[alert.kind] }
-      }
+      // A person's review, or one that raises a request, reads the alert first; the store checks it
+      // exists otherwise.
+      const alert = request.user || body.raiseRequest ? await app.store.getAlert(alertId) : undefined
+      if ((request.user || body.raiseRequest) && !alert) throw new HttpError(404, `alert ${alertId} not found`, { field: 'params/id', rule: 'exists' })
+      if (alert) assertWriteScope(app, request, alert.gridId, 'params/id', `alert ${alertId}`)
+      // The kind decides category and priority.
+      if (body.raiseRequest) raise = { requestId: `req-from-${alertId}`, ...ALERT_RAISES[alert!.kind] }
       const outcome = await app.store.reviewAlert({
         alertId,
         verdict: body.verdict,
-        at: timeOf(body.at, app.now(), 'body/at'),
+        at,
         ...(raise ? { raise } : {}),
+        actor: actorOf(request),
       })
-      return reply.code(201).send(unwrap(outcome))
+      const reviewed = unwrap(outcome)
+      if (alert && outcome.ok && !outcome.replayed) auditWrite(app, request, 'alert.review', `alert:${alertId}`, alert.gridId)
+      return reply.code(201).send(reviewed)
     },
   )
 }

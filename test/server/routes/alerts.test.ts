@@ -17,7 +17,8 @@ describe('camera alerts', () => {
     const first = await post('/api/v1/alerts', validAlert({ id: 'a-named' }))
     const again = await post('/api/v1/alerts', validAlert({ id: 'a-named' }))
     expect(again.json()).toEqual(first.json())
-    expect(await seq()).toBe(2)
+    // Each alert and its alarm (alarm.raised, in the same transaction): two alerts, four events.
+    expect(await seq()).toBe(4)
   })
 
   it('stores an alert and reviews it; a confirmed alert raises a camera request', async () => {
@@ -51,6 +52,7 @@ describe('camera alerts', () => {
     const b = await post('/api/v1/alerts', validAlert({ id: 'a-2', at: '2026-11-28T09:00:00Z' }))
     expect(b.json()).toEqual(a.json())
     expect((await post('/api/v1/alerts', validAlert({ id: 'a-2', confidence: 0.5 }))).statusCode).toBe(409)
-    expect(await seq()).toBe(1)
+    // The alert and its alarm.
+    expect(await seq()).toBe(2)
   })
 })

@@ -148,8 +148,10 @@ describe('POST /api/v1/requests/:id/transitions', () => {
 
   it('walks the lifecycle and GET shows every stage with its time; the reporter is masked', async () => {
     const id = await created()
+    // A worker is a dispatch target once the store has seen them report.
+    await post('/api/v1/patrols', { pings: [{ workerId: 'w-1', kind: 'ping', location: pointIn(app.t.geography, STREET_A) }] })
     const steps = [
-      { stage: 'dispatched', at: '2026-11-28T09:05:00+08:00', assignee: 'w-1' },
+      { stage: 'dispatched', at: '2026-11-28T09:05:00+08:00', assignee: { kind: 'worker', id: 'w-1' } },
       { stage: 'accepted', at: '2026-11-28T09:20:00+08:00' },
       { stage: 'onsite', at: '2026-11-28T09:50:00+08:00' },
       { stage: 'resolved', at: '2026-11-28T11:00:00+08:00', note: '已协调' },
@@ -163,7 +165,7 @@ describe('POST /api/v1/requests/:id/transitions', () => {
     const detail = (await app.t.inject({ method: 'GET', url: `/api/v1/requests/${id}` })).json()
     expect(detail.stage).toBe('reviewed')
     expect(detail.stages.map((s: { stage: string }) => s.stage)).toEqual(['received', 'dispatched', 'accepted', 'onsite', 'resolved', 'reviewed'])
-    expect(detail.stages[1]).toMatchObject({ at: '2026-11-28T01:05:00.000Z', assignee: 'w-1' })
+    expect(detail.stages[1]).toMatchObject({ at: '2026-11-28T01:05:00.000Z', assignee: { kind: 'worker', id: 'w-1' }, assigneeName: 'w-1' })
     expect(detail.stages[5].review).toEqual({ resolved: true, satisfaction: 'satisfied' })
     // The center sees the contact in clear; a leader of the street sees it masked.
     expect(detail.reporter).toEqual({ name: '张三', phone: '13812345678' })
