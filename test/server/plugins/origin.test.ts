@@ -114,6 +114,73 @@ describe('writes with the session cookie', () => {
     expect(res.statusCode).toBe(201)
   })
 
+  describe('a route that takes a session or a key (the console’s writes)', () => {
+    const body = (t: TestApp) => ({ source: 'walk_in', category: 'noise', priority: 'general', location: pointIn(t.geography, STREET) })
+    const write = (t: TestApp, headers: Record<string, string>) => t.app.inject({ method: 'POST', url: '/api/v1/requests', headers, payload: body(t) })
+
+    it('refuses a cookie write without Origin or Referer (403 header/origin), and stores nothing', async () => {
+      const t = await app()
+      const res = await write(t, { cookie: t.headers.cookie })
+      expect(res.statusCode).toBe(403)
+      expect(res.json()).toMatchObject({ statusCode: 403, field: 'header/origin', rule: 'same-origin' })
+      expect(await t.store.lastSeq()).toBe(0)
+    })
+
+    it('refuses a cookie write from a foreign origin, by Origin or by Referer', async () => {
+      const t = await app()
+      for (const headers of [{ origin: FOREIGN }, { referer: `${FOREIGN}/console` }, { origin: 'null' }]) {
+        const res = await write(t, { cookie: t.headers.cookie, ...headers })
+        expect(res.statusCode, JSON.stringify(headers)).toBe(403)
+        expect(res.json()).toMatchObject({ field: 'header/origin', rule: 'same-origin' })
+      }
+      expect(await t.store.lastSeq()).toBe(0)
+    })
+
+    it('takes a cookie write from its own origin and an allow-listed one: the actor is the user', async () => {
+      const t = await app({ allowedOrigins: [WALL] })
+      for (const origin of [OWN, WALL]) {
+        const res = await write(t, { cookie: t.headers.cookie, origin })
+        expect(res.statusCode, origin).toBe(201)
+        const detail = (await t.inject({ method: 'GET', url: `/api/v1/requests/${res.json().id}` })).json()
+        expect(detail.stages[0].actor).toEqual({ kind: 'user', name: CENTER.username })
+      }
+    })
+
+    it('takes a Bearer write without Origin, and with a foreign one: the actor is the key', async () => {
+      const t = await app()
+      for (const headers of [{}, { origin: FOREIGN }]) {
+        const res = await write(t, { authorization: t.headers.authorization, ...headers })
+        expect(res.statusCode).toBe(201)
+        const detail = (await t.inject({ method: 'GET', url: `/api/v1/requests/${res.json().id}` })).json()
+        expect(detail.stages[0].actor).toEqual({ kind: 'key', source: 'test' })
+      }
+    })
+
+    it('a bad key is a 401 even beside a valid cookie: a Bearer header decides alone', async () => {
+      const t = await app()
+      const res = await write(t, { authorization: 'Bearer opk_000000000000_forged', cookie: t.headers.cookie, origin: FOREIGN })
+      expect(res.statusCode).toBe(401)
+      expect(res.json()).toMatchObject({ field: 'header/authorization', rule: 'authenticated' })
+    })
+
+    it('neither a session nor a key: 401', async () => {
+      const t = await app()
+      for (const headers of [{}, { cookie: 'outpost_session=forged', origin: OWN }]) {
+        const res = await write(t, headers)
+        expect(res.statusCode).toBe(401)
+        expect(res.json()).toMatchObject({ field: 'header/authorization', rule: 'authenticated' })
+      }
+    })
+
+    it('counts a key’s writes against its rate, and a session’s not at all', async () => {
+      const t = await app({ ingestRate: 2 })
+      const statuses: number[] = []
+      for (let i = 0; i < 4; i++) statuses.push((await write(t, { cookie: t.headers.cookie, origin: OWN })).statusCode)
+      for (let i = 0; i < 3; i++) statuses.push((await write(t, { authorization: t.headers.authorization })).statusCode)
+      expect(statuses).toEqual([201, 201, 201, 201, 201, 201, 429])
+    })
+  })
+
   it('leaves reads alone', async () => {
     const t = await app()
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: t.headers.cookie, origin: FOREIGN } })
