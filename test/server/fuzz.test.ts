@@ -73,7 +73,7 @@ const t = await buildTestApp({
 const leaderCookie = await t.login(LEADER)
 
 // Something for the by-id routes to find, in the leader's street and outside it.
-const IDS = { requests: ['req-a', 'req-b'], alerts: ['alert-a', 'alert-b'] }
+const IDS = { requests: ['req-a', 'req-b'], alerts: ['alert-a', 'alert-b'], alarms: ['alert:alert-a', 'alert:alert-b'] }
 for (const [i, street] of [STREET_A, STREET_B].entries()) {
   const location = pointIn(t.geography, street)
   const seeded = [
@@ -322,9 +322,9 @@ function casesOf(route: Route, random: () => number): Case[] {
   const pick = <T,>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!
   const picks = () => Array.from({ length: PICKS_PER_PROPERTY }, () => pick(POOL))
   const { schema } = route
-  const isAlert = route.url.includes('/alerts/')
+  const idsOf = route.url.includes('/alerts/') ? IDS.alerts : route.url.includes('/alarms/') ? IDS.alarms : IDS.requests
   const baseParams: Record<string, unknown> = Object.fromEntries(
-    paramNames(route.url).map((name) => [name, name === 'id' ? pick(isAlert ? IDS.alerts : IDS.requests) : sample(schema.params?.properties?.[name] ?? {})]),
+    paramNames(route.url).map((name) => [name, name === 'id' ? pick(idsOf) : sample(schema.params?.properties?.[name] ?? {})]),
   )
   if (route.url.includes('*')) baseParams['*'] = 'assets/app.js'
   const baseQuery = (schema.querystring ? sample(schema.querystring) : {}) as Record<string, unknown>
@@ -454,6 +454,13 @@ function credentials(route: Route, random: () => number): { headers: Record<stri
   }
   // A page of this server sends its Origin with the cookie; without it a write is refused before validation.
   const session = (cookie: string, as: string) => ({ headers: { cookie, origin: 'http://localhost' }, as })
+  // A write a person or a system makes: the key, a center or a leader session, now and then neither.
+  if (route.onRequest.includes(t.app.requireWriter)) {
+    if (r < 0.05) return { headers: {}, as: 'no one' }
+    if (r < 0.1) return { headers: { authorization: 'Bearer opk_forged_secret' }, as: 'a forged key' }
+    if (r < 0.4) return { headers: { authorization: t.headers.authorization }, as: 'the ingest key' }
+    return r < 0.7 ? session(t.headers.cookie, 'the center') : session(leaderCookie, 'a leader')
+  }
   // Logging out with a real session would end it for the cases after.
   if (route.method === 'DELETE' && route.url === '/api/v1/session') return session('outpost_session=forged', 'a forged session')
   if (!route.onRequest.includes(t.app.requireUser)) return r < 0.9 ? { headers: {}, as: 'no one' } : session(t.headers.cookie, 'the center')
@@ -471,7 +478,7 @@ async function lastSeq(): Promise<number> {
 describe(`fuzz (seed ${SEED}): no 5xx, every 4xx in the one shape and changing nothing`, () => {
   it('found the routes: the API, the kiosk, the base map and the pages', () => {
     const names = routes.map((r) => `${r.method} ${r.url}`)
-    for (const route of ['POST /api/v1/requests', 'GET /api/v1/requests/:id', 'POST /api/v1/patrols', 'GET /api/v1/public/stats', 'GET /basemap/base.pmtiles', 'GET /leader/requests/:id', 'DELETE /api/v1/session']) {
+    for (const route of ['POST /api/v1/requests', 'GET /api/v1/requests/:id', 'POST /api/v1/requests/:id/urge', 'GET /api/v1/alarms', 'POST /api/v1/alarms/:id/ack', 'POST /api/v1/patrols', 'GET /api/v1/public/stats', 'GET /basemap/base.pmtiles', 'GET /leader/requests/:id', 'DELETE /api/v1/session']) {
       expect(names).toContain(route)
     }
   })

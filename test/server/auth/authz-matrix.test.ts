@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { firstGrid, pointIn, startTestServer, type TestUser } from '../../helpers/build-app'
 import { connectLive, subscribe } from '../../helpers/connect-client'
+import { waitFor } from '../../helpers/wait-for'
 
 const A = '640106001'
 const A1 = '640106001001' // a community in A
@@ -40,6 +41,8 @@ afterAll(async () => {
 
 const ok = 200
 const denied = 403
+/** `app.inject` asks for http://localhost: the app's own origin, which a page of it sends with a write. */
+const OWN = 'http://localhost'
 const anon = 401
 const day = 'from=2026-11-28&to=2026-11-29'
 
@@ -70,6 +73,12 @@ const ROUTES: [string, string, Record<'anonymous' | 'leaderA' | 'leaderA1' | 'ce
   ['GET', `/api/v1/open-requests?unit=${A1}&at=2026-11-28T00:00:00Z`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
   ['GET', '/api/v1/open-requests?at=2026-11-28T00:00:00Z', { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
   ['GET', '/api/v1/health', { anonymous: ok, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', `/api/v1/requests?unit=${B}&stage=resolved`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', '/api/v1/alarms', { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', `/api/v1/alarms?unit=${A}&open=false`, { anonymous: anon, leaderA: ok, leaderA1: denied, center: ok }],
+  ['GET', `/api/v1/alarms?unit=${A1}`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', `/api/v1/alarms?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', '/api/v1/alarms?unit=640106', { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
 ]
 
 describe('REST authorisation matrix', () => {
@@ -85,25 +94,62 @@ describe('REST authorisation matrix', () => {
     }
   }
 
-  it('ingest routes take an ingest key, never a session', async () => {
+  it('patrols take an ingest key, never a session', async () => {
     const grid = firstGrid(server.geography, A)
-    const bodies: [string, object][] = [
-      ['/api/v1/requests', { source: 'app', category: 'noise', priority: 'general', location: pointIn(server.geography, grid) }],
-      [`/api/v1/requests/${ids.requestA1}/transitions`, { stage: 'dispatched' }],
-      ['/api/v1/alerts', { cameraId: 'c', kind: 'smoke_fire', confidence: 0.9, location: pointIn(server.geography, grid) }],
-      [`/api/v1/alerts/${ids.alertB}/review`, { verdict: 'false_positive' }],
-      ['/api/v1/patrols', { pings: [{ workerId: 'w', kind: 'ping', location: pointIn(server.geography, grid) }] }],
-    ]
-    for (const [url, payload] of bodies) {
-      for (const role of ROLES) {
-        const cookie = cookies[role as keyof typeof cookies]
-        const res = await server.app.inject({ method: 'POST', url, payload, headers: cookie ? { cookie } : {} })
-        expect(res.statusCode, `${role} POST ${url}`).toBe(401)
-      }
-      const withKey = await server.app.inject({ method: 'POST', url, payload, headers: { authorization: server.headers.authorization } })
-      expect(withKey.statusCode, `key POST ${url}`).toBeLessThan(300)
+    const url = '/api/v1/patrols'
+    const payload = { pings: [{ workerId: 'w', kind: 'ping', location: pointIn(server.geography, grid) }] }
+    for (const role of ROLES) {
+      const cookie = cookies[role as keyof typeof cookies]
+      const res = await server.app.inject({ method: 'POST', url, payload, headers: cookie ? { cookie, origin: OWN } : {} })
+      expect(res.statusCode, `${role} POST ${url}`).toBe(401)
     }
+    const withKey = await server.app.inject({ method: 'POST', url, payload, headers: { authorization: server.headers.authorization } })
+    expect(withKey.statusCode, `key POST ${url}`).toBeLessThan(300)
   })
+
+  // Every write a person may make, in a unit inside and one outside each leader's scope, on fresh
+  // entities made with the ingest key: a session in scope writes (2xx), out of it 403 (rule scope),
+  // without a valid one 401; the key writes anywhere. The cookie goes with the page's own Origin.
+  for (const unit of [A1, B]) {
+    it(`every write route, on entities in ${unit === A1 ? 'community A1' : 'street B'}: 401 without a session, 403 outside the scope, 2xx inside`, async () => {
+      const key = { authorization: server.headers.authorization }
+      let n = 0
+      for (const role of [...ROLES, 'key' as const]) {
+        const tag = `${role}-${unit}-${n++}`
+        const location = pointIn(server.geography, unit)
+        const made = [
+          await server.app.inject({ method: 'POST', url: '/api/v1/requests', headers: key, payload: { id: `m-${tag}`, source: 'app', category: 'noise', priority: 'urgent', location } }),
+          await server.app.inject({ method: 'POST', url: '/api/v1/alerts', headers: key, payload: { id: `m-${tag}`, cameraId: 'c', kind: 'smoke_fire', confidence: 0.9, location } }),
+        ]
+        for (const res of made) expect(res.statusCode).toBe(201)
+        const writes: [string, object][] = [
+          ['/api/v1/requests', { source: 'walk_in', category: 'noise', priority: 'general', location }],
+          [`/api/v1/requests/m-${tag}/transitions`, { stage: 'dispatched', expectedStage: 'received' }],
+          [`/api/v1/requests/m-${tag}/urge`, { note: '请尽快' }],
+          ['/api/v1/alerts', { cameraId: 'c', kind: 'smoke_fire', confidence: 0.9, location }],
+          [`/api/v1/alerts/m-${tag}/review`, { verdict: 'confirmed', raiseRequest: true }],
+          [`/api/v1/alarms/urgent:m-${tag}/ack`, {}],
+          [`/api/v1/alarms/alert:m-${tag}/ack`, {}],
+        ]
+        const inScope = role === 'center' || role === 'key' || (unit === A1 && (role === 'leaderA' || role === 'leaderA1'))
+        const cookie = role === 'key' ? undefined : cookies[role]
+        const headers = role === 'key' ? key : cookie ? { cookie, origin: OWN } : {}
+        for (const [url, payload] of writes) {
+          const res = await server.app.inject({ method: 'POST', url, payload, headers })
+          const what = `${role} POST ${url}`
+          if (role === 'anonymous' || role === 'forged' || role === 'expired') {
+            expect(res.statusCode, what).toBe(anon)
+            expect(res.json(), what).toMatchObject({ rule: 'authenticated' })
+          } else if (inScope) {
+            expect(res.statusCode, `${what}: ${res.body}`).toBeLessThan(300)
+          } else {
+            expect(res.statusCode, what).toBe(denied)
+            expect(res.json(), what).toMatchObject({ rule: 'scope' })
+          }
+        }
+      }
+    })
+  }
 
   it('a leader’s geography holds only their subtree', async () => {
     const res = await server.app.inject({ method: 'GET', url: '/api/v1/geography', headers: { cookie: cookies.leaderA1! } })
@@ -144,6 +190,24 @@ describe('socket authorisation', () => {
       }
     })
   }
+
+  it('alarms and their acknowledgements reach the sockets of their scope only', async () => {
+    const leader = await connectLive(server.url, cookies.leaderA, { origin: server.url })
+    const center = await connectLive(server.url, cookies.center, { origin: server.url })
+    try {
+      expect((await subscribe(leader.socket, A)).ok).toBe(true)
+      expect((await subscribe(center.socket, '640106')).ok).toBe(true)
+      const key = { authorization: server.headers.authorization }
+      await server.app.inject({ method: 'POST', url: '/api/v1/requests', headers: key, payload: { id: 'alarm-b', source: 'app', category: 'noise', priority: 'urgent', location: pointIn(server.geography, B) } })
+      await server.app.inject({ method: 'POST', url: '/api/v1/alarms/urgent:alarm-b/ack', headers: { cookie: cookies.center!, origin: OWN } })
+      await waitFor(() => center.events().some((e) => e.type === 'alarm.acked' && e.alarmId === 'urgent:alarm-b'), 'the center to see the acknowledgement')
+      await new Promise((r) => setTimeout(r, 200))
+      expect(leader.events().filter((e) => e.type.startsWith('alarm.') || ('requestId' in e && e.requestId === 'alarm-b'))).toEqual([])
+    } finally {
+      leader.socket.disconnect()
+      center.socket.disconnect()
+    }
+  })
 
   it('a refused subscription receives nothing from the unit', async () => {
     const client = await connectLive(server.url, cookies.leaderA)
