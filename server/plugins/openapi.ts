@@ -15,6 +15,7 @@ export const DOCS_PREFIX = '/docs'
 const TAGS: Record<string, string> = {
   requests: 'requests',
   alerts: 'alerts',
+  alarms: 'alarms',
   patrols: 'patrols',
   activities: 'activities',
   metrics: 'metrics',
@@ -33,6 +34,7 @@ const TAGS: Record<string, string> = {
 const TAG_DESCRIPTIONS: Record<string, string> = {
   requests: 'Service requests (诉求工单): ingest, lifecycle, reads',
   alerts: 'Camera alerts (雪亮工程) and their review',
+  alarms: 'Alarms (urgent requests, camera alerts, overdue requests) pinned until a person acknowledges them',
   patrols: "Grid workers' patrol pings, in batches",
   activities: 'Service activities held in a street or community',
   metrics: 'Figures of a unit: whole window, series, per grid, overdue requests',
@@ -83,6 +85,8 @@ function securityOf(app: FastifyInstance, route: RouteOptions): Record<string, s
   const hooks = [route.onRequest ?? []].flat()
   if (hooks.includes(app.requireUser)) return [{ session: [] }]
   if (hooks.includes(app.requireIngestKey)) return [{ ingestKey: [] }]
+  // Either one: a person's session (with the page's Origin) or a system's key.
+  if (hooks.includes(app.requireWriter)) return [{ ingestKey: [] }, { session: [] }]
   return undefined
 }
 

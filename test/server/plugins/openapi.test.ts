@@ -12,6 +12,7 @@ import { buildTestApp } from '../../helpers/build-app'
 import { solidRasterArchive } from '../../helpers/pmtiles'
 import { APP_ROUTES } from '../../../server/plugins/client'
 import { CreateRequestSchema } from '../../../shared/schemas/requests'
+import { EVENT_TYPES } from '../../../shared/events'
 import { DOCS_PREFIX, OPENAPI_PATH } from '../../../server/plugins/openapi'
 
 interface Operation {
@@ -112,11 +113,14 @@ describe('GET /api/v1/openapi.json', () => {
         ? [{ session: [] }]
         : hooks.includes(t.app.requireIngestKey)
           ? [{ ingestKey: [] }]
-          : undefined
+          : hooks.includes(t.app.requireWriter)
+            ? [{ ingestKey: [] }, { session: [] }]
+            : undefined
       expect(op.security, `${method} ${url}`).toEqual(expected)
     }
     // One of each, and one open route, so the loop above cannot pass on routes that all lack it.
     expect(doc.paths['/api/v1/patrols']!['post']!.security).toEqual([{ ingestKey: [] }])
+    expect(doc.paths['/api/v1/requests']!['post']!.security).toEqual([{ ingestKey: [] }, { session: [] }])
     expect(doc.paths['/api/v1/metrics']!['get']!.security).toEqual([{ session: [] }])
     expect(doc.paths['/api/v1/health']!['get']!.security).toBeUndefined()
   })
@@ -124,7 +128,7 @@ describe('GET /api/v1/openapi.json', () => {
   it('carries the schemas: typed events, the config, the examples of the bodies', () => {
     const events = doc.paths['/api/v1/events']!['get']!.responses['200']!.content!['application/json']!.schema
     const items = (events['properties'] as Record<string, Record<string, unknown>>)['events']!['items'] as { anyOf: { properties: { type: { enum: string[] } } }[] }
-    expect(items.anyOf.map((e) => e.properties.type.enum[0]).sort()).toEqual(['alert.raised', 'alert.reviewed', 'patrol.reported', 'request.received', 'request.transitioned'])
+    expect(items.anyOf.map((e) => e.properties.type.enum[0]).sort()).toEqual([...EVENT_TYPES].sort())
     const config = doc.paths['/api/v1/config']!['get']!.responses['200']!.content!['application/json']!.schema
     expect(Object.keys(config['properties'] as object).sort()).toEqual(['basemap', 'policy', 'timeZone'])
     // The documented examples, as the media type's examples.
