@@ -12,15 +12,17 @@ export const routes: RouteRecordRaw[] = [
   { path: '/leader', name: 'leader', component: () => import('./views/LeaderView.vue'), meta: { titleKey: 'leader.title' } },
   // The request page shares the leader's chunk and shell (header, session, geography).
   { path: '/leader/requests/:id', name: 'leader-request', component: () => import('./views/LeaderView.vue'), meta: { titleKey: 'leader.request.title' } },
+  { path: '/console', name: 'console', component: () => import('./views/ConsoleView.vue'), meta: { titleKey: 'console.title' } },
+  { path: '/console/admin', name: 'console-admin', component: () => import('./views/ConsoleView.vue'), meta: { titleKey: 'console.adminTitle' } },
   { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { titleKey: 'login.title' } },
   { path: '/kiosk', name: 'kiosk', component: () => import('./views/KioskView.vue'), meta: { titleKey: 'kiosk.title' } },
   { path: '/:pathMatch(.*)*', redirect: toWall },
 ]
 
 /** Pages that need a logged-in user (the kiosk is public). */
-const PROTECTED = new Set(['wall', 'leader', 'leader-request'])
+const PROTECTED = new Set(['wall', 'leader', 'leader-request', 'console', 'console-admin'])
 /** The leader's pages count as one: moving between them needs no new check. */
-const area = (name: unknown) => (name === 'leader-request' ? 'leader' : name)
+const area = (name: unknown) => (name === 'leader-request' ? 'leader' : name === 'console-admin' ? 'console' : name)
 
 export interface AppRouterOptions {
   /** Who is logged in; `GET /api/v1/session` by default. */

@@ -1,3 +1,4 @@
+import consoleEn from './console.en'
 import type { MessageSchema } from './zh-CN'
 
 // Typed against the Chinese messages: a key missing here fails the type-check.
@@ -23,6 +24,33 @@ const en: MessageSchema = {
     reconnectingAsOf: 'Live connection lost, reconnecting… Data shown as of {time}',
     noData: 'No data yet',
     loginRequired: 'Session expired: log in with a center account, then reload the wall',
+    onDuty: 'Departments on duty today',
+    onDutyEmpty: 'No department on duty today',
+    onDutyNow: 'On duty',
+    onDutyLater: 'Later',
+    departmentKind: {
+      housing: 'Housing',
+      urban_management: 'Urban mgmt',
+      natural_resources: 'Natural resources',
+      public_security: 'Police',
+      justice: 'Justice',
+      water: 'Water',
+      power: 'Power',
+      market_regulation: 'Market reg.',
+      health: 'Health',
+      civil_affairs: 'Civil affairs',
+      other: 'Other',
+    },
+  },
+  alarms: {
+    title: 'Open alarms',
+    empty: 'No open alarm',
+    reason: { urgent_request: 'Urgent request', camera_alert: 'Camera alert', overdue: 'Overdue request' },
+    more: '{n} more',
+    urgedBy: 'by {name}',
+    ackedBy: 'by {name}',
+    urgedBadge: 'Urged {n}',
+    ago: { now: 'just now', minutes: '{n} min ago', hours: '{n} h ago' },
   },
   kpi: {
     title: "Today's key figures",
@@ -190,6 +218,11 @@ const en: MessageSchema = {
       review: 'Review',
       resolved: 'Resolved',
       unresolved: 'Not resolved',
+      actor: 'By',
+      actorKey: 'System: {source}',
+      urged: 'Urged',
+      urgedBy: 'By',
+      target: { worker: 'Grid worker', department: 'Department', expert: 'Expert' },
     },
     satisfaction: { satisfied: 'Satisfied', basically_satisfied: 'Basically satisfied', dissatisfied: 'Dissatisfied' },
     tables: { children: 'Units below', overdue: 'Overdue requests', requests: 'Open requests', workers: 'Grid workers', alerts: 'Alerts to review' },
@@ -311,6 +344,7 @@ const en: MessageSchema = {
     withheld: '“*” marks a number withheld because it is small, or because a small one could be worked out from it.',
     withheldNote: 'Withheld to protect privacy',
   },
+  console: consoleEn,
   connection: {
     connecting: 'Connecting',
     live: 'Live',
@@ -318,9 +352,10 @@ const en: MessageSchema = {
     offline: 'Offline',
   },
   event: {
-    request: { received: 'New request', transitioned: 'Request update' },
+    request: { received: 'New request', transitioned: 'Request update', urged: 'Urged' },
     alert: { raised: 'Camera alert', reviewed: 'Alert reviewed' },
     patrol: { reported: 'Patrol' },
+    alarm: { raised: 'Alarm', acked: 'Alarm acknowledged' },
   },
   source: {
     hotline: '12345 hotline',

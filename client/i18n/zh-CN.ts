@@ -1,3 +1,4 @@
+import consoleZhCN from './console.zh-CN'
 // Chinese is the default: the people at the wall and in the lobby read it first.
 const zhCN = {
   app: {
@@ -21,6 +22,33 @@ const zhCN = {
     reconnectingAsOf: '实时连接中断，正在重连… 画面数据截至 {time}',
     noData: '暂无数据',
     loginRequired: '登录已失效：请用中心账号登录后刷新大屏',
+    onDuty: '今日坐班部门',
+    onDutyEmpty: '今日暂无坐班部门',
+    onDutyNow: '在岗',
+    onDutyLater: '待岗',
+    departmentKind: {
+      housing: '住建',
+      urban_management: '城管',
+      natural_resources: '自然资源',
+      public_security: '公安',
+      justice: '司法',
+      water: '水务',
+      power: '供电',
+      market_regulation: '市场监管',
+      health: '卫健',
+      civil_affairs: '民政',
+      other: '其他',
+    },
+  },
+  alarms: {
+    title: '待处置警情',
+    empty: '暂无待处置警情',
+    reason: { urgent_request: '紧急诉求', camera_alert: '视频告警', overdue: '诉求超期' },
+    more: '另有 {n} 条',
+    urgedBy: '督办人 {name}',
+    ackedBy: '确认人 {name}',
+    urgedBadge: '督办 {n}',
+    ago: { now: '刚刚', minutes: '{n} 分钟前', hours: '{n} 小时前' },
   },
   kpi: {
     title: '今日核心指标',
@@ -188,6 +216,11 @@ const zhCN = {
       review: '回访',
       resolved: '已解决',
       unresolved: '未解决',
+      actor: '操作',
+      actorKey: '系统：{source}',
+      urged: '督办',
+      urgedBy: '督办人',
+      target: { worker: '网格员', department: '部门', expert: '专家' },
     },
     satisfaction: { satisfied: '满意', basically_satisfied: '基本满意', dissatisfied: '不满意' },
     tables: { children: '下级单位排名', overdue: '超期诉求', requests: '在办诉求', workers: '网格员', alerts: '待核告警' },
@@ -309,6 +342,7 @@ const zhCN = {
     withheld: '“*”表示数字较小，或由它能推算出较小的数字，为保护隐私不显示。',
     withheldNote: '为保护隐私不显示',
   },
+  console: consoleZhCN,
   connection: {
     connecting: '连接中',
     live: '实时',
@@ -317,9 +351,10 @@ const zhCN = {
   },
   // Keys follow the event `type`: `event.${type}` resolves 'request.received' as a path.
   event: {
-    request: { received: '新诉求', transitioned: '诉求流转' },
+    request: { received: '新诉求', transitioned: '诉求流转', urged: '督办' },
     alert: { raised: '视频告警', reviewed: '告警核查' },
     patrol: { reported: '网格巡查' },
+    alarm: { raised: '新警情', acked: '警情确认' },
   },
   source: {
     hotline: '12345热线',
