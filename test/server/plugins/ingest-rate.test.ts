@@ -119,11 +119,13 @@ describe('OUTPOST_INGEST_RATE: requests a second per ingest key', () => {
     }
     expect(ingestRoutes.sort()).toEqual([
       'POST /api/v1/activities',
+      'POST /api/v1/alarms/:id/ack',
       'POST /api/v1/alerts',
       'POST /api/v1/alerts/:id/review',
       'POST /api/v1/patrols',
       'POST /api/v1/requests',
       'POST /api/v1/requests/:id/transitions',
+      'POST /api/v1/requests/:id/urge',
     ])
 
     // Reads with the session, and the kiosk's public figures, are never counted: ten times the rate each.
