@@ -14,6 +14,8 @@ import realtime, { type RealtimeOptions } from './realtime/index'
 import { DEFAULT_PUBLIC_PUSH_MS } from './realtime/public'
 import requests from './routes/requests/index'
 import alerts from './routes/alerts/index'
+import alarmRoutes from './routes/alarms/index'
+import overdueSweep, { DEFAULT_SWEEP_MS } from './alarms/overdue'
 import patrols from './routes/patrols/index'
 import geographyRoutes from './routes/geography/index'
 import metricsPlugin from './plugins/metrics'
@@ -71,6 +73,8 @@ export interface AppOptions {
   allowedOrigins?: string[]
   /** Requests a second per ingest key (OUTPOST_INGEST_RATE), 20,000 by default; 0 turns the limit off. */
   ingestRate?: number
+  /** How often the overdue sweep raises alarms (ms): 30 s by default, 0 off; off by default without sockets (inject-only tests). */
+  overdueSweepMs?: number
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -109,12 +113,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(openapi)
   await app.register(requests)
   await app.register(alerts)
+  await app.register(alarmRoutes)
   await app.register(patrols)
   await app.register(geographyRoutes)
   await app.register(metricsPlugin, { policy: options.policy ?? DEFAULT_POLICY, timeZone: options.timeZone ?? DEFAULT_TIME_ZONE })
   // Every commit's way out (server/live/README.md): the rollups, then the bus to the /live sockets.
   await app.register(live, { sockets: options.realtime === false ? false : (options.realtime ?? {}) })
   await app.register(metricsRoutes)
+  await app.register(overdueSweep, {
+    policy: options.policy ?? DEFAULT_POLICY,
+    intervalMs: options.overdueSweepMs ?? (options.realtime === false ? 0 : DEFAULT_SWEEP_MS),
+  })
   await app.register(sessionRoutes)
   await app.register(workerRoutes)
   await app.register(eventRoutes)
