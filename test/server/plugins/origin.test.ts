@@ -128,7 +128,7 @@ describe('writes with the session cookie', () => {
 
     it('refuses a cookie write from a foreign origin, by Origin or by Referer', async () => {
       const t = await app()
-      for (const headers of [{ origin: FOREIGN }, { referer: `${FOREIGN}/console` }, { origin: 'null' }]) {
+      for (const headers of [{ origin: FOREIGN }, { referer: `${FOREIGN}/console` }, { origin: 'null' }] as Record<string, string>[]) {
         const res = await write(t, { cookie: t.headers.cookie, ...headers })
         expect(res.statusCode, JSON.stringify(headers)).toBe(403)
         expect(res.json()).toMatchObject({ field: 'header/origin', rule: 'same-origin' })
@@ -148,7 +148,7 @@ describe('writes with the session cookie', () => {
 
     it('takes a Bearer write without Origin, and with a foreign one: the actor is the key', async () => {
       const t = await app()
-      for (const headers of [{}, { origin: FOREIGN }]) {
+      for (const headers of [{}, { origin: FOREIGN }] as Record<string, string>[]) {
         const res = await write(t, { authorization: t.headers.authorization, ...headers })
         expect(res.statusCode).toBe(201)
         const detail = (await t.inject({ method: 'GET', url: `/api/v1/requests/${res.json().id}` })).json()
@@ -165,7 +165,7 @@ describe('writes with the session cookie', () => {
 
     it('neither a session nor a key: 401', async () => {
       const t = await app()
-      for (const headers of [{}, { cookie: 'outpost_session=forged', origin: OWN }]) {
+      for (const headers of [{}, { cookie: 'outpost_session=forged', origin: OWN }] as Record<string, string>[]) {
         const res = await write(t, headers)
         expect(res.statusCode).toBe(401)
         expect(res.json()).toMatchObject({ field: 'header/authorization', rule: 'authenticated' })
