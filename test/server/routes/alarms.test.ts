@@ -52,6 +52,12 @@ describe('alarms', () => {
       { id: 'urgent:fire', reason: 'urgent_request', subjectId: 'fire', gridId: alert.gridId, lon: expect.any(Number), lat: expect.any(Number), raisedAt: new Date(T0).toISOString(), seq: expect.any(Number) },
     ])
     expect(await ids(`?unit=${A}&limit=1`)).toEqual(['alert:cam-a'])
+    // The figures take the new events in their stride: two requests, one alert, nothing else counted.
+    await inject('center', 'POST', '/api/v1/requests/fire/urge')
+    await inject('center', 'POST', '/api/v1/alarms/urgent:fire/ack')
+    const metrics = await inject('center', 'GET', '/api/v1/metrics?from=2026-11-28&to=2026-11-29')
+    expect(metrics.statusCode).toBe(200)
+    expect(metrics.json().figures).toMatchObject({ requests: 2, camera: { alerts: 1 } })
   })
 
   it('is acknowledged once: 201, then a 409 naming who was first; the list moves it out of the open ones', async () => {
