@@ -3,14 +3,15 @@
 // committed so far is durable (`GroupCommit.whenDurable`): a read never gives out a seq or a row
 // that power loss could take back.
 import type Database from 'better-sqlite3'
-import type { Satisfaction, Stage, TransitionStage, UnitLevel } from '../../shared/domain'
-import type { LiveEvent, LiveSnapshot, OpenAlert, OpenRequest, WorkerPosition } from '../../shared/events'
+import type { Actor, DispatchTarget, Satisfaction, Stage, TransitionStage, UnitLevel } from '../../shared/domain'
+import type { LiveEvent, LiveSnapshot, OpenAlarm, OpenAlert, OpenRequest, WorkerPosition } from '../../shared/events'
 import type { RequestDetail, StageRecord } from '../../shared/schemas/requests'
+import type { Alarm } from '../../shared/schemas/alarms'
 import { maskName, maskPhone } from '../../shared/privacy'
 import type { AlertFacts, RequestFacts } from '../../shared/metrics'
 import type { UnitRef } from '../geo/geography'
 import type { AlertState, EventsAfter, GeographyRecord, PatrolFact, PlacedRequestFacts, RequestSummary } from './types'
-import { REQUEST_EVENT, type AlertRow, type RequestRow } from './sqlite-schema'
+import { REQUEST_EVENT, type AlarmRow, type AlertRow, type RequestRow } from './sqlite-schema'
 import type { GroupCommit } from './sqlite-commit'
 
 interface EventRow {
@@ -39,9 +40,11 @@ export class SqliteQueries {
     return {
       lastSeq: db.prepare(`SELECT coalesce(max(seq), 0) AS seq FROM events`).pluck(),
       getRequest: db.prepare(`SELECT * FROM requests WHERE id = ?`),
-      requestEvents: db.prepare(`SELECT seq, type, at, data, private FROM events WHERE entity_id = ? AND ${REQUEST_EVENT} ORDER BY seq`),
+      requestEvents: db.prepare(`SELECT seq, type, at, data, private, actor FROM events WHERE entity_id = ? AND ${REQUEST_EVENT} ORDER BY seq`),
       communitiesOfGrid: db.prepare(`SELECT community_id FROM grids WHERE grid_id = ?`).pluck(),
       getAlert: db.prepare(`SELECT * FROM alerts WHERE id = ?`),
+      getAlarm: db.prepare(`SELECT * FROM alarms WHERE id = ?`),
+      hasWorker: db.prepare(`SELECT 1 FROM workers WHERE worker_id = ?`).pluck(),
     }
   }
 
@@ -50,22 +53,35 @@ export class SqliteQueries {
   }
 
   async getRequest(id: string, options: { reveal?: boolean } = {}): Promise<RequestDetail | undefined> {
-    const row = this.stmt.getRequest.get(id) as RequestRow | undefined
-    if (!row) return undefined
-    const events = this.stmt.requestEvents.all(id) as (EventRow & { private: string | null })[]
-    const stages: StageRecord[] = events.map((e) => {
+    // One read: the row and its timeline describe the same instant.
+    const read = this.db.transaction(() => {
+      const row = this.stmt.getRequest.get(id) as RequestRow | undefined
+      return row ? { row, events: this.stmt.requestEvents.all(id) as (EventRow & { private: string | null; actor: string | null })[] } : undefined
+    })()
+    if (!read) return undefined
+    const { row, events } = read
+    const stages: StageRecord[] = []
+    const urges: RequestDetail['urges'] = []
+    for (const e of events) {
       const data = JSON.parse(e.data) as Record<string, unknown>
       const priv = e.private ? (JSON.parse(e.private) as { note?: string }) : {}
+      const actor = e.actor ? (JSON.parse(e.actor) as Actor) : undefined
+      if (e.type === 'request.urged') {
+        // Notes are kept as stage notes are: private to the log, shown in the detail.
+        urges.push({ seq: e.seq, at: new Date(e.at).toISOString(), ...(actor ? { actor } : {}), ...(priv.note !== undefined ? { note: priv.note } : {}) })
+        continue
+      }
       const record: StageRecord = {
         seq: e.seq,
         stage: e.type === 'request.received' ? 'received' : (data.stage as Stage),
         at: new Date(e.at).toISOString(),
       }
-      if (typeof data.assignee === 'string') record.assignee = data.assignee
+      if (actor) record.actor = actor
+      if (typeof data.assignee === 'string' || isTarget(data.assignee)) record.assignee = data.assignee
       if (priv.note !== undefined) record.note = priv.note
       if (typeof data.resolved === 'boolean') record.review = { resolved: data.resolved, satisfaction: data.satisfaction as never }
-      return record
-    })
+      stages.push(record)
+    }
     const reporter = reporterOf(row, options.reveal ?? false)
     const detail: RequestDetail = {
       id: row.id,
@@ -81,19 +97,29 @@ export class SqliteQueries {
       ...(row.description !== null ? { description: row.description } : {}),
       ...(reporter ? { reporter } : {}),
       stages,
+      urges,
+      // The last stage's seq (an urge does not move it), as a stale transition's failure gives it.
+      seq: row.last_seq ?? row.created_seq,
     }
     return this.commits.whenDurable(detail)
   }
 
-  async listRequests(unit: UnitRef, options: { openOnly: boolean; from: number; limit: number }): Promise<RequestSummary[]> {
+  /**
+   * With `stage`: the requests now at it, whenever received (`from` and `openOnly` do not apply).
+   * Along the unit's index, like the open ones (no stage index: every transition would move a row in it).
+   */
+  async listRequests(unit: UnitRef, options: { openOnly: boolean; from: number; limit: number; stage?: Stage }): Promise<RequestSummary[]> {
     const where = this.unitWhere(unit)
+    const filter =
+      options.stage !== undefined
+        ? { sql: 'AND stage = ?', params: [options.stage] }
+        : { sql: `AND received_at >= ? ${options.openOnly ? "AND stage NOT IN ('resolved', 'reviewed')" : ''}`, params: [options.from] }
     const rows = this.db
       .prepare(
-        `SELECT id, grid_id, source, category, priority, stage, stage_at, received_at, reporter_name, reporter_phone FROM requests
-         WHERE ${where.sql} AND received_at >= ? ${options.openOnly ? "AND stage NOT IN ('resolved', 'reviewed')" : ''}
-         ORDER BY received_at, id LIMIT ?`,
+        `SELECT id, grid_id, source, category, priority, stage, stage_at, received_at, reporter_name, reporter_phone, lon, lat, assignee, urges
+         FROM requests WHERE ${where.sql} ${filter.sql} ORDER BY received_at, id LIMIT ?`,
       )
-      .all(...where.params, options.from, options.limit) as RequestRow[]
+      .all(...where.params, ...filter.params, options.limit) as RequestRow[]
     const summaries = rows.map((r): RequestSummary => {
       const reporter = reporterOf(r, false)
       return {
@@ -106,9 +132,31 @@ export class SqliteQueries {
         stageAt: r.stage_at,
         receivedAt: r.received_at,
         ...(reporter ? { reporter } : {}),
+        lon: r.lon,
+        lat: r.lat,
+        ...(r.assignee !== null ? { assignee: JSON.parse(r.assignee) as DispatchTarget | string } : {}),
+        urges: r.urges,
       }
     })
     return this.commits.whenDurable(summaries)
+  }
+
+  /** Newest first, along the unit's alarm index (its open ones' partial index with `openOnly`). */
+  async listAlarms(unit: UnitRef, options: { openOnly: boolean; limit: number }): Promise<Alarm[]> {
+    const where = this.unitWhere(unit)
+    const rows = this.db
+      .prepare(`SELECT * FROM alarms WHERE ${where.sql} ${options.openOnly ? 'AND acked_seq IS NULL' : ''} ORDER BY raised_seq DESC LIMIT ?`)
+      .all(...where.params, options.limit) as AlarmRow[]
+    return this.commits.whenDurable(rows.map(toAlarm))
+  }
+
+  async getAlarm(id: string): Promise<Alarm | undefined> {
+    const row = this.stmt.getAlarm.get(id) as AlarmRow | undefined
+    return this.commits.whenDurable(row ? toAlarm(row) : undefined)
+  }
+
+  async hasWorker(workerId: string): Promise<boolean> {
+    return this.commits.whenDurable(this.stmt.hasWorker.get(workerId) !== undefined)
   }
 
   async listAlerts(unit: UnitRef, options: { from: number; to: number; openOnly: boolean; limit: number }): Promise<AlertState[]> {
@@ -119,7 +167,9 @@ export class SqliteQueries {
          ORDER BY at DESC, id LIMIT ?`,
       )
       .all(...where.params, options.from, options.to, options.limit) as AlertRow[]
-    return this.commits.whenDurable(rows.map((row) => ({ ...toOpenAlert(row), verdict: row.verdict, requestId: row.request_id })))
+    return this.commits.whenDurable(
+      rows.map((row) => ({ ...toOpenAlert(row), verdict: row.verdict, requestId: row.request_id, ...(row.snapshot_url ? { snapshotUrl: row.snapshot_url } : {}) })),
+    )
   }
 
   async getAlert(id: string): Promise<AlertState | undefined> {
@@ -242,7 +292,12 @@ export class SqliteQueries {
           .prepare(`SELECT worker_id, grid_id, kind, lon, lat, at FROM workers WHERE ${where.sql} ORDER BY worker_id`)
           .all(...where.params) as { worker_id: string; grid_id: string; kind: WorkerPosition['kind']; lon: number; lat: number; at: number }[]
       ).map((w): WorkerPosition => ({ workerId: w.worker_id, gridId: w.grid_id, kind: w.kind, lon: w.lon, lat: w.lat, at: w.at }))
-      return { seq, snapshot: { requests, alerts, workers } }
+      const alarms = (
+        this.db.prepare(`SELECT * FROM alarms WHERE ${where.sql} AND acked_seq IS NULL ORDER BY raised_seq`).all(...where.params) as AlarmRow[]
+      ).map(
+        (a): OpenAlarm => ({ alarmId: a.id, reason: a.reason, subjectId: a.subject_id, gridId: a.grid_id, lon: a.lon, lat: a.lat, at: a.raised_at }),
+      )
+      return { seq, snapshot: { requests, alerts, workers, alarms } }
     })()
     return this.commits.whenDurable(result)
   }
@@ -431,6 +486,27 @@ function reporterOf(row: { reporter_name: string | null; reporter_phone: string 
   if (row.reporter_name) reporter.name = reveal ? row.reporter_name : maskName(row.reporter_name)
   if (row.reporter_phone) reporter.phone = reveal ? row.reporter_phone : maskPhone(row.reporter_phone)
   return reporter.name || reporter.phone ? reporter : undefined
+}
+
+function isTarget(value: unknown): value is DispatchTarget {
+  return typeof value === 'object' && value !== null && typeof (value as DispatchTarget).kind === 'string' && typeof (value as DispatchTarget).id === 'string'
+}
+
+/** An alarm as the API gives it: times as ISO strings, as in a request's detail. */
+function toAlarm(a: AlarmRow): Alarm {
+  return {
+    id: a.id,
+    reason: a.reason,
+    subjectId: a.subject_id,
+    gridId: a.grid_id,
+    lon: a.lon,
+    lat: a.lat,
+    raisedAt: new Date(a.raised_at).toISOString(),
+    seq: a.raised_seq,
+    ...(a.acked_seq !== null
+      ? { ack: { at: new Date(a.acked_at!).toISOString(), actor: JSON.parse(a.acked_by!) as Actor, seq: a.acked_seq } }
+      : {}),
+  }
 }
 
 function toOpenAlert(a: AlertRow): OpenAlert {

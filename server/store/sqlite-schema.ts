@@ -5,17 +5,50 @@
 // key is spread (one entry per grid, per worker, per random id) dirties a page per row. So the log
 // keeps only indexes that a read needs and that insert near their ends: no grid index (a grid is
 // read along its community's, see `grids`), and the entity index only for requests' events.
-import type { AlertKind, Category, Priority, Source, Stage, Verdict } from '../../shared/domain'
+import type { AlarmReason, AlertKind, Category, Priority, Source, Stage, Verdict } from '../../shared/domain'
 
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 4
 
 /**
- * A request's timeline is read by its id; pings (most of the log, keyed by worker) and alerts never
- * are. Queries that use it repeat its WHERE clause word for word (`REQUEST_EVENT`), or SQLite
- * cannot use a partial index.
+ * A request's timeline is read by its id; pings (most of the log, keyed by worker), alerts and
+ * alarms never are. Its 督办 (`request.urged`) are part of its timeline (the detail lists them), so
+ * they are request events too. Queries that use it repeat its WHERE clause word for word
+ * (`REQUEST_EVENT`), or SQLite cannot use a partial index.
  */
-export const REQUEST_EVENT = "type IN ('request.received', 'request.transitioned')"
+export const REQUEST_EVENT = "type IN ('request.received', 'request.transitioned', 'request.urged')"
 const EVENTS_REQUEST_INDEX = `CREATE INDEX events_request ON events (entity_id, seq) WHERE ${REQUEST_EVENT};`
+/** The request index of versions 2 and 3 (before urges), as migration 1 made it. */
+const REQUEST_EVENT_V3 = "type IN ('request.received', 'request.transitioned')"
+const EVENTS_REQUEST_INDEX_V3 = `CREATE INDEX events_request ON events (entity_id, seq) WHERE ${REQUEST_EVENT_V3};`
+
+// Alarms (urgent requests, camera alerts, overdue requests) until a person acknowledges them: a
+// projection of 'alarm.raised' and 'alarm.acked'. Few rows (one per urgent request, alert or
+// overdue request), read as "the open alarms of a unit, newest first" (the wall, the console, the
+// snapshot) and now and then as all of a unit's. Open ones have partial indexes of their own, so a
+// unit's open alarms are read without walking its acknowledged history; a grid is read along its
+// community's, as everywhere. `acked_by` is the actor's JSON.
+const ALARMS_TABLE = `CREATE TABLE alarms (
+  id           TEXT PRIMARY KEY,
+  reason       TEXT    NOT NULL,
+  subject_id   TEXT    NOT NULL,
+  lon          REAL    NOT NULL,
+  lat          REAL    NOT NULL,
+  district_id  TEXT    NOT NULL,
+  street_id    TEXT    NOT NULL,
+  community_id TEXT    NOT NULL,
+  grid_id      TEXT    NOT NULL,
+  raised_at    INTEGER NOT NULL,
+  raised_seq   INTEGER NOT NULL,
+  acked_at     INTEGER,
+  acked_seq    INTEGER,
+  acked_by     TEXT
+) WITHOUT ROWID;
+CREATE INDEX alarms_district       ON alarms (district_id, raised_seq);
+CREATE INDEX alarms_street         ON alarms (street_id, raised_seq);
+CREATE INDEX alarms_community      ON alarms (community_id, raised_seq);
+CREATE INDEX alarms_open_district  ON alarms (district_id, raised_seq) WHERE acked_seq IS NULL;
+CREATE INDEX alarms_open_street    ON alarms (street_id, raised_seq) WHERE acked_seq IS NULL;
+CREATE INDEX alarms_open_community ON alarms (community_id, raised_seq) WHERE acked_seq IS NULL;`
 
 // The community of each grid that has stored anything, so that a grid's rows are read along the
 // community indexes (a community holds a handful of grids) instead of a grid index on every table.
@@ -54,7 +87,9 @@ CREATE TABLE events (
   community_id TEXT    NOT NULL,
   grid_id      TEXT    NOT NULL,
   data         TEXT    NOT NULL,
-  private      TEXT
+  private      TEXT,
+  -- Who wrote it (an Actor as JSON); NULL for pings, store-raised alarms and older events.
+  actor        TEXT
 );
 -- No (district_id, seq) index: a district's events are read along the rowid itself.
 CREATE INDEX events_street    ON events (street_id, seq);
@@ -85,7 +120,10 @@ CREATE TABLE requests (
   fingerprint    TEXT    NOT NULL,
   -- The last transition, so a retried one is recognised without reading the log.
   last_seq         INTEGER,
-  last_fingerprint TEXT
+  last_fingerprint TEXT,
+  -- The current assignee as JSON (a DispatchTarget, or the string of an older event), and 督办 count.
+  assignee         TEXT,
+  urges            INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 -- No grid index (see the grids table), and no index on the open ones: every query that asks for open
 -- requests names a unit, and the unit's index serves it better.
@@ -145,6 +183,8 @@ CREATE TABLE workers (
 ) WITHOUT ROWID;
 
 ${GEOGRAPHY_TABLES}
+
+${ALARMS_TABLE}
 `
 
 /** From each older version to the next, in one transaction each. */
@@ -152,7 +192,7 @@ export const MIGRATIONS: Record<number, string> = {
   1: `
 DROP INDEX events_grid;
 DROP INDEX events_entity;
-${EVENTS_REQUEST_INDEX}
+${EVENTS_REQUEST_INDEX_V3}
 DROP INDEX requests_grid_received;
 DROP INDEX requests_open;
 ${GRIDS_TABLE}
@@ -162,6 +202,24 @@ INSERT INTO grids (grid_id, community_id) SELECT DISTINCT grid_id, community_id 
   // A file written before the store remembered its geography: the record starts empty, and the
   // first start checks the units its log names instead (geography-guard.ts).
   2: GEOGRAPHY_TABLES,
+  // Actors, typed assignees, urges and alarms. Older events keep a NULL actor; a request's current
+  // assignee is read back from its last transition that named one (a string then), along the
+  // version 3 request index (its clause repeated word for word); then that index is rebuilt to
+  // cover 'request.urged' (one pass over the log).
+  3: `
+ALTER TABLE events ADD COLUMN actor TEXT;
+ALTER TABLE requests ADD COLUMN assignee TEXT;
+ALTER TABLE requests ADD COLUMN urges INTEGER NOT NULL DEFAULT 0;
+UPDATE requests SET assignee = (
+  SELECT data -> '$.assignee' FROM events
+  WHERE entity_id = requests.id AND ${REQUEST_EVENT_V3}
+    AND type = 'request.transitioned' AND json_type(data, '$.assignee') IS NOT NULL
+  ORDER BY seq DESC LIMIT 1
+);
+DROP INDEX events_request;
+${EVENTS_REQUEST_INDEX}
+${ALARMS_TABLE}
+`,
 }
 
 /** A row of `requests`. */
@@ -184,6 +242,29 @@ export interface RequestRow {
   stage_at: number
   created_seq: number
   fingerprint: string
+  last_seq: number | null
+  /** JSON: a DispatchTarget, or the string of an older event. */
+  assignee: string | null
+  urges: number
+}
+
+/** A row of `alarms`. */
+export interface AlarmRow {
+  id: string
+  reason: AlarmReason
+  subject_id: string
+  lon: number
+  lat: number
+  district_id: string
+  street_id: string
+  community_id: string
+  grid_id: string
+  raised_at: number
+  raised_seq: number
+  acked_at: number | null
+  acked_seq: number | null
+  /** JSON: the Actor who acknowledged it. */
+  acked_by: string | null
 }
 
 /** A row of `alerts`. */
@@ -203,6 +284,7 @@ export interface AlertRow {
   reviewed_at: number | null
   review_seq: number | null
   request_id: string | null
+  snapshot_url: string | null
   created_seq: number
   fingerprint: string
 }

@@ -4,9 +4,10 @@
 // event to the log and updates the projections (`requests`, `alerts`, `workers`, `grids`) in the
 // same transaction, after checking what needs state (idempotency, the lifecycle, time order).
 import Database from 'better-sqlite3'
-import { allowedNextStages, type Stage, type TransitionStage } from '../../shared/domain'
+import { alarmIdOf, allowedNextStages, isClosedStage, type Actor, type Stage, type TransitionStage } from '../../shared/domain'
 import type { LiveEvent, LiveSnapshot, UnsequencedEvent } from '../../shared/events'
-import type { RequestDetail } from '../../shared/schemas/requests'
+import type { RequestDetail, UrgeReply } from '../../shared/schemas/requests'
+import type { Alarm, AlarmAckReply } from '../../shared/schemas/alarms'
 import type { AlertFacts, RequestFacts } from '../../shared/metrics'
 import type { UnitRef } from '../geo/geography'
 import type {
@@ -15,11 +16,14 @@ import type {
   EventsAfter,
   GeographyRecord,
   HistoryOp,
+  NewAlarm,
+  NewAlarmAck,
   NewAlert,
   NewAlertReview,
   NewPing,
   NewRequest,
   NewTransition,
+  NewUrge,
   Outcome,
   NewActivity,
   PatrolFact,
@@ -30,7 +34,7 @@ import type {
   StoreFailure,
   TransitionedReply,
 } from './types'
-import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION, type AlertRow, type RequestRow } from './sqlite-schema'
+import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION, type AlarmRow, type AlertRow, type RequestRow } from './sqlite-schema'
 import { GroupCommit, type DurabilityOptions } from './sqlite-commit'
 import { SqliteQueries } from './sqlite-queries'
 
@@ -49,6 +53,8 @@ export class SqliteStore implements Store {
   private readonly stmt: ReturnType<SqliteStore['prepare']>
   /** The communities of each grid whose row in `grids` is committed (normally one). */
   private readonly knownGrids = new Map<string, string[]>()
+  /** Set while `importHistory` runs: the backfill raises no alarms. */
+  private importing = false
 
   constructor(options: SqliteStoreOptions) {
     const sync = options.synchronous ?? 'full'
@@ -90,8 +96,8 @@ export class SqliteStore implements Store {
       // Positional parameters on the statements every ping and request runs: binding by name
       // costs better-sqlite3 about 5 µs more per row.
       insertEvent: db.prepare(
-        `INSERT INTO events (type, entity_id, at, district_id, street_id, community_id, grid_id, data, private)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO events (type, entity_id, at, district_id, street_id, community_id, grid_id, data, private, actor)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       getRequest: db.prepare(`SELECT * FROM requests WHERE id = ?`),
       insertRequest: db.prepare(
@@ -100,9 +106,18 @@ export class SqliteStore implements Store {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?)`,
       ),
       requestState: db.prepare(
-        `SELECT id, stage, stage_at, district_id, street_id, community_id, grid_id, last_seq, last_fingerprint FROM requests WHERE id = ?`,
+        `SELECT id, stage, stage_at, district_id, street_id, community_id, grid_id, created_seq, last_seq, last_fingerprint FROM requests WHERE id = ?`,
       ),
-      updateRequestStage: db.prepare(`UPDATE requests SET stage = ?, stage_at = ?, last_seq = ?, last_fingerprint = ? WHERE id = ?`),
+      updateRequestStage: db.prepare(
+        `UPDATE requests SET stage = ?, stage_at = ?, last_seq = ?, last_fingerprint = ?, assignee = coalesce(?, assignee) WHERE id = ?`,
+      ),
+      countUrge: db.prepare(`UPDATE requests SET urges = urges + 1 WHERE id = ?`),
+      getAlarm: db.prepare(`SELECT * FROM alarms WHERE id = ?`),
+      insertAlarm: db.prepare(
+        `INSERT INTO alarms (id, reason, subject_id, lon, lat, district_id, street_id, community_id, grid_id, raised_at, raised_seq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      ackAlarm: db.prepare(`UPDATE alarms SET acked_at = ?, acked_seq = ?, acked_by = ? WHERE id = ?`),
       addGrid: db.prepare(`INSERT OR IGNORE INTO grids (grid_id, community_id) VALUES (?, ?)`),
       getAlert: db.prepare(`SELECT * FROM alerts WHERE id = ?`),
       insertAlert: db.prepare(
@@ -125,20 +140,39 @@ export class SqliteStore implements Store {
 
   // ---- writes ---------------------------------------------------------------------------------
 
-  private append(event: UnsequencedEvent, path: NewRequest['path'], entityId: string, privateData?: unknown): number {
+  private append(event: UnsequencedEvent, path: NewRequest['path'], entityId: string, privateData?: unknown, actor?: Actor): number {
     const { type, at, gridId: _gridId, ...rest } = event
-    const seq = this.insertEvent(type, entityId, at, path, JSON.stringify(rest), privateData === undefined ? null : JSON.stringify(privateData))
+    const seq = this.insertEvent(
+      type,
+      entityId,
+      at,
+      path,
+      JSON.stringify(rest),
+      privateData === undefined ? null : JSON.stringify(privateData),
+      actor ? JSON.stringify(actor) : null,
+    )
     this.commits.pending.push({ ...event, seq } as LiveEvent)
     return seq
   }
 
-  /** One row of the log; `data` is the event less type, at and gridId, as JSON. Returns its seq. */
-  private insertEvent(type: LiveEvent['type'], entityId: string, at: number, path: NewRequest['path'], data: string, privateJson: string | null): number {
+  /**
+   * One row of the log; `data` is the event less type, at and gridId, as JSON; `actorJson` who wrote
+   * it (never on the live event). Returns its seq.
+   */
+  private insertEvent(
+    type: LiveEvent['type'],
+    entityId: string,
+    at: number,
+    path: NewRequest['path'],
+    data: string,
+    privateJson: string | null,
+    actorJson: string | null = null,
+  ): number {
     if (!this.knownGrids.get(path.gridId)?.includes(path.communityId)) {
       this.stmt.addGrid.run(path.gridId, path.communityId)
       this.commits.onceCommitted(() => this.gridKnown(path.gridId, path.communityId))
     }
-    const info = this.stmt.insertEvent.run(type, entityId, at, path.districtId, path.streetId, path.communityId, path.gridId, data, privateJson)
+    const info = this.stmt.insertEvent.run(type, entityId, at, path.districtId, path.streetId, path.communityId, path.gridId, data, privateJson, actorJson)
     return Number(info.lastInsertRowid)
   }
 
@@ -162,15 +196,32 @@ export class SqliteStore implements Store {
     return this.commits.enqueue(() => this.applyPings(pings))
   }
 
+  urgeRequest(urge: NewUrge): Promise<Outcome<UrgeReply>> {
+    return this.commits.enqueue(() => this.applyUrge(urge))
+  }
+
+  raiseAlarm(alarm: NewAlarm): Promise<Outcome<{ id: string; seq: number }>> {
+    return this.commits.enqueue(() => this.applyRaiseAlarm(alarm))
+  }
+
+  ackAlarm(ack: NewAlarmAck): Promise<Outcome<AlarmAckReply>> {
+    return this.commits.enqueue(() => this.applyAck(ack))
+  }
+
   async importHistory(ops: HistoryOp[]): Promise<{ applied: number; rejected: number; seq: number }> {
     let applied = 0
     let rejected = 0
     // Durable before it returns, like any write; it publishes nothing.
     this.commits.importBatch(() => {
-      for (const op of ops) {
-        const outcome = this.applyOp(op)
-        if (outcome) applied++
-        else rejected++
+      this.importing = true
+      try {
+        for (const op of ops) {
+          const outcome = this.applyOp(op)
+          if (outcome) applied++
+          else rejected++
+        }
+      } finally {
+        this.importing = false
       }
     })
     return { applied, rejected, seq: await this.lastSeq() }
@@ -205,7 +256,7 @@ export class SqliteStore implements Store {
     // at and gridId, keys in the same order) from a literal, without copying the event twice.
     const data = { requestId: r.id, source: r.source, category: r.category, priority: r.priority, lon: r.lon, lat: r.lat }
     const privateJson = r.description || r.reporter ? JSON.stringify({ description: r.description, reporter: r.reporter }) : null
-    const seq = this.insertEvent('request.received', r.id, r.receivedAt, r.path, JSON.stringify(data), privateJson)
+    const seq = this.insertEvent('request.received', r.id, r.receivedAt, r.path, JSON.stringify(data), privateJson, r.actor ? JSON.stringify(r.actor) : null)
     this.commits.pending.push({
       type: 'request.received',
       at: r.receivedAt,
@@ -238,6 +289,10 @@ export class SqliteStore implements Store {
       seq,
       r.fingerprint,
     )
+    // An urgent request raises its alarm in the same transaction (not the backfill's).
+    if (r.priority === 'urgent' && !this.importing) {
+      this.applyRaiseAlarm({ id: alarmIdOf('urgent_request', r.id), reason: 'urgent_request', subjectId: r.id, lon: r.lon, lat: r.lat, path: r.path, at: r.receivedAt })
+    }
     return { ok: true, replayed: false, value: { id: r.id, seq, gridId: r.path.gridId } }
   }
 
@@ -249,15 +304,21 @@ export class SqliteStore implements Store {
   }
 
   private applyTransition(t: NewTransition): Outcome<TransitionedReply> {
-    const row = this.stmt.requestState.get(t.requestId) as
-      | (Pick<RequestRow, 'id' | 'stage' | 'stage_at' | 'district_id' | 'street_id' | 'community_id' | 'grid_id'> & {
-          last_seq: number | null
-          last_fingerprint: string | null
-        })
-      | undefined
+    const row = this.requestState(t.requestId)
     if (!row) return { ok: false, code: 'not_found', message: `request ${t.requestId} not found` }
+    // A retry of the last transition replays, also when it named the stage it acted on (which the
+    // request has left since, by that very transition).
     if (row.last_seq !== null && row.last_fingerprint === t.fingerprint) {
       return { ok: true, replayed: true, value: { id: row.id, seq: row.last_seq, stage: row.stage as TransitionStage } }
+    }
+    if (t.expectedStage !== undefined && t.expectedStage !== row.stage) {
+      return {
+        ok: false,
+        code: 'stale',
+        message: `request ${row.id} is ${row.stage} now, no longer ${t.expectedStage}`,
+        current: row.stage,
+        seq: row.last_seq ?? row.created_seq,
+      }
     }
     const allowed = allowedNextStages(row.stage)
     if (!allowed.includes(t.stage)) {
@@ -284,8 +345,9 @@ export class SqliteStore implements Store {
       path,
       row.id,
       t.note !== undefined ? { note: t.note } : undefined,
+      t.actor,
     )
-    this.stmt.updateRequestStage.run(t.stage, t.at, seq, t.fingerprint, row.id)
+    this.stmt.updateRequestStage.run(t.stage, t.at, seq, t.fingerprint, t.assignee !== undefined ? JSON.stringify(t.assignee) : null, row.id)
     return { ok: true, replayed: false, value: { id: row.id, seq, stage: t.stage } }
   }
 
@@ -306,8 +368,14 @@ export class SqliteStore implements Store {
       },
       a.path,
       a.id,
+      undefined,
+      a.actor,
     )
     this.stmt.insertAlert.run({ ...a, ...a.path, snapshotUrl: a.snapshotUrl ?? null, seq })
+    // Its alarm in the same transaction, on the same urgent lane (not the backfill's).
+    if (!this.importing) {
+      this.applyRaiseAlarm({ id: alarmIdOf('camera_alert', a.id), reason: 'camera_alert', subjectId: a.id, lon: a.lon, lat: a.lat, path: a.path, at: a.at })
+    }
     return { ok: true, replayed: false, value: { id: a.id, seq, gridId: a.path.gridId } }
   }
 
@@ -340,6 +408,7 @@ export class SqliteStore implements Store {
         lat: row.lat,
         path,
         receivedAt: r.at,
+        ...(r.actor ? { actor: r.actor } : {}),
       })
       if (!raised.ok) return raised
       requestId = raised.value.id
@@ -348,9 +417,70 @@ export class SqliteStore implements Store {
       { type: 'alert.reviewed', at: r.at, gridId: row.grid_id, alertId: row.id, verdict: r.verdict, ...(requestId ? { requestId } : {}) },
       path,
       row.id,
+      undefined,
+      r.actor,
     )
     this.stmt.reviewAlert.run(r.verdict, r.at, seq, requestId ?? null, row.id)
     return { ok: true, replayed: false, value: { id: row.id, seq, verdict: r.verdict, ...(requestId ? { requestId } : {}) } }
+  }
+
+  private requestState(id: string) {
+    return this.stmt.requestState.get(id) as
+      | (Pick<RequestRow, 'id' | 'stage' | 'stage_at' | 'district_id' | 'street_id' | 'community_id' | 'grid_id' | 'created_seq' | 'last_seq'> & {
+          last_fingerprint: string | null
+        })
+      | undefined
+  }
+
+  /** 督办: an event of its own on the request's timeline (its note private); the stage stays. */
+  private applyUrge(u: NewUrge): Outcome<UrgeReply> {
+    const row = this.requestState(u.requestId)
+    if (!row) return { ok: false, code: 'not_found', message: `request ${u.requestId} not found` }
+    if (isClosedStage(row.stage)) {
+      return {
+        ok: false,
+        code: 'invalid_transition',
+        current: row.stage,
+        allowed: allowedNextStages(row.stage),
+        message: `request ${row.id} is ${row.stage}: a closed request cannot be urged`,
+      }
+    }
+    const seq = this.append(
+      { type: 'request.urged', at: u.at, gridId: row.grid_id, requestId: row.id, by: actorName(u.actor) },
+      pathOf(row),
+      row.id,
+      u.note !== undefined ? { note: u.note } : undefined,
+      u.actor,
+    )
+    this.stmt.countUrge.run(row.id)
+    return { ok: true, replayed: false, value: { id: row.id, seq } }
+  }
+
+  /** Raises an alarm once: the same id again is a replay and stores nothing. */
+  private applyRaiseAlarm(a: NewAlarm): Outcome<{ id: string; seq: number }> {
+    const existing = this.stmt.getAlarm.get(a.id) as AlarmRow | undefined
+    if (existing) return { ok: true, replayed: true, value: { id: existing.id, seq: existing.raised_seq } }
+    const seq = this.append(
+      { type: 'alarm.raised', at: a.at, gridId: a.path.gridId, alarmId: a.id, reason: a.reason, subjectId: a.subjectId, lon: a.lon, lat: a.lat },
+      a.path,
+      a.id,
+    )
+    const { districtId, streetId, communityId, gridId } = a.path
+    this.stmt.insertAlarm.run(a.id, a.reason, a.subjectId, a.lon, a.lat, districtId, streetId, communityId, gridId, a.at, seq)
+    return { ok: true, replayed: false, value: { id: a.id, seq } }
+  }
+
+  /** The first acknowledgement wins; a second is a conflict that names who and when. */
+  private applyAck(ack: NewAlarmAck): Outcome<AlarmAckReply> {
+    const row = this.stmt.getAlarm.get(ack.alarmId) as AlarmRow | undefined
+    if (!row) return { ok: false, code: 'not_found', message: `alarm ${ack.alarmId} not found` }
+    if (row.acked_seq !== null) {
+      const by = row.acked_by ? actorName(JSON.parse(row.acked_by) as Actor) : 'someone'
+      return { ok: false, code: 'conflict', message: `alarm ${row.id} was already acknowledged by ${by} at ${new Date(row.acked_at!).toISOString()}` }
+    }
+    const seq = this.append({ type: 'alarm.acked', at: ack.at, gridId: row.grid_id, alarmId: row.id, by: actorName(ack.actor) }, pathOf(row), row.id, undefined, ack.actor)
+    this.stmt.ackAlarm.run(ack.at, seq, JSON.stringify(ack.actor), row.id)
+    return { ok: true, replayed: false, value: { id: row.id, seq } }
   }
 
   recordActivity(activity: NewActivity): Promise<Outcome<{ id: string }>> {
@@ -427,8 +557,20 @@ export class SqliteStore implements Store {
     return this.queries.getRequest(id, options)
   }
 
-  listRequests(unit: UnitRef, options: { openOnly: boolean; from: number; limit: number }): Promise<RequestSummary[]> {
+  listRequests(unit: UnitRef, options: { openOnly: boolean; from: number; limit: number; stage?: Stage }): Promise<RequestSummary[]> {
     return this.queries.listRequests(unit, options)
+  }
+
+  listAlarms(unit: UnitRef, options: { openOnly: boolean; limit: number }): Promise<Alarm[]> {
+    return this.queries.listAlarms(unit, options)
+  }
+
+  getAlarm(id: string): Promise<Alarm | undefined> {
+    return this.queries.getAlarm(id)
+  }
+
+  hasWorker(workerId: string): Promise<boolean> {
+    return this.queries.hasWorker(workerId)
   }
 
   listAlerts(unit: UnitRef, options: { from: number; to: number; openOnly: boolean; limit: number }): Promise<AlertState[]> {
@@ -502,6 +644,11 @@ export class SqliteStore implements Store {
 
 function pathOf(row: { district_id: string; street_id: string; community_id: string; grid_id: string }) {
   return { districtId: row.district_id, streetId: row.street_id, communityId: row.community_id, gridId: row.grid_id }
+}
+
+/** How an event's `by` names an actor: the username, or the source system of an ingest key. */
+export function actorName(actor: Actor): string {
+  return actor.kind === 'user' ? actor.name : actor.source
 }
 
 function invalidTransition(current: Stage, wanted: TransitionStage, allowed: readonly TransitionStage[]): StoreFailure {

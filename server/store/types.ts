@@ -170,6 +170,8 @@ export interface PatrolFact {
 export interface AlertState extends OpenAlert {
   verdict: Verdict | null
   requestId: string | null
+  /** The camera's snapshot (the console shows it), where the alert came with one. */
+  snapshotUrl?: string
 }
 
 export type HistoryOp =

@@ -14,6 +14,7 @@ import { SCHEMA_VERSION } from '../../../server/store/sqlite-schema'
 import { SqliteStore } from '../../../server/store/sqlite-store'
 import type { NewPing } from '../../../server/store/types'
 import { pointIn } from '../../helpers/build-app'
+import { backToVersion3 } from './schema-v3'
 
 const SAMPLE = buildSampleGeography()
 const sample = new Geography(SAMPLE)
@@ -213,6 +214,7 @@ describe('a store written before stores kept their geography', () => {
     await writeEvents(store)
     await store.close()
     const raw = new Database(file)
+    backToVersion3(raw)
     raw.exec('DROP TABLE geography; DROP TABLE geography_units;')
     raw.pragma('user_version = 2')
     raw.close()

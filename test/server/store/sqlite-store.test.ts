@@ -7,6 +7,7 @@ import { INLINE_SYNC_LIMIT_MS, SqliteStore } from '../../../server/store/sqlite-
 import { SCHEMA_VERSION } from '../../../server/store/sqlite-schema'
 import type { NewAlert } from '../../../server/store/types'
 import { newRequest, storeContract } from './store-contract'
+import { backToVersion3 } from './schema-v3'
 import { waitFor } from '../../helpers/wait-for'
 import { pointIn, sampleGeography } from '../../helpers/build-app'
 import type { LiveEvent } from '../../../shared/events'
@@ -199,8 +200,8 @@ describe('sqlite engine: acknowledged only after the WAL is synced (synchronous:
     expect(calls.map((c) => c.fd)).not.toContain(now[0])
     await expect(alert).resolves.toMatchObject({ ok: true, value: { seq: 3 } })
     expect(await Promise.all(first)).toMatchObject([{ value: { seq: 1 } }, { value: { seq: 2 } }])
-    // Oldest first; the write held for a slot is not committed yet, so not covered.
-    expect(published).toEqual([[1], [2], [3]])
+    // Oldest first (the alert with its alarm); the write held for a slot is not committed yet, so not covered.
+    expect(published).toEqual([[1], [2], [3, 4]])
     expect(committedIds(file)).toEqual(['u-1', 'u-2', 'u-alert'])
     // The syncs in flight return and find their commits answered; the held write goes on as usual.
     calls[0]!.done()
@@ -208,8 +209,8 @@ describe('sqlite engine: acknowledged only after the WAL is synced (synchronous:
     await turns()
     expect(calls).toHaveLength(3)
     calls[2]!.done()
-    await expect(held).resolves.toMatchObject({ value: { seq: 4 } })
-    expect(published).toEqual([[1], [2], [3], [4]])
+    await expect(held).resolves.toMatchObject({ value: { seq: 5 } })
+    expect(published).toEqual([[1], [2], [3, 4], [5]])
     await store.close()
   })
 
@@ -237,7 +238,8 @@ describe('sqlite engine: acknowledged only after the WAL is synced (synchronous:
     const state = watch(second)
     expect(state()).toBe('pending')
     calls[0]!.done()
-    await expect(second).resolves.toMatchObject({ ok: true, value: { seq: 2 } })
+    // Seq 2 is the first alert's alarm.
+    await expect(second).resolves.toMatchObject({ ok: true, value: { seq: 3 } })
     await store.close()
   })
 
@@ -383,6 +385,7 @@ describe('sqlite engine: schema', () => {
     await store.close()
     // Back to version 1's indexes, as a file written by the previous build has them.
     const raw = new Database(file)
+    backToVersion3(raw)
     raw.exec(`
       DROP TABLE grids;
       DROP TABLE geography;
