@@ -1,5 +1,9 @@
 // History for a fresh store: `days` of requests, alerts and (for the last day) patrols ending at
-// `now`, written through the store's bulk path in time order. Deterministic for a seed.
+// `now`, written through the store's bulk path in time order. Deterministic for a seed (and a
+// directory). With a directory, some requests go to the department sitting at the street or to an
+// expert, as the live simulator sends them (targets.ts).
+import type { Category } from '../../shared/domain'
+import type { Directory } from '../directory/types'
 import type { Camera } from '../geo/cameras'
 import type { Geography } from '../geo/geography'
 import type { HistoryOp, NewPing, NewRequest, Store } from '../store/types'
@@ -15,6 +19,7 @@ import {
   PATROL_START_HOUR,
   type PendingStep,
   type Rng,
+  type SimGrid,
   type Walker,
   alertRate,
   buildDistrict,
@@ -31,6 +36,7 @@ import {
   round7,
   walk,
 } from './model'
+import { DEFAULT_TIME_ZONE, drawTargetPlan, resolveTarget, workerTarget, type TargetPlan } from './targets'
 
 export interface BackfillOptions {
   store: Store
@@ -44,6 +50,10 @@ export interface BackfillOptions {
   chunkSize?: number
   /** Multiplies the request and alert rates (benchmarks: ×83 gives about a million requests in 30 days). */
   scale?: number
+  /** Departments, rota and experts: dispatches go to them too. Without one, every dispatch goes to the grid's worker. */
+  directory?: Directory
+  /** The rota's time zone (OUTPOST_TIME_ZONE); Asia/Shanghai by default. */
+  timeZone?: string
 }
 
 export interface BackfillResult {
@@ -82,6 +92,11 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   const rand: Rng = mulberry32(seed)
   const district = buildDistrict(geography, seed, options.cameras)
   const prefix = backfillIdPrefix(now, seed)
+  const directory = options.directory
+  const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE
+  /** A request's dispatch plan: drawn only with a directory, so that history without one stays as it was. */
+  const targetPlan = (grid: SimGrid, category: Category): TargetPlan | undefined =>
+    directory ? drawTargetPlan(rand, grid.workerId, grid.path.streetId, category) : undefined
   const queue = new TimeQueue<HistoryOp>()
   const result: BackfillResult = { requests: 0, alerts: 0, pings: 0, seq: await store.lastSeq(), transitions: 0, reviews: 0, activities: 0, ops: 0, pending: [] }
   let nextRequest = 0
@@ -112,17 +127,19 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   }
 
   /** A request's lifecycle: what has happened by `now` is queued, the rest is pending. */
-  const queueLifecycle = (requestId: string, receivedAt: number, priority: NewRequest['priority'], assignee: string) => {
-    planLifecycle(rand, priority, assignee).forEach((step, i) => {
+  const queueLifecycle = (requestId: string, receivedAt: number, priority: NewRequest['priority'], grid: SimGrid, plan: TargetPlan | undefined) => {
+    planLifecycle(rand, priority, workerTarget(grid.workerId)).forEach((step, i) => {
       const at = receivedAt + step.offset
+      const assignee = step.assignee !== undefined && plan ? resolveTarget(plan, at, directory, timeZone) : step.assignee
       const fields = {
         stage: step.stage,
-        ...(step.assignee !== undefined ? { assignee: step.assignee } : {}),
+        ...(assignee !== undefined ? { assignee } : {}),
         ...(step.note !== undefined ? { note: step.note } : {}),
         ...(step.review !== undefined ? { review: step.review } : {}),
       }
       if (at > now) {
-        result.pending.push({ type: 'transition', at, requestId, ...fields })
+        // The live simulator decides the dispatch again when it happens, on its own clock.
+        result.pending.push({ type: 'transition', at, requestId, ...fields, ...(plan && step.stage === 'dispatched' ? { plan } : {}), receivedAt, priority })
         return
       }
       // The store takes a repeat of the last fingerprint for a retry; each step needs its own.
@@ -150,7 +167,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     }
     queue.push(at, { op: 'request', request })
     result.requests++
-    queueLifecycle(id, at, request.priority, grid.workerId)
+    queueLifecycle(id, at, request.priority, grid, targetPlan(grid, draft.category))
   }
 
   const cameraAlert = (at: number) => {
@@ -166,7 +183,10 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     result.alerts++
     const reviewAt = at + Math.round(draft.reviewDelay)
     if (reviewAt > now) {
-      const raise = draft.falsePositive ? undefined : { priority: ALERT_RAISES[draft.kind].priority, assignee: camera.grid.workerId }
+      const plan = draft.falsePositive ? undefined : targetPlan(camera.grid, ALERT_RAISES[draft.kind].category)
+      const raise = draft.falsePositive
+        ? undefined
+        : { priority: ALERT_RAISES[draft.kind].priority, assignee: workerTarget(camera.grid.workerId), ...(plan ? { plan } : {}) }
       result.pending.push({ type: 'review', at: reviewAt, alertId: id, verdict: raise ? 'confirmed' : 'false_positive', ...(raise ? { raise } : {}) })
       return
     }
@@ -178,7 +198,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     queue.push(reviewAt, { op: 'review', review: { alertId: id, verdict: 'confirmed', at: reviewAt, raise: raised } })
     // The store creates the raised request with the review; only its lifecycle is queued here.
     result.requests++
-    queueLifecycle(raised.requestId, reviewAt, raised.priority, camera.grid.workerId)
+    queueLifecycle(raised.requestId, reviewAt, raised.priority, camera.grid, targetPlan(camera.grid, raised.category))
   }
 
   let nextActivity = 0

@@ -3,13 +3,14 @@
 // so that yesterday's history and today's live stream look like the same place.
 //
 // Every draw takes an explicit PRNG: the backfill is deterministic for a seed.
-import type { AlertKind, Category, LonLat, PatrolKind, Priority, Satisfaction, Source, TransitionStage, UnitPath, Verdict } from '../../shared/domain'
+import type { AlertKind, Category, DispatchTarget, LonLat, PatrolKind, Priority, Satisfaction, Source, TransitionStage, UnitPath, Verdict } from '../../shared/domain'
 import { workerIdForGrid } from '../../shared/sample-geography'
 import type { Review } from '../../shared/schemas/requests'
 import { mulberry32 } from '../../shared/random'
 import type { Camera } from '../geo/cameras'
 import type { Geography } from '../geo/geography'
 import { GridArea, type Rng } from './area'
+import type { TargetPlan } from './targets'
 
 // ---- randomness --------------------------------------------------------------------------------
 
@@ -435,7 +436,8 @@ export interface LifecycleStep {
   stage: TransitionStage
   /** Milliseconds after the request was received; never decreasing along a plan. */
   offset: number
-  assignee?: string
+  /** On each `dispatched`: the grid's worker (the simulator may send it elsewhere, see targets.ts). */
+  assignee?: DispatchTarget
   note?: string
   review?: Review
 }
@@ -452,9 +454,14 @@ export type PendingStep =
       at: number
       requestId: string
       stage: TransitionStage
-      assignee?: string
+      assignee?: DispatchTarget
       note?: string
       review?: Review
+      /** How a `dispatched` picks its target when it happens (the rota of that moment). */
+      plan?: TargetPlan
+      /** The request's receipt and priority: what its deadlines run from. */
+      receivedAt?: number
+      priority?: Priority
     }
   | {
       type: 'review'
@@ -462,7 +469,7 @@ export type PendingStep =
       alertId: string
       verdict: Verdict
       /** For a confirmed alert: the raised request's priority (as the API will set it) and assignee. */
-      raise?: { priority: Priority; assignee: string }
+      raise?: { priority: Priority; assignee: DispatchTarget; plan?: TargetPlan }
     }
 
 /** A 回访: ~93 % resolved; ~85 % satisfied, ~10 % basically satisfied, ~5 % dissatisfied overall. */
@@ -478,7 +485,7 @@ export function drawReview(rand: Rng): Review {
  * Every transition a request will go through, as offsets from its receipt. Callers drop the steps
  * that lie in the future (backfill) or schedule them, compressed by the speed (live).
  */
-export function planLifecycle(rand: Rng, priority: Priority, assignee: string): LifecycleStep[] {
+export function planLifecycle(rand: Rng, priority: Priority, assignee: DispatchTarget): LifecycleStep[] {
   const steps: LifecycleStep[] = []
   let t = 0
   const add = (stage: TransitionStage, at: number, extra?: Omit<LifecycleStep, 'stage' | 'offset'>) => {
@@ -530,6 +537,32 @@ export function planLifecycle(rand: Rng, priority: Priority, assignee: string): 
     })
   }
   return steps
+}
+
+/** Share of the requests a plan lets go late that the center urges (督办) once the deadline has passed. */
+const URGED = 0.6
+
+/**
+ * When (ms after receipt) the center urges a request its plan answers or resolves after the limit:
+ * a while after the limit, before the late step; undefined for most requests.
+ */
+export function planUrge(rand: Rng, priority: Priority, steps: readonly LifecycleStep[]): number | undefined {
+  const accepted = steps.find((step) => step.stage === 'accepted')
+  const resolved = steps.find((step) => step.stage === 'resolved')
+  let limit: number
+  let late: number
+  if (accepted && accepted.offset > RESPONSE_TARGET_MS[priority]) {
+    limit = RESPONSE_TARGET_MS[priority]
+    late = accepted.offset
+  } else if (resolved && resolved.offset > RESOLUTION_TARGET_MS[priority]) {
+    limit = RESOLUTION_TARGET_MS[priority]
+    late = resolved.offset
+  } else {
+    return undefined
+  }
+  if (!chance(rand, URGED)) return undefined
+  const at = Math.round(limit + lognormal(rand, 15 * MINUTE, 0.6))
+  return at < late ? at : undefined
 }
 
 // ---- camera alerts -----------------------------------------------------------------------------

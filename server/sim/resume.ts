@@ -4,12 +4,13 @@ import { ALERT_RAISES, allowedNextStages } from '../../shared/domain'
 import type { LiveSnapshot } from '../../shared/events'
 import { workerIdForGrid } from '../../shared/sample-geography'
 import { MINUTE, mulberry32, planLifecycle, type PendingStep } from './model'
+import { workerTarget } from './targets'
 
 export function resumeFromSnapshot(snapshot: LiveSnapshot, now: number, seed = 7): PendingStep[] {
   const rand = mulberry32(seed)
   const steps: PendingStep[] = []
   for (const request of snapshot.requests) {
-    const plan = planLifecycle(rand, request.priority, workerIdForGrid(request.gridId))
+    const plan = planLifecycle(rand, request.priority, workerTarget(workerIdForGrid(request.gridId)))
     const allowed = allowedNextStages(request.stage)
     const from = plan.findIndex((step) => allowed.includes(step.stage))
     if (from < 0) continue
@@ -18,7 +19,7 @@ export function resumeFromSnapshot(snapshot: LiveSnapshot, now: number, seed = 7
     for (const [i, step] of plan.slice(from).entries()) {
       at = Math.max(at, request.receivedAt + step.offset, now + (i + 1) * rand() * 10 * MINUTE)
       const { offset: _offset, ...body } = step
-      steps.push({ type: 'transition', at: Math.round(at), requestId: request.requestId, ...body })
+      steps.push({ type: 'transition', at: Math.round(at), requestId: request.requestId, ...body, receivedAt: request.receivedAt, priority: request.priority })
     }
   }
   for (const alert of snapshot.alerts) {
@@ -28,7 +29,7 @@ export function resumeFromSnapshot(snapshot: LiveSnapshot, now: number, seed = 7
       at: Math.max(alert.at, now) + Math.round(rand() * 5 * MINUTE),
       alertId: alert.alertId,
       verdict: confirmed ? 'confirmed' : 'false_positive',
-      ...(confirmed ? { raise: { priority: ALERT_RAISES[alert.kind].priority, assignee: workerIdForGrid(alert.gridId) } } : {}),
+      ...(confirmed ? { raise: { priority: ALERT_RAISES[alert.kind].priority, assignee: workerTarget(workerIdForGrid(alert.gridId)) } } : {}),
     })
   }
   return steps.sort((a, b) => a.at - b.at)
