@@ -6,6 +6,9 @@ import type { Camera } from './geo/cameras'
 import type { Geography } from './geo/geography'
 import type { Store } from './store/types'
 import context from './plugins/context'
+import directoryPlugin from './plugins/directory'
+import type { Directory } from './directory/types'
+import type { AuditLog } from './audit/types'
 import type { Basemap } from './basemap/basemap'
 import validation, { frameworkErrorReply, MAX_PARAM_LENGTH } from './plugins/validation'
 import headers, { apiHeaders } from './plugins/headers'
@@ -75,6 +78,10 @@ export interface AppOptions {
   ingestRate?: number
   /** How often the overdue sweep raises alarms (ms): 30 s by default, 0 off; off by default without sockets (inject-only tests). */
   overdueSweepMs?: number
+  /** Departments, rota and experts (directory.db); an in-memory one when absent. */
+  directory?: Directory
+  /** The audit trail (audit.db); an in-memory one when absent. */
+  audit?: AuditLog
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -99,6 +106,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.basemap ? { basemap: options.basemap } : {}),
     ...(options.cameras ? { cameras: options.cameras } : {}),
   })
+  await app.register(directoryPlugin, { ...(options.directory ? { directory: options.directory } : {}), ...(options.audit ? { audit: options.audit } : {}) })
   await app.register(validation)
   await app.register(headers)
   await app.register(auth, {
