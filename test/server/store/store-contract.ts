@@ -230,6 +230,231 @@ export function storeContract(engine: string, open: () => Promise<Store>, reopen
       )
     })
 
+    it('records the actor of every write in the log, shows it on each step, and never on the live event', async () => {
+      const seen: LiveEvent[] = []
+      store.onCommit((events) => seen.push(...events))
+      const officer = { kind: 'user' as const, name: 'duty-li' }
+      const system = { kind: 'key' as const, source: 'city-12345' }
+      await store.createRequest({ ...newRequest('act'), actor: system })
+      const target = { kind: 'department' as const, id: 'zj-jf' }
+      const dispatched = await store.transitionRequest({ requestId: 'act', fingerprint: 'd', stage: 'dispatched', at: T0 + 1, assignee: target, actor: officer })
+      await store.transitionRequest({ requestId: 'act', fingerprint: 'a', stage: 'accepted', at: T0 + 2 })
+      const detail = await store.getRequest('act')
+      expect(detail?.stages).toEqual([
+        { seq: 1, stage: 'received', at: new Date(T0).toISOString(), actor: system },
+        { seq: 2, stage: 'dispatched', at: new Date(T0 + 1).toISOString(), actor: officer, assignee: target },
+        { seq: 3, stage: 'accepted', at: new Date(T0 + 2).toISOString() },
+      ])
+      expect(detail?.seq).toBe(3)
+      expect(detail?.urges).toEqual([])
+      expect(dispatched).toMatchObject({ ok: true, value: { seq: 2 } })
+      // The typed target travels as the object; the actor does not travel at all.
+      expect(seen[1]).toMatchObject({ type: 'request.transitioned', assignee: target })
+      expect(JSON.stringify(seen)).not.toContain('duty-li')
+      expect(JSON.stringify(seen)).not.toContain('city-12345')
+      // The request keeps its current assignee through later steps.
+      const [summary] = await store.listRequests(geography.ref(STREET_A)!, { openOnly: true, from: 0, limit: 10 })
+      expect(summary).toMatchObject({ id: 'act', stage: 'accepted', assignee: target, urges: 0, lon: newRequest('act').lon, lat: newRequest('act').lat })
+      // A reviewed alert records its reviewer, on the review and on the request it raised.
+      const point = pointIn(geography, STREET_A)
+      await store.createAlert({ id: 'al-act', fingerprint: 'f', cameraId: 'c', kind: 'smoke_fire', confidence: 0.9, ...point, path: geography.locate(point)!, at: T0, actor: system })
+      await store.reviewAlert({ alertId: 'al-act', verdict: 'confirmed', at: T0 + 5, raise: { requestId: 'from-al', category: 'safety', priority: 'general' }, actor: officer })
+      expect((await store.getRequest('from-al'))?.stages[0]?.actor).toEqual(officer)
+    })
+
+    it('refuses a transition whose expected stage is gone (stale: where it is now, nothing stored), after recognising a retry', async () => {
+      await store.createRequest(newRequest('two'))
+      const first = { requestId: 'two', fingerprint: 'officer-1', stage: 'dispatched' as const, at: T0 + 1, expectedStage: 'received' as const, assignee: { kind: 'worker' as const, id: 'w-1' } }
+      expect(await store.transitionRequest(first)).toMatchObject({ ok: true, replayed: false, value: { seq: 2, stage: 'dispatched' } })
+      const seq = await store.lastSeq()
+      // The second officer acted on the same view of the request.
+      const second = await store.transitionRequest({ ...first, fingerprint: 'officer-2', assignee: { kind: 'department', id: 'cg-1' } })
+      expect(second).toEqual({ ok: false, code: 'stale', message: expect.stringContaining('dispatched'), current: 'dispatched', seq: 2 })
+      expect(await store.lastSeq()).toBe(seq)
+      expect((await store.getRequest('two'))?.stages.map((s) => s.stage)).toEqual(['received', 'dispatched'])
+      // The first officer's retry (same body) replays instead of failing as stale.
+      expect(await store.transitionRequest(first)).toEqual({ ok: true, replayed: true, value: { id: 'two', seq: 2, stage: 'dispatched' } })
+      // The stage's seq stays the last stage's, whatever else is written about the request.
+      await store.urgeRequest({ requestId: 'two', at: T0 + 2, actor: { kind: 'user', name: 'lead' } })
+      const stale = await store.transitionRequest({ requestId: 'two', fingerprint: 'x', stage: 'accepted', at: T0 + 3, expectedStage: 'received' })
+      expect(stale).toMatchObject({ ok: false, code: 'stale', current: 'dispatched', seq: 2 })
+      expect((await store.getRequest('two'))?.seq).toBe(2)
+      // Named right, it goes through.
+      expect(await store.transitionRequest({ requestId: 'two', fingerprint: 'y', stage: 'accepted', at: T0 + 3, expectedStage: 'dispatched' })).toMatchObject({ ok: true })
+      expect(await store.transitionRequest({ requestId: 'nobody', fingerprint: 'z', stage: 'dispatched', at: T0, expectedStage: 'received' })).toMatchObject({ ok: false, code: 'not_found' })
+    })
+
+    it('urges an open request (督办): an event of its own, the note private, the stage unchanged; not a closed or unknown one', async () => {
+      const seen: LiveEvent[] = []
+      store.onCommit((events) => seen.push(...events))
+      await store.createRequest(newRequest('late'))
+      const lead = { kind: 'user' as const, name: 'lead-zhang' }
+      const urged = await store.urgeRequest({ requestId: 'late', at: T0 + 60_000, actor: lead, note: '今日内办结' })
+      expect(urged).toEqual({ ok: true, replayed: false, value: { id: 'late', seq: 2 } })
+      await store.urgeRequest({ requestId: 'late', at: T0 + 120_000, actor: { kind: 'key', source: 'oa' } })
+      expect(seen.filter((e) => e.type === 'request.urged')).toEqual([
+        { type: 'request.urged', seq: 2, at: T0 + 60_000, gridId: newRequest('late').path.gridId, requestId: 'late', by: 'lead-zhang' },
+        { type: 'request.urged', seq: 3, at: T0 + 120_000, gridId: newRequest('late').path.gridId, requestId: 'late', by: 'oa' },
+      ])
+      expect(JSON.stringify(seen)).not.toContain('今日内办结')
+      const detail = await store.getRequest('late')
+      expect(detail?.stage).toBe('received')
+      expect(detail?.stages.map((s) => s.stage)).toEqual(['received'])
+      expect(detail?.urges).toEqual([
+        { seq: 2, at: new Date(T0 + 60_000).toISOString(), actor: lead, note: '今日内办结' },
+        { seq: 3, at: new Date(T0 + 120_000).toISOString(), actor: { kind: 'key', source: 'oa' } },
+      ])
+      expect(detail?.seq).toBe(1)
+      expect((await store.listRequests(geography.ref(STREET_A)!, { openOnly: true, from: 0, limit: 10 }))[0]?.urges).toBe(2)
+      // Its place in the subtree's log, like its other events.
+      expect((await store.eventsAfter(geography.ref(STREET_A)!, 0, 10))?.events.map((e) => e.type)).toEqual(['request.received', 'request.urged', 'request.urged'])
+      expect(await store.urgeRequest({ requestId: 'nope', at: T0, actor: lead })).toMatchObject({ ok: false, code: 'not_found' })
+      for (const [i, stage] of (['dispatched', 'accepted', 'resolved'] as const).entries()) {
+        await store.transitionRequest({ requestId: 'late', fingerprint: `s${i}`, stage, at: T0 + 200_000 + i })
+      }
+      const seq = await store.lastSeq()
+      const closed = await store.urgeRequest({ requestId: 'late', at: T0 + 300_000, actor: lead })
+      expect(closed).toMatchObject({ ok: false, code: 'invalid_transition', current: 'resolved', message: expect.stringContaining('closed') })
+      expect(await store.lastSeq()).toBe(seq)
+    })
+
+    it('raises an alarm with an urgent request and with a camera alert, in the same commit; none for a general request', async () => {
+      const seen: LiveEvent[][] = []
+      store.onCommit((events) => seen.push(events))
+      const urgent = { ...newRequest('fire'), priority: 'urgent' as const }
+      await store.createRequest(newRequest('calm'))
+      expect(await store.createRequest(urgent)).toMatchObject({ ok: true, value: { seq: 2 } })
+      const point = pointIn(geography, STREET_A)
+      const path = geography.locate(point)!
+      expect(await store.createAlert({ id: 'cam', fingerprint: 'f', cameraId: 'c', kind: 'smoke_fire', confidence: 0.9, ...point, path, at: T0 + 10 })).toMatchObject({ value: { seq: 4 } })
+      const flat = seen.flat()
+      expect(flat.map((e) => e.type)).toEqual(['request.received', 'request.received', 'alarm.raised', 'alert.raised', 'alarm.raised'])
+      // Each alarm is published with the event that raised it.
+      expect(seen.find((batch) => batch.some((e) => e.type === 'alert.raised'))?.map((e) => e.type)).toContain('alarm.raised')
+      expect(seen.find((batch) => batch.some((e) => e.seq === 2))?.map((e) => e.seq)).toContain(3)
+      expect(flat[2]).toEqual({ type: 'alarm.raised', seq: 3, at: T0, gridId: urgent.path.gridId, alarmId: 'urgent:fire', reason: 'urgent_request', subjectId: 'fire', lon: urgent.lon, lat: urgent.lat })
+      expect(flat[4]).toMatchObject({ alarmId: 'alert:cam', reason: 'camera_alert', subjectId: 'cam', lon: point.lon, lat: point.lat })
+      expect(await store.getAlarm('urgent:fire')).toEqual({
+        id: 'urgent:fire',
+        reason: 'urgent_request',
+        subjectId: 'fire',
+        gridId: urgent.path.gridId,
+        lon: urgent.lon,
+        lat: urgent.lat,
+        raisedAt: new Date(T0).toISOString(),
+        seq: 3,
+      })
+      expect(await store.getAlarm('urgent:calm')).toBeUndefined()
+      // A replayed request or alert raises nothing again.
+      expect(await store.createRequest(urgent)).toMatchObject({ ok: true, replayed: true })
+      expect(await store.lastSeq()).toBe(5)
+      // A confirmed alert that raises an urgent request raises that request's alarm too.
+      await store.reviewAlert({ alertId: 'cam', verdict: 'confirmed', at: T0 + 20, raise: { requestId: 'from-cam', category: 'safety', priority: 'urgent' } })
+      expect((await store.getAlarm('urgent:from-cam'))?.subjectId).toBe('from-cam')
+    })
+
+    it('raises no alarm from imported history', async () => {
+      const seen: LiveEvent[] = []
+      store.onCommit((events) => seen.push(...events))
+      const point = pointIn(geography, STREET_A)
+      const result = await store.importHistory([
+        { op: 'request', request: { ...newRequest('old-urgent'), priority: 'urgent' } },
+        { op: 'alert', alert: { id: 'old-cam', fingerprint: 'f', cameraId: 'c', kind: 'smoke_fire', confidence: 0.9, ...point, path: geography.locate(point)!, at: T0 } },
+      ])
+      expect(result).toEqual({ applied: 2, rejected: 0, seq: 2 })
+      expect(await store.listAlarms(geography.ref('640106')!, { openOnly: false, limit: 10 })).toEqual([])
+      expect((await store.snapshot(geography.ref('640106')!)).snapshot.alarms).toEqual([])
+      // And the live path raises them again afterwards.
+      await store.createRequest({ ...newRequest('new-urgent'), priority: 'urgent' })
+      expect((await store.listAlarms(geography.ref('640106')!, { openOnly: true, limit: 10 })).map((a) => a.id)).toEqual(['urgent:new-urgent'])
+    })
+
+    it('raises an overdue alarm once (again: a replay, nothing stored), and takes one acknowledgement', async () => {
+      const r = newRequest('slow')
+      await store.createRequest(r)
+      const alarm = { id: 'overdue:slow', reason: 'overdue' as const, subjectId: 'slow', lon: r.lon, lat: r.lat, path: r.path, at: T0 + 3_600_000 }
+      expect(await store.raiseAlarm(alarm)).toEqual({ ok: true, replayed: false, value: { id: 'overdue:slow', seq: 2 } })
+      expect(await store.raiseAlarm({ ...alarm, at: T0 + 7_200_000 })).toEqual({ ok: true, replayed: true, value: { id: 'overdue:slow', seq: 2 } })
+      expect(await store.lastSeq()).toBe(2)
+      const seen: LiveEvent[] = []
+      store.onCommit((events) => seen.push(...events))
+      const officer = { kind: 'user' as const, name: 'duty-wang' }
+      const acked = await store.ackAlarm({ alarmId: 'overdue:slow', at: T0 + 3_700_000, actor: officer })
+      expect(acked).toEqual({ ok: true, replayed: false, value: { id: 'overdue:slow', seq: 3 } })
+      expect(seen).toEqual([{ type: 'alarm.acked', seq: 3, at: T0 + 3_700_000, gridId: r.path.gridId, alarmId: 'overdue:slow', by: 'duty-wang' }])
+      expect((await store.getAlarm('overdue:slow'))?.ack).toEqual({ at: new Date(T0 + 3_700_000).toISOString(), actor: officer, seq: 3 })
+      const again = await store.ackAlarm({ alarmId: 'overdue:slow', at: T0 + 3_800_000, actor: { kind: 'user', name: 'duty-zhao' } })
+      expect(again).toEqual({
+        ok: false,
+        code: 'conflict',
+        message: `alarm overdue:slow was already acknowledged by duty-wang at ${new Date(T0 + 3_700_000).toISOString()}`,
+      })
+      expect(await store.ackAlarm({ alarmId: 'overdue:none', at: T0, actor: officer })).toMatchObject({ ok: false, code: 'not_found' })
+      expect(await store.lastSeq()).toBe(3)
+      // Acknowledged alarms stay raised: raising again is still a replay.
+      expect(await store.raiseAlarm(alarm)).toMatchObject({ ok: true, replayed: true })
+    })
+
+    it('lists the alarms of a subtree newest first, the open ones alone when asked, and puts the open ones in the snapshot', async () => {
+      const a1 = { ...newRequest('ua1', STREET_A), priority: 'urgent' as const }
+      const b1 = { ...newRequest('ub1', STREET_B), priority: 'urgent' as const }
+      const a2 = { ...newRequest('ua2', STREET_A, T0 + 1000), priority: 'urgent' as const }
+      for (const r of [a1, b1, a2]) await store.createRequest(r)
+      await store.ackAlarm({ alarmId: 'urgent:ua1', at: T0 + 2000, actor: { kind: 'user', name: 'duty' } })
+      const street = geography.ref(STREET_A)!
+      const all = await store.listAlarms(street, { openOnly: false, limit: 10 })
+      expect(all.map((a) => [a.id, a.ack !== undefined])).toEqual([
+        ['urgent:ua2', false],
+        ['urgent:ua1', true],
+      ])
+      expect((await store.listAlarms(street, { openOnly: true, limit: 10 })).map((a) => a.id)).toEqual(['urgent:ua2'])
+      expect((await store.listAlarms(street, { openOnly: false, limit: 1 })).map((a) => a.id)).toEqual(['urgent:ua2'])
+      const district = geography.ref('640106')!
+      expect((await store.listAlarms(district, { openOnly: false, limit: 10 })).map((a) => a.id)).toEqual(['urgent:ua2', 'urgent:ub1', 'urgent:ua1'])
+      expect((await store.listAlarms(district, { openOnly: true, limit: 10 })).map((a) => a.id)).toEqual(['urgent:ua2', 'urgent:ub1'])
+      const community = geography.ref(a1.path.communityId)!
+      expect((await store.listAlarms(community, { openOnly: true, limit: 10 })).map((a) => a.subjectId)).toEqual(
+        [a2, a1].filter((r) => r.path.communityId === a1.path.communityId).map((r) => r.id).slice(0, 1),
+      )
+      const grid = geography.ref(a1.path.gridId)!
+      expect((await store.listAlarms(grid, { openOnly: false, limit: 10 })).map((a) => a.subjectId)).toEqual(
+        [a2, a1].filter((r) => r.path.gridId === a1.path.gridId).map((r) => r.id),
+      )
+      const { snapshot } = await store.snapshot(street)
+      expect(snapshot.alarms).toEqual([{ alarmId: 'urgent:ua2', reason: 'urgent_request', subjectId: 'ua2', gridId: a2.path.gridId, lon: a2.lon, lat: a2.lat, at: T0 + 1000 }])
+      expect((await store.snapshot(district)).snapshot.alarms.map((a) => a.alarmId)).toEqual(['urgent:ub1', 'urgent:ua2'])
+    })
+
+    it('lists the requests now at a stage, whenever received, with their place, assignee and urges', async () => {
+      await store.createRequest(newRequest('old', STREET_A, T0 - 30 * 86_400_000))
+      await store.createRequest(newRequest('new', STREET_A))
+      await store.createRequest(newRequest('other', STREET_B))
+      for (const id of ['old', 'other']) {
+        await store.transitionRequest({ requestId: id, fingerprint: 'd', stage: 'dispatched', at: T0 + 1, assignee: { kind: 'expert', id: 'e-1' } })
+        await store.transitionRequest({ requestId: id, fingerprint: 'a', stage: 'accepted', at: T0 + 2 })
+        await store.transitionRequest({ requestId: id, fingerprint: 'r', stage: 'resolved', at: T0 + 3 })
+      }
+      const street = geography.ref(STREET_A)!
+      const resolved = await store.listRequests(street, { openOnly: true, from: T0, limit: 10, stage: 'resolved' })
+      expect(resolved).toEqual([
+        expect.objectContaining({ id: 'old', stage: 'resolved', assignee: { kind: 'expert', id: 'e-1' }, urges: 0, lon: expect.any(Number), lat: expect.any(Number) }),
+      ])
+      expect((await store.listRequests(geography.ref('640106')!, { openOnly: false, from: 0, limit: 10, stage: 'resolved' })).map((r) => r.id)).toEqual(['old', 'other'])
+      expect((await store.listRequests(geography.ref('640106')!, { openOnly: false, from: 0, limit: 1, stage: 'resolved' })).map((r) => r.id)).toEqual(['old'])
+      expect((await store.listRequests(street, { openOnly: true, from: 0, limit: 10, stage: 'received' })).map((r) => r.id)).toEqual(['new'])
+      expect((await store.listRequests(street, { openOnly: true, from: 0, limit: 10, stage: 'onsite' }))).toEqual([])
+      const [fresh] = await store.listRequests(street, { openOnly: true, from: 0, limit: 10 })
+      expect(fresh).not.toHaveProperty('assignee')
+    })
+
+    it('knows the workers it has seen report', async () => {
+      expect(await store.hasWorker('w-9')).toBe(false)
+      const point = pointIn(geography, STREET_A)
+      await store.appendPings([{ workerId: 'w-9', kind: 'ping', ...point, path: geography.locate(point)!, at: T0 }])
+      expect(await store.hasWorker('w-9')).toBe(true)
+      expect(await store.hasWorker('w-10')).toBe(false)
+    })
+
     if (reopen) {
       it('keeps every acknowledged event across a close and reopen', async () => {
         await Promise.all(Array.from({ length: 20 }, (_, i) => store.createRequest(newRequest(`d-${i}`))))
