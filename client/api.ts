@@ -12,6 +12,7 @@ import type { ConfigReply } from '../shared/schemas/config'
 import type { EventsReply } from '../shared/schemas/events'
 import type { GridMetricsReply, SeriesMetric } from '../shared/schemas/metrics'
 import type { OpenRequestsReply } from '../shared/schemas/views'
+import type { OnDutyReply } from '../shared/schemas/directory'
 import { getJson, isNotFound, type FetchLike } from './http'
 
 export const API = {
@@ -65,4 +66,17 @@ export async function fetchOpenRequests(unit: string, at: number, fetchImpl?: Fe
 /** The server's configuration for the wall. */
 export function fetchConfig(fetchImpl?: FetchLike, signal?: AbortSignal): Promise<ConfigReply> {
   return getJson<ConfigReply>(API.config, {}, { fetchImpl, signal })
+}
+
+/**
+ * The departments sitting today at the unit's street (`GET /api/v1/directory/on-duty`), or null
+ * from a server without the directory: the wall then leaves the panel out.
+ */
+export async function fetchOnDuty(unit: string, fetchImpl?: FetchLike, signal?: AbortSignal): Promise<OnDutyReply | null> {
+  try {
+    return await getJson<OnDutyReply>('/api/v1/directory/on-duty', { unit }, { fetchImpl, signal })
+  } catch (error) {
+    if (isNotFound(error)) return null
+    throw error
+  }
 }

@@ -19,3 +19,10 @@ export interface HeatPoint {
   lat: number
   at: number
 }
+
+/** 督办 on an open request, as the wall marks it: how often, when last, by whom (staff). */
+export interface UrgeMark {
+  count: number
+  lastAt: number
+  by: string
+}

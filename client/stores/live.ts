@@ -1,9 +1,9 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import { isClosedStage } from '../../shared/domain'
-import type { LiveEvent, LiveSnapshot, OpenAlert, OpenRequest, WorkerPosition } from '../../shared/events'
+import type { LiveEvent, LiveSnapshot, OpenAlarm, OpenAlert, OpenRequest, WorkerPosition } from '../../shared/events'
 import { ONLINE_WINDOW_MS } from '../../shared/metrics'
-import type { HeatPoint, WorkerTrack } from '../lib/live-types'
+import type { HeatPoint, UrgeMark, WorkerTrack } from '../lib/live-types'
 
 /** How many events the ticker keeps (newest first). */
 export const RECENT_LIMIT = 200
@@ -53,6 +53,10 @@ export const useLiveStore = defineStore('live', () => {
   const openRequests = shallowRef<ReadonlyMap<string, OpenRequest>>(new Map())
   const alerts = shallowRef<ReadonlyMap<string, OpenAlert>>(new Map())
   const workers = shallowRef<ReadonlyMap<string, WorkerTrack>>(new Map())
+  /** Alarms not yet acknowledged (pinned on the wall until an `alarm.acked` arrives). */
+  const alarms = shallowRef<ReadonlyMap<string, OpenAlarm>>(new Map())
+  /** Open requests urged (督办) since this client started following them, by request id. */
+  const urged = shallowRef<ReadonlyMap<string, UrgeMark>>(new Map())
   const recent = shallowRef<readonly LiveEvent[]>([])
   /** Requests received in the last 24 h of the scope, oldest first (the heatmap). */
   const heat = shallowRef<readonly HeatPoint[]>([])
@@ -67,6 +71,10 @@ export const useLiveStore = defineStore('live', () => {
     openRequests.value = new Map(snapshot.requests.map((r) => [r.requestId, r]))
     alerts.value = new Map(snapshot.alerts.map((a) => [a.alertId, a]))
     workers.value = new Map(snapshot.workers.map((w) => [w.workerId, trackOf(w)]))
+    // An older server's snapshot has no alarms.
+    alarms.value = new Map((snapshot.alarms as OpenAlarm[] | undefined)?.map((a) => [a.alarmId, a]) ?? [])
+    // The snapshot does not say what was urged: the marks of requests still open are kept.
+    if (urged.value.size > 0) urged.value = new Map([...urged.value].filter(([id]) => openRequests.value.has(id)))
     recent.value = []
     lastEventAt.value = now
     // Open requests received in the last 24 h are heat already; the closed ones come with the
@@ -106,6 +114,8 @@ export const useLiveStore = defineStore('live', () => {
     let requests: Map<string, OpenRequest> | null = null
     let openAlerts: Map<string, OpenAlert> | null = null
     let tracks: Map<string, WorkerTrack> | null = null
+    let openAlarms: Map<string, OpenAlarm> | null = null
+    let marks: Map<string, UrgeMark> | null = null
     let received: HeatPoint[] | null = null
     const applied: LiveEvent[] = []
 
@@ -134,10 +144,31 @@ export const useLiveStore = defineStore('live', () => {
           const current = (requests ?? openRequests.value).get(e.requestId)
           if (!current) break // closed already, or outside what this client knows
           requests ??= new Map(openRequests.value)
-          if (isClosedStage(e.stage)) requests.delete(e.requestId)
-          else requests.set(e.requestId, { ...current, stage: e.stage, stageAt: e.at })
+          if (isClosedStage(e.stage)) {
+            requests.delete(e.requestId)
+            if ((marks ?? urged.value).has(e.requestId)) (marks ??= new Map(urged.value)).delete(e.requestId)
+          } else requests.set(e.requestId, { ...current, stage: e.stage, stageAt: e.at })
           break
         }
+        case 'request.urged': {
+          // Marked only while open and known here; the ticker tells it either way.
+          if (!(requests ?? openRequests.value).has(e.requestId)) break
+          marks ??= new Map(urged.value)
+          const previous = marks.get(e.requestId)
+          marks.set(e.requestId, { count: (previous?.count ?? 0) + 1, lastAt: e.at, by: e.by })
+          break
+        }
+        case 'alarm.raised':
+          // One alarm per cause: raised again, it keeps the time it was first raised.
+          if ((openAlarms ?? alarms.value).has(e.alarmId)) break
+          openAlarms ??= new Map(alarms.value)
+          openAlarms.set(e.alarmId, { alarmId: e.alarmId, reason: e.reason, subjectId: e.subjectId, gridId: e.gridId, lon: e.lon, lat: e.lat, at: e.at })
+          break
+        case 'alarm.acked':
+          if (!(openAlarms ?? alarms.value).has(e.alarmId)) break
+          openAlarms ??= new Map(alarms.value)
+          openAlarms.delete(e.alarmId)
+          break
         case 'alert.raised':
           openAlerts ??= new Map(alerts.value)
           openAlerts.set(e.alertId, {
@@ -168,6 +199,8 @@ export const useLiveStore = defineStore('live', () => {
     if (requests) openRequests.value = requests
     if (openAlerts) alerts.value = openAlerts
     if (tracks) workers.value = tracks
+    if (openAlarms) alarms.value = openAlarms
+    if (marks) urged.value = marks
     if (received) {
       // Nearly sorted already (TimSort is linear then): a late-dated request lands in its place.
       heat.value = trimHeat(heat.value.concat(received).sort((a, b) => a.at - b.at), now)
@@ -216,6 +249,8 @@ export const useLiveStore = defineStore('live', () => {
     openRequests.value = new Map()
     alerts.value = new Map()
     workers.value = new Map()
+    alarms.value = new Map()
+    urged.value = new Map()
     recent.value = []
     heat.value = []
     lastEventAt.value = null
@@ -230,6 +265,8 @@ export const useLiveStore = defineStore('live', () => {
     openRequests,
     alerts,
     workers,
+    alarms,
+    urged,
     recent,
     heat,
     heatUnit,

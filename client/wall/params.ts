@@ -10,7 +10,7 @@ export interface WallParams {
   everySec: number
   /** `?playback=YYYY-MM-DD&speed=60`: replay a past day instead of the live stream. */
   playback: { date: string; speed: number } | null
-  /** `?chime=on`: a short tone for each new camera alert. */
+  /** `?chime=on`: a short tone for each new camera alert and each urgent request's alarm. */
   chime: boolean
   /** `?figure=`: what colours the grids. */
   figure: GridFigure

@@ -1,10 +1,36 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { nextTick, watch } from 'vue'
-import type { LiveEvent } from '../../shared/events'
+import type { AlarmAckedEvent, AlarmRaisedEvent, LiveEvent, OpenAlarm, RequestUrgedEvent } from '../../shared/events'
+import type { AlarmReason } from '../../shared/domain'
 import { ONLINE_WINDOW_MS } from '../../shared/metrics'
 import { RECENT_LIMIT, TRAIL_LENGTH, useLiveStore, workersOnline } from '../../client/stores/live'
-import { T0, openAlert, openRequest, patrol, raised, received, reviewed, snapshot, transitioned, worker } from '../fixtures/live-fixtures'
+import { GRID, T0, openAlert, openRequest, patrol, raised, received, reviewed, snapshot, transitioned, worker } from '../fixtures/live-fixtures'
+
+const urged = (seq: number, requestId: string, by = 'center'): RequestUrgedEvent => ({ type: 'request.urged', seq, at: T0 + seq * 1000, gridId: GRID, requestId, by })
+const alarmId = (reason: AlarmReason, subject: string) => `${reason === 'urgent_request' ? 'urgent' : reason === 'camera_alert' ? 'alert' : 'overdue'}:${subject}`
+const alarm = (seq: number, subjectId: string, reason: AlarmReason = 'urgent_request'): AlarmRaisedEvent => ({
+  type: 'alarm.raised',
+  seq,
+  at: T0 + seq * 1000,
+  gridId: GRID,
+  alarmId: alarmId(reason, subjectId),
+  reason,
+  subjectId,
+  lon: 106.2,
+  lat: 38.47,
+})
+const acked = (seq: number, id: string, by = 'center'): AlarmAckedEvent => ({ type: 'alarm.acked', seq, at: T0 + seq * 1000, gridId: GRID, alarmId: id, by })
+const openAlarm = (subjectId: string, over: Partial<OpenAlarm> = {}): OpenAlarm => ({
+  alarmId: alarmId('overdue', subjectId),
+  reason: 'overdue',
+  subjectId,
+  gridId: GRID,
+  lon: 106.2,
+  lat: 38.47,
+  at: T0,
+  ...over,
+})
 
 describe('useLiveStore', () => {
   beforeEach(() => {
@@ -197,5 +223,86 @@ describe('useLiveStore', () => {
       ['c', worker('c', { at: now - ONLINE_WINDOW_MS - 1 })],
     ])
     expect(workersOnline(workers, now)).toBe(2)
+  })
+
+  it('pins raised alarms until they are acknowledged, once per cause', () => {
+    const live = useLiveStore()
+    live.applyEvents([received(1, 'r1', { priority: 'urgent' }), alarm(2, 'r1'), raised(3, 'a1'), alarm(4, 'a1', 'camera_alert')])
+    expect([...live.alarms.keys()].sort()).toEqual(['alert:a1', 'urgent:r1'])
+    expect(live.alarms.get('urgent:r1')).toEqual({ alarmId: 'urgent:r1', reason: 'urgent_request', subjectId: 'r1', gridId: GRID, lon: 106.2, lat: 38.47, at: T0 + 2_000 })
+
+    // Raised again (the same cause): still the first one, at its first time.
+    live.applyEvents([{ ...alarm(5, 'r1'), at: T0 + 99_000 }])
+    expect(live.alarms.get('urgent:r1')?.at).toBe(T0 + 2_000)
+
+    // A request closing or an alert reviewed does not take its alarm off: only a person's ack does.
+    live.applyEvents([transitioned(6, 'r1', 'resolved'), reviewed(7, 'a1')])
+    expect(live.alarms.size).toBe(2)
+    live.applyEvents([acked(8, 'urgent:r1'), acked(9, 'unknown')])
+    expect([...live.alarms.keys()]).toEqual(['alert:a1'])
+
+    // Raised and acknowledged within one batch: gone by the end of it.
+    live.applyEvents([alarm(10, 'r9', 'overdue'), acked(11, 'overdue:r9')])
+    expect([...live.alarms.keys()]).toEqual(['alert:a1'])
+    // Each is a ticker line.
+    expect(live.recent.slice(0, 2).map((e) => e.type)).toEqual(['alarm.acked', 'alarm.raised'])
+  })
+
+  it('takes the open alarms from a snapshot, and copes with a server that sends none', () => {
+    const live = useLiveStore()
+    live.applyEvents([alarm(1, 'gone')])
+    live.applySnapshot(10, snapshot({ alarms: [openAlarm('r1'), openAlarm('r2', { at: T0 + 5 })] }))
+    expect([...live.alarms.keys()].sort()).toEqual(['overdue:r1', 'overdue:r2'])
+    live.applyEvents([acked(11, 'overdue:r2')])
+    expect([...live.alarms.keys()]).toEqual(['overdue:r1'])
+
+    const older = { requests: [], alerts: [], workers: [] } as unknown as Parameters<typeof live.applySnapshot>[1]
+    live.applySnapshot(20, older)
+    expect(live.alarms.size).toBe(0)
+  })
+
+  it('marks urged open requests: how often, when last, by whom; the mark goes when the request closes', () => {
+    const live = useLiveStore()
+    live.applyEvents([received(1, 'r1'), received(2, 'r2'), urged(3, 'r1', 'zhang'), urged(4, 'r1', 'li'), urged(5, 'ghost')])
+    expect(live.urged.get('r1')).toEqual({ count: 2, lastAt: T0 + 4_000, by: 'li' })
+    expect(live.urged.has('r2')).toBe(false)
+    expect(live.urged.has('ghost')).toBe(false) // not known here: only the ticker tells it
+    expect(live.recent.slice(0, 3).map((e) => e.type)).toEqual(['request.urged', 'request.urged', 'request.urged'])
+    // Urging does not move the stage.
+    expect(live.openRequests.get('r1')?.stage).toBe('received')
+
+    live.applyEvents([transitioned(6, 'r1', 'dispatched')])
+    expect(live.urged.get('r1')?.count).toBe(2)
+    live.applyEvents([transitioned(7, 'r1', 'resolved')])
+    expect(live.urged.has('r1')).toBe(false)
+  })
+
+  it('keeps the urge marks of requests a fresh snapshot still holds open', () => {
+    const live = useLiveStore()
+    live.applyEvents([received(1, 'r1'), received(2, 'r2'), urged(3, 'r1'), urged(4, 'r2')])
+    live.applySnapshot(10, snapshot({ requests: [openRequest('r1')] }))
+    expect([...live.urged.keys()]).toEqual(['r1'])
+    live.reset()
+    expect(live.urged.size).toBe(0)
+    expect(live.alarms.size).toBe(0)
+  })
+
+  it('replaces the alarms and urge marks once per batch, and leaves them alone when untouched', () => {
+    const live = useLiveStore()
+    live.applyEvents([received(1, 'r0')])
+    let alarmUpdates = 0
+    let urgeUpdates = 0
+    watch(() => live.alarms, () => alarmUpdates++, { flush: 'sync' })
+    watch(() => live.urged, () => urgeUpdates++, { flush: 'sync' })
+    const batch: LiveEvent[] = []
+    for (let i = 0; i < 50; i++) batch.push(received(10 + i * 3, `r${i + 1}`), alarm(11 + i * 3, `r${i + 1}`), urged(12 + i * 3, `r${i + 1}`))
+    live.applyEvents(batch)
+    expect(live.alarms.size).toBe(50)
+    expect(live.urged.size).toBe(50)
+    expect(alarmUpdates).toBe(1)
+    expect(urgeUpdates).toBe(1)
+    live.applyEvents([patrol(500, 'w1', 106.2), transitioned(501, 'r0', 'dispatched')])
+    expect(alarmUpdates).toBe(1)
+    expect(urgeUpdates).toBe(1)
   })
 })

@@ -115,7 +115,7 @@ describe('wall components', () => {
   it('alert panel lists open alerts newest first and highlights only those raised while shown', async () => {
     const before = openAlert('old', { at: 1_000, kind: 'smoke_fire' })
     const w = mount(WallAlertPanel, {
-      props: { alerts: new Map([['old', before]]), recent: [], chime: false },
+      props: { alerts: new Map([['old', before]]), recent: [] },
       global: { plugins: [pinia, createAppI18n('zh-CN')] },
     })
     expect(w.findAll('[data-testid="alert-row"]').map((r) => r.attributes('data-new'))).toEqual(['false'])

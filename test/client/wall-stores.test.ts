@@ -45,7 +45,7 @@ describe('live store: heat and replay', () => {
     live.resetHeat('640106')
     live.applySnapshot(
       5,
-      { requests: [openRequest('r1', { receivedAt: T0 }), openRequest('old', { receivedAt: T0 - HEAT_WINDOW_MS - 1 })], alerts: [], workers: [] },
+      { requests: [openRequest('r1', { receivedAt: T0 }), openRequest('old', { receivedAt: T0 - HEAT_WINDOW_MS - 1 })], alerts: [], workers: [], alarms: [] },
       T0 + 1_000,
     )
     expect(live.heat.map((p) => p.id)).toEqual(['r1'])
