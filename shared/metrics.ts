@@ -6,6 +6,7 @@ import {
   CATEGORIES,
   type AlertKind,
   type Category,
+  type DispatchTarget,
   type Priority,
   type Satisfaction,
   type Source,
@@ -121,6 +122,40 @@ export interface ChildFigures {
   figures: Figures
 }
 
+/**
+ * A department's figures (按部门): over the requests received in the window, in the asked unit's
+ * subtree, whose latest dispatch named the department. The same definitions as the unit's.
+ */
+export interface DepartmentFigures {
+  requests: number
+  responseTime: TimeStat
+  resolutionTime: TimeStat
+  /** 超期 at the moment of the query, over the department's requests of the unit, whenever received. */
+  overdue: { response: number; resolution: number }
+  /** Requests of the window urged (督办) at least once. */
+  urged: number
+}
+
+/** One department in `GET /api/v1/metrics`; `name` from the directory when it knows the id. */
+export interface DepartmentRow {
+  departmentId: string
+  name?: string
+  figures: DepartmentFigures
+}
+
+/**
+ * The department a dispatch puts a request with: a department target's id. A worker, an expert,
+ * free text (events written before targets were typed) or no assignee name none.
+ */
+export function departmentOfAssignee(assignee: DispatchTarget | string | undefined): string | null {
+  return typeof assignee === 'object' && assignee !== null && assignee.kind === 'department' ? assignee.id : null
+}
+
+/** The department part of a unit's figures (the direct computation groups requests, then picks). */
+export function departmentPart(f: Figures, urged: number): DepartmentFigures {
+  return { requests: f.requests, responseTime: f.responseTime, resolutionTime: f.resolutionTime, overdue: f.overdue, urged }
+}
+
 /** `GET /api/v1/metrics` (validated on the way out by MetricsReplySchema, shared/schemas/metrics.ts). */
 export interface MetricsReply {
   unit: string
@@ -130,6 +165,8 @@ export interface MetricsReply {
   now: string
   figures: Figures
   children: ChildFigures[]
+  /** Departments with requests of the window or overdue ones in the unit, most requests first. */
+  departments: DepartmentRow[]
   /** Child unit ids, best first, for each rate (Wilson lower bound, then n). */
   rankings: Record<RankedRate, string[]>
 }

@@ -9,7 +9,12 @@
 //   (see bags.ts);
 // - requests not yet accepted or not yet resolved in small open sets, for what depends on `now`
 //   (the on-time denominator, overdue);
-// - patrol cells visited as bitsets per (grid, hour) and (grid, day).
+// - patrol cells visited as bitsets per (grid, hour) and (grid, day);
+// - by department (the department target of a request's latest dispatch): the same counters and
+//   bags per (department, unit, hour | day), for the few figures a department is judged by. A
+//   request's share moves when a new dispatch names another department (taken back from the old
+//   one's counters and bags, given to the new one's), so a department's window holds the requests
+//   it has now; its overdue counts come from the same open sets.
 //
 // Windows must start and end on a whole hour (the API checks); days follow the center's zone.
 import {
@@ -22,8 +27,10 @@ import {
   type Source,
   type Stage,
 } from '../../shared/domain'
+import type { DispatchTarget } from '../../shared/domain'
 import type { LiveEvent } from '../../shared/events'
 import {
+  departmentOfAssignee,
   ONLINE_WINDOW_MS,
   PROACTIVE_SOURCES,
   SEGMENTS,
@@ -34,6 +41,7 @@ import {
   rate,
   satisfactionScore,
   type CameraKindFigures,
+  type DepartmentFigures,
   type Figures,
   type Policy,
   type Segment,
@@ -43,7 +51,7 @@ import { DAY_MS, HOUR_MS, zoneOffset } from '../../shared/time'
 import type { Geography } from '../geo/geography'
 import { cellKey, cellsOf, type GridCells } from '../../shared/cells'
 import { Bag, statOf, type Part } from './bags'
-import { RequestTracks } from './tracks'
+import { NO_DEPARTMENT, RequestTracks } from './tracks'
 
 const CATEGORY_INDEX = new Map<Category, number>(CATEGORIES.map((c, i) => [c, i]))
 const KIND_INDEX = new Map<AlertKind, number>(ALERT_KINDS.map((k, i) => [k, i]))
@@ -75,6 +83,33 @@ const C_ALERTS_REVIEWED = C_ALERTS + NK // NK
 const C_CONFIRMED = C_ALERTS_REVIEWED + NK // NK
 const C_HANDLED = C_CONFIRMED + NK // CATEGORIES.length: requests standing resolved, by category
 const C_SIZE = C_HANDLED + CATEGORIES.length
+
+/** Counters of one (department, unit, hour | day). */
+const D_REQUESTS = 0
+const D_URGED = 1
+const D_SIZE = 2
+const DEPARTMENT_BAGS = ['response', 'resolution'] as const
+
+/** One department's figures under one unit: counters by hour and local day, bags by day. */
+interface DepartmentCells {
+  hours: Map<number, Float64Array>
+  days: Map<number, Float64Array>
+  bags: Map<number, Map<BagName, Bag>>
+}
+
+/** What a request gives its department's counters and bags. */
+interface DepartmentShare {
+  department: number
+  response: number | null
+  resolution: number | null
+  urged: boolean
+}
+
+/** Per department code, per unit index: overdue counts at one moment. */
+interface DepartmentOverdue {
+  response: Map<number, Int32Array>
+  resolution: Map<number, Int32Array>
+}
 
 /** Per unit index: what depends on `now`. */
 interface OpenCounts {
@@ -119,6 +154,12 @@ export class Rollups {
   private lastHour = NaN
   private openMemo: { from: number; to: number; now: number; seq: number; counts: OpenCounts } | undefined
   private overdueMemo: { now: number; seq: number; counts: Int32Array } | undefined
+  /** Department ids by code, and codes by id: a request keeps a code, not a string. */
+  private readonly departmentIds: string[] = []
+  private readonly departmentCodes = new Map<string, number>()
+  /** By department code: unit index → that department's counters and bags under the unit. */
+  private readonly departmentCells: Map<number, DepartmentCells>[] = []
+  private departmentMemo: { now: number; seq: number; counts: DepartmentOverdue } | undefined
   seq = 0
 
   constructor(options: RollupOptions) {
@@ -168,8 +209,8 @@ export class Rollups {
   private count(units: readonly number[], hour: number, deltas: readonly (readonly [number, number])[]): void {
     const day = this.dayOfHour(hour)
     for (const u of units) {
-      const h = counterRow(this.hours[u]!, hour)
-      const d = counterRow(this.dayCounters[u]!, day)
+      const h = counterRow(this.hours[u]!, hour, C_SIZE)
+      const d = counterRow(this.dayCounters[u]!, day, C_SIZE)
       for (const [i, delta] of deltas) {
         h[i]! += delta
         d[i]! += delta
@@ -178,12 +219,41 @@ export class Rollups {
   }
 
   private bag(unit: number, day: number, name: BagName): Bag {
-    const map = this.days[unit]!
-    let bags = map.get(day)
-    if (!bags) map.set(day, (bags = new Map()))
-    let bag = bags.get(name)
-    if (!bag) bags.set(name, (bag = new Bag()))
-    return bag
+    return bagIn(this.days[unit]!, day, name)
+  }
+
+  /** The same, for a department under each unit of a chain. */
+  private departmentCount(department: number, units: readonly number[], hour: number, deltas: readonly (readonly [number, number])[]): void {
+    const day = this.dayOfHour(hour)
+    for (const u of units) {
+      const cells = this.cellsOf(department, u)
+      const h = counterRow(cells.hours, hour, D_SIZE)
+      const d = counterRow(cells.days, day, D_SIZE)
+      for (const [i, delta] of deltas) {
+        h[i]! += delta
+        d[i]! += delta
+      }
+    }
+  }
+
+  private cellsOf(department: number, unit: number): DepartmentCells {
+    const byUnit = this.departmentCells[department]!
+    let cells = byUnit.get(unit)
+    if (!cells) byUnit.set(unit, (cells = { hours: new Map(), days: new Map(), bags: new Map() }))
+    return cells
+  }
+
+  /** The code of a department id, given out on first sight; NO_DEPARTMENT for none. */
+  private departmentCode(id: string | null): number {
+    if (id === null) return NO_DEPARTMENT
+    let code = this.departmentCodes.get(id)
+    if (code === undefined) {
+      code = this.departmentIds.length
+      this.departmentCodes.set(id, code)
+      this.departmentIds.push(id)
+      this.departmentCells.push(new Map())
+    }
+    return code
   }
 
   // ---- applying events --------------------------------------------------------------------------------
@@ -197,7 +267,10 @@ export class Rollups {
           this.received(e.requestId, e.gridId, e.at, e.priority, e.source, e.category)
           break
         case 'request.transitioned':
-          this.transitioned(e.requestId, e.stage, e.at, e.resolved, e.satisfaction)
+          this.transitioned(e.requestId, e.stage, e.at, e.resolved, e.satisfaction, e.assignee)
+          break
+        case 'request.urged':
+          this.urged(e.requestId)
           break
         case 'alert.raised':
           this.alertRaised(e.alertId, e.gridId, e.kind, e.at)
@@ -208,6 +281,7 @@ export class Rollups {
         case 'patrol.reported':
           this.pinged(e.workerId, e.gridId, e.lon, e.lat, e.at)
           break
+        // Alarms (raised, acknowledged) change no figure.
       }
     }
   }
@@ -229,13 +303,22 @@ export class Rollups {
     ])
   }
 
-  private transitioned(id: string, stage: Exclude<Stage, 'received'>, at: number, resolved?: boolean, satisfaction?: Satisfaction): void {
+  private transitioned(
+    id: string,
+    stage: Exclude<Stage, 'received'>,
+    at: number,
+    resolved?: boolean,
+    satisfaction?: Satisfaction,
+    assignee?: DispatchTarget | string,
+  ): void {
     const r = this.requests
     const i = r.find(id)
     if (i === undefined) return
     const t = { units: this.chainOfGrid[r.grid[i]!]!, receivedAt: r.receivedAt[i]! }
     const hour = this.hourOf(t.receivedAt)
     const day = this.dayOfHour(hour)
+    // Most requests never meet a department: they skip the share altogether.
+    const shareBefore = stage === 'dispatched' || r.department(i) !== NO_DEPARTMENT ? this.shareOf(i) : null
     const firstTime = r.firstAt(i, stage) === undefined
     if (firstTime) {
       r.setFirstAt(i, stage, at)
@@ -258,14 +341,11 @@ export class Rollups {
       }
     }
     // Resolution time: last `resolved`, counted while the request stands resolved or reviewed.
-    const wasClosed = !isOpenStage(r.stage(i))
-    const lastBefore = r.lastResolved(i)
-    const oldResolution = wasClosed && lastBefore !== null ? lastBefore - t.receivedAt : null
+    const oldResolution = this.resolutionOf(i)
     if (stage === 'resolved') r.setLastResolved(i, at)
     r.setStage(i, stage)
     const isClosed = !isOpenStage(stage)
-    const lastNow = r.lastResolved(i)
-    const newResolution = isClosed && lastNow !== null ? lastNow - t.receivedAt : null
+    const newResolution = this.resolutionOf(i)
     if (oldResolution !== newResolution) {
       if (oldResolution !== null) for (const u of t.units) this.bag(u, day, 'resolution').remove(oldResolution, t.receivedAt)
       if (newResolution !== null) this.addValue(t, day, 'resolution', newResolution)
@@ -291,6 +371,75 @@ export class Rollups {
       this.count(t.units, hour, deltas)
       r.setReview(i, satisfaction, resolved)
     }
+
+    if (stage === 'dispatched') r.setDepartment(i, this.departmentCode(departmentOfAssignee(assignee)))
+    if (shareBefore) this.reshare(t, hour, day, shareBefore, this.shareOf(i))
+  }
+
+  /** ms from receipt to the last `resolved`, while the request stands resolved or reviewed. */
+  private resolutionOf(i: number): number | null {
+    const r = this.requests
+    const last = r.lastResolved(i)
+    return !isOpenStage(r.stage(i)) && last !== null ? last - r.receivedAt[i]! : null
+  }
+
+  private shareOf(i: number): DepartmentShare {
+    const r = this.requests
+    const accepted = r.firstAt(i, 'accepted')
+    return {
+      department: r.department(i),
+      response: accepted === undefined ? null : accepted - r.receivedAt[i]!,
+      resolution: this.resolutionOf(i),
+      urged: r.urged(i),
+    }
+  }
+
+  /** Moves a request's department share from what it was to what it is. */
+  private reshare(t: { units: number[]; receivedAt: number }, hour: number, day: number, before: DepartmentShare, after: DepartmentShare): void {
+    if (before.department !== after.department) {
+      if (before.department !== NO_DEPARTMENT) this.giveShare(t, hour, day, before, -1)
+      if (after.department !== NO_DEPARTMENT) this.giveShare(t, hour, day, after, 1)
+      return
+    }
+    const d = after.department
+    if (d === NO_DEPARTMENT) return
+    for (const name of DEPARTMENT_BAGS) {
+      const [old, now] = [before[name], after[name]]
+      if (old === now) continue
+      for (const u of t.units) {
+        const bag = bagIn(this.cellsOf(d, u).bags, day, name)
+        if (old !== null) bag.remove(old, t.receivedAt)
+        if (now !== null) bag.add(now, t.receivedAt)
+      }
+    }
+    if (before.urged !== after.urged) this.departmentCount(d, t.units, hour, [[D_URGED, after.urged ? 1 : -1]])
+  }
+
+  /** Adds (sign 1) or takes back (sign -1) a whole share. */
+  private giveShare(t: { units: number[]; receivedAt: number }, hour: number, day: number, share: DepartmentShare, sign: 1 | -1): void {
+    this.departmentCount(share.department, t.units, hour, [
+      [D_REQUESTS, sign],
+      [D_URGED, share.urged ? sign : 0],
+    ])
+    for (const name of DEPARTMENT_BAGS) {
+      const value = share[name]
+      if (value === null) continue
+      for (const u of t.units) {
+        const bag = bagIn(this.cellsOf(share.department, u).bags, day, name)
+        if (sign > 0) bag.add(value, t.receivedAt)
+        else bag.remove(value, t.receivedAt)
+      }
+    }
+  }
+
+  /** 督办: counted once per request, toward its department's `urged`. */
+  private urged(id: string): void {
+    const r = this.requests
+    const i = r.find(id)
+    if (i === undefined || r.urged(i)) return
+    r.setUrged(i)
+    const d = r.department(i)
+    if (d !== NO_DEPARTMENT) this.departmentCount(d, this.chainOfGrid[r.grid[i]!]!, this.hourOf(r.receivedAt[i]!), [[D_URGED, 1]])
   }
 
   private addValue(t: { units: number[]; receivedAt: number }, day: number, name: BagName, value: number): void {
@@ -340,18 +489,14 @@ export class Rollups {
     const u = this.unitIndex.get(unitId)
     if (u === undefined) throw new Error(`unknown unit ${unitId}`)
     const { fullDays, partialHours } = this.split(from, to)
-    const c = new Float64Array(C_SIZE)
-    const hours = this.hours[u]!
-    const days = this.dayCounters[u]!
-    for (const d of fullDays) addInto(c, days.get(d))
-    for (const [h0, h1] of partialHours) for (let h = h0; h < h1; h++) addInto(c, hours.get(h))
+    const c = sumCounters(C_SIZE, this.hours[u]!, this.dayCounters[u]!, fullDays, partialHours)
 
     const open = this.openCounts(from, to, now)
     const pastDue = open.pastDue[u]!
     const overdueResponse = open.overdueResponse[u]!
     const overdueResolution = open.overdueResolution[u]!
 
-    const stat = (name: BagName) => statOf(this.bagParts(u, name, fullDays, partialHours))
+    const stat = (name: BagName) => statOf(this.bagParts(this.days[u]!, name, fullDays, partialHours))
     const byCategory = emptyByCategory()
     const handledByCategory = emptyByCategory()
     CATEGORIES.forEach((cat, i) => {
@@ -390,6 +535,58 @@ export class Rollups {
       camera: { alerts, reviewed, precision: rate(confirmed, reviewed), reviewTime: stat('review'), byKind },
       patrol: { coverage: rate(coverage.visited, coverage.cells), workersOnline: this.workersOnline(u, now) },
     }
+  }
+
+  /**
+   * The figures by department for a unit's subtree over [from, to): every department with a
+   * request of the window or an overdue one, most requests first. The same counters, bags and
+   * percentiles as the unit's own figures, kept per department (see `reshare`).
+   */
+  departmentFigures(unitId: string, from: number, to: number, now: number): { departmentId: string; figures: DepartmentFigures }[] {
+    const u = this.unitIndex.get(unitId)
+    if (u === undefined) throw new Error(`unknown unit ${unitId}`)
+    if (this.departmentIds.length === 0) return []
+    const { fullDays, partialHours } = this.split(from, to)
+    const overdue = this.departmentOverdue(now)
+    const out: { departmentId: string; figures: DepartmentFigures }[] = []
+    this.departmentCells.forEach((byUnit, d) => {
+      const cells = byUnit.get(u)
+      if (!cells) return
+      const c = sumCounters(D_SIZE, cells.hours, cells.days, fullDays, partialHours)
+      const late = { response: overdue.response.get(d)?.[u] ?? 0, resolution: overdue.resolution.get(d)?.[u] ?? 0 }
+      if (c[D_REQUESTS] === 0 && late.response === 0 && late.resolution === 0) return
+      out.push({
+        departmentId: this.departmentIds[d]!,
+        figures: {
+          requests: c[D_REQUESTS]!,
+          responseTime: statOf(this.bagParts(cells.bags, 'response', fullDays, partialHours)),
+          resolutionTime: statOf(this.bagParts(cells.bags, 'resolution', fullDays, partialHours)),
+          overdue: late,
+          urged: c[D_URGED]!,
+        },
+      })
+    })
+    return out.sort((a, b) => b.figures.requests - a.figures.requests || (a.departmentId < b.departmentId ? -1 : 1))
+  }
+
+  /** Overdue counts by department and unit at `now`: one pass over the open sets, as for units. */
+  private departmentOverdue(now: number): DepartmentOverdue {
+    const memo = this.departmentMemo
+    if (memo && memo.now === now && memo.seq === this.seq) return memo.counts
+    const counts: DepartmentOverdue = { response: new Map(), resolution: new Map() }
+    const r = this.requests
+    const tally = (into: Map<number, Int32Array>, i: number) => {
+      const d = r.department(i)
+      let row = into.get(d)
+      if (!row) into.set(d, (row = new Int32Array(this.unitIds.length)))
+      for (const u of this.chainOfGrid[r.grid[i]!]!) row[u]!++
+    }
+    const responseMs = this.deadlineMs('responseSec')
+    const resolutionMs = this.deadlineMs('resolutionSec')
+    for (const i of this.unaccepted) if (r.department(i) !== NO_DEPARTMENT && now > r.receivedAt[i]! + responseMs[r.priority(i)]) tally(counts.response, i)
+    for (const i of this.unresolved) if (r.department(i) !== NO_DEPARTMENT && now > r.receivedAt[i]! + resolutionMs[r.priority(i)]) tally(counts.resolution, i)
+    this.departmentMemo = { now, seq: this.seq, counts }
+    return counts
   }
 
   /**
@@ -475,8 +672,7 @@ export class Rollups {
     return [dayStart, dayEnd]
   }
 
-  private bagParts(u: number, name: BagName, fullDays: number[], partialHours: [number, number][]): Part[] {
-    const days = this.days[u]!
+  private bagParts(days: Map<number, Map<BagName, Bag>>, name: BagName, fullDays: number[], partialHours: [number, number][]): Part[] {
     const parts: Part[] = []
     for (const d of fullDays) {
       const bag = days.get(d)?.get(name)
@@ -557,15 +753,37 @@ export class Rollups {
   }
 }
 
-function counterRow(rows: Map<number, Float64Array>, key: number): Float64Array {
+function counterRow(rows: Map<number, Float64Array>, key: number, size: number): Float64Array {
   let row = rows.get(key)
-  if (!row) rows.set(key, (row = new Float64Array(C_SIZE)))
+  if (!row) rows.set(key, (row = new Float64Array(size)))
   return row
 }
 
 function addInto(target: Float64Array, source: Float64Array | undefined): void {
   if (!source) return
-  for (let i = 0; i < C_SIZE; i++) target[i]! += source[i]!
+  for (let i = 0; i < target.length; i++) target[i]! += source[i]!
+}
+
+/** A window's counters: its whole days' rows, and the hours of its partial days. */
+function sumCounters(
+  size: number,
+  hours: Map<number, Float64Array>,
+  days: Map<number, Float64Array>,
+  fullDays: readonly number[],
+  partialHours: readonly [number, number][],
+): Float64Array {
+  const c = new Float64Array(size)
+  for (const d of fullDays) addInto(c, days.get(d))
+  for (const [h0, h1] of partialHours) for (let h = h0; h < h1; h++) addInto(c, hours.get(h))
+  return c
+}
+
+function bagIn(byDay: Map<number, Map<BagName, Bag>>, day: number, name: BagName): Bag {
+  let bags = byDay.get(day)
+  if (!bags) byDay.set(day, (bags = new Map()))
+  let bag = bags.get(name)
+  if (!bag) bags.set(name, (bag = new Bag()))
+  return bag
 }
 
 function bitsFor(store: Map<number, Map<number, Uint32Array>>, grid: number, key: number, words: number): Uint32Array {

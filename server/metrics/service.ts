@@ -64,7 +64,8 @@ export class MetricsService {
     return unitId
   }
 
-  metrics(unitId: string, window: Window): MetricsReply {
+  /** A unit's figures, its children's, and its departments' (named when `departmentName` knows the id). */
+  metrics(unitId: string, window: Window, departmentName: (id: string) => string | undefined = () => undefined): MetricsReply {
     const now = this.now()
     const unit = this.geography.get(unitId)!
     const children = this.geography.children(unitId).map((child) => ({
@@ -72,6 +73,10 @@ export class MetricsService {
       name: child.name,
       figures: this.rollups.figures(child.id, window.from, window.to, now),
     }))
+    const departments = this.rollups.departmentFigures(unitId, window.from, window.to, now).map(({ departmentId, figures }) => {
+      const name = departmentName(departmentId)
+      return { departmentId, ...(name !== undefined ? { name } : {}), figures }
+    })
     const rankings = Object.fromEntries(RANKED_RATES.map((r) => [r, rankBy(children, r)])) as Record<RankedRate, string[]>
     return {
       unit: unitId,
@@ -81,6 +86,7 @@ export class MetricsService {
       now: new Date(now).toISOString(),
       figures: this.rollups.figures(unitId, window.from, window.to, now),
       children,
+      departments,
       rankings,
     }
   }

@@ -12,6 +12,8 @@ const SATISFACTIONS: readonly Satisfaction[] = ['satisfied', 'basically_satisfie
 const SATISFACTION_INDEX = new Map<Satisfaction, number>(SATISFACTIONS.map((s, i) => [s, i]))
 const NO_REVIEW = 255
 const NS = STAGES.length
+/** A request not (or no longer) dispatched to a department. */
+export const NO_DEPARTMENT = -1
 
 export class RequestTracks {
   private capacity = 0
@@ -31,6 +33,10 @@ export class RequestTracks {
   private stageCode = new Uint8Array(0)
   private reviewCode = new Uint8Array(0)
   private reviewResolvedFlag = new Uint8Array(0)
+  /** The department of the latest dispatch (a code the rollups give out), NO_DEPARTMENT without one. */
+  private departmentCode = new Int32Array(0)
+  /** 1 once the request has been urged (督办). */
+  private urgedFlag = new Uint8Array(0)
 
   get size(): number {
     return this.count
@@ -58,6 +64,8 @@ export class RequestTracks {
     this.stageCode[i] = STAGE_INDEX.get('received')!
     this.reviewCode[i] = NO_REVIEW
     this.reviewResolvedFlag[i] = 0
+    this.departmentCode[i] = NO_DEPARTMENT
+    this.urgedFlag[i] = 0
     return i
   }
 
@@ -106,6 +114,20 @@ export class RequestTracks {
     this.reviewResolvedFlag[i] = resolved ? 1 : 0
   }
 
+  /** The department code of the latest dispatch, or NO_DEPARTMENT. */
+  department(i: number): number {
+    return this.departmentCode[i]!
+  }
+  setDepartment(i: number, code: number): void {
+    this.departmentCode[i] = code
+  }
+  urged(i: number): boolean {
+    return this.urgedFlag[i] === 1
+  }
+  setUrged(i: number): void {
+    this.urgedFlag[i] = 1
+  }
+
   private grow(): void {
     const capacity = Math.max(1024, this.capacity * 2)
     const grown = <T extends Float64Array | Int32Array | Uint8Array>(old: T, make: (n: number) => T, width = 1): T => {
@@ -123,6 +145,8 @@ export class RequestTracks {
     this.stageCode = grown(this.stageCode, (n) => new Uint8Array(n))
     this.reviewCode = grown(this.reviewCode, (n) => new Uint8Array(n))
     this.reviewResolvedFlag = grown(this.reviewResolvedFlag, (n) => new Uint8Array(n))
+    this.departmentCode = grown(this.departmentCode, (n) => new Int32Array(n))
+    this.urgedFlag = grown(this.urgedFlag, (n) => new Uint8Array(n))
     this.capacity = capacity
   }
 }

@@ -102,6 +102,15 @@ export const FiguresSchema = Type.Object({
   patrol: Type.Object({ coverage: RateSchema, workersOnline: Type.Integer() }),
 })
 
+/** A department's figures (see DepartmentFigures in shared/metrics.ts). */
+export const DepartmentFiguresSchema = Type.Object({
+  requests: Type.Integer(),
+  responseTime: TimeStatSchema,
+  resolutionTime: TimeStatSchema,
+  overdue: Type.Object({ response: Type.Integer(), resolution: Type.Integer() }),
+  urged: Type.Integer(),
+})
+
 export const MetricsReplySchema = Type.Object({
   unit: Type.String(),
   name: Type.String(),
@@ -110,6 +119,14 @@ export const MetricsReplySchema = Type.Object({
   now: Type.String(),
   figures: FiguresSchema,
   children: Type.Array(Type.Object({ unit: Type.String(), name: Type.String(), figures: FiguresSchema })),
+  /**
+   * By department: the requests of the window in the unit's subtree whose latest dispatch named a
+   * department target (not a worker, an expert or older free text), most requests first; only
+   * departments with a request of the window or an overdue one. `name` from the directory.
+   */
+  departments: Type.Array(
+    Type.Object({ departmentId: Type.String(), name: Type.Optional(Type.String()), figures: DepartmentFiguresSchema }),
+  ),
   /** Child unit ids, best first, for each rate (Wilson lower bound, then n). */
   rankings: Type.Object(Object.fromEntries(RANKED_RATES.map((r) => [r, Type.Array(Type.String())]))),
 })

@@ -13,7 +13,9 @@ const metrics: FastifyPluginAsyncTypebox = async (app) => {
     { onRequest: app.requireUser, schema: { querystring: MetricsQuerySchema, response: { 200: MetricsReplySchema, '4xx': ErrorReplySchema } } },
     async (request) => {
       const unit = scopedUnit(app, request.user!, request.query.unit)
-      return app.metrics.metrics(unit, app.metrics.window(request.query))
+      // Department names from the directory (app.directory); an id it does not know goes unnamed.
+      const directory = app.hasDecorator('directory') ? app.directory : undefined
+      return app.metrics.metrics(unit, app.metrics.window(request.query), (id) => directory?.department(id)?.name)
     },
   )
 

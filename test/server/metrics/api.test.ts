@@ -172,7 +172,8 @@ describe('wall support routes', () => {
   })
 
   it('GET /api/v1/events filters by type before its limit', async () => {
-    await request('e1', STREET_A, '2026-11-28T01:00:00Z')
+    // A general request: an urgent one would raise an alarm too (an event of its own).
+    await request('e1', STREET_A, '2026-11-28T01:00:00Z', { priority: 'general' })
     await step('e1', 'dispatched', '2026-11-28T01:05:00Z')
     const all = (await get(`/api/v1/events?unit=${STREET_A}&from=2026-11-28&to=2026-11-29`)).json()
     expect(all.events.map((e: { type: string }) => e.type)).toEqual(['request.received', 'request.transitioned'])
