@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest'
 import { Value } from 'typebox/value'
 import type { Static } from 'typebox'
-import type { LiveEvent, SocketUser, WorkerPosition } from '../../shared/events'
+import { EVENT_TYPES, type LiveEvent, type SocketUser, type WorkerPosition } from '../../shared/events'
 import type { Policy } from '../../shared/metrics'
 import type { CreatedReply, RequestSummary, ReviewedReply, Store, TransitionedReply, AlertState } from '../../server/store/types'
 import type { CreateRequestReply, RequestDetail, TransitionReply } from '../../shared/schemas/requests'
@@ -66,20 +66,23 @@ describe('GET /api/v1/events sends exactly the live-event schemas', async () => 
       const res = await t.inject({ method: 'POST', url, payload })
       expect(res.statusCode, `${url} ${res.body}`).toBeLessThan(300)
     }
-    await post('/api/v1/requests', { id: 'r-1', source: 'app', category: 'noise', priority: 'general', location })
-    await post('/api/v1/requests/r-1/transitions', { stage: 'dispatched', assignee: 'w-1' })
+    // The worker reports first: a dispatch target must be someone the store has seen.
+    await post('/api/v1/patrols', { pings: [{ workerId: 'w-1', kind: 'visit', location }] })
+    await post('/api/v1/requests', { id: 'r-1', source: 'app', category: 'noise', priority: 'urgent', location })
+    await post('/api/v1/requests/r-1/urge', { note: '督办' })
+    await post('/api/v1/alarms/urgent:r-1/ack', {})
+    await post('/api/v1/requests/r-1/transitions', { stage: 'dispatched', assignee: { kind: 'worker', id: 'w-1' } })
     await post('/api/v1/requests/r-1/transitions', { stage: 'accepted' })
     await post('/api/v1/requests/r-1/transitions', { stage: 'resolved' })
     await post('/api/v1/requests/r-1/transitions', { stage: 'reviewed', review: { resolved: true, satisfaction: 'satisfied' } })
     await post('/api/v1/alerts', { id: 'a-1', cameraId: 'cam-1', kind: 'ebike_in_elevator', confidence: 0.9, location })
     await post('/api/v1/alerts/a-1/review', { verdict: 'confirmed', raiseRequest: true })
-    await post('/api/v1/patrols', { pings: [{ workerId: 'w-1', kind: 'visit', location }] })
 
     const res = await t.inject({ method: 'GET', url: '/api/v1/events?from=2026-11-28&to=2026-11-29' })
     expect(res.statusCode, res.body).toBe(200)
     const body = res.json() as EventsReply
     expect(Value.Check(EventsReplySchema, body)).toBe(true)
-    expect(new Set(body.events.map((e) => e.type))).toEqual(new Set(['request.received', 'request.transitioned', 'alert.raised', 'alert.reviewed', 'patrol.reported']))
+    expect(new Set(body.events.map((e) => e.type))).toEqual(new Set(EVENT_TYPES))
     for (const event of body.events) {
       const schema = LiveEventSchema.anyOf.find((s) => s.properties.type.const === event.type)!
       expect(Value.Check(schema, event), JSON.stringify(event)).toBe(true)
