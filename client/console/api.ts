@@ -13,7 +13,7 @@ import { getJson, globalFetch, messageOf, type FetchLike } from '../http'
 
 export type RequestItem = RequestList['items'][number]
 /** An alert in the queue; `snapshotUrl` where the server passes it on. */
-export type AlertItem = AlertList['items'][number] & { snapshotUrl?: string }
+export type AlertItem = AlertList['items'][number]
 export type AlarmItem = AlarmList['items'][number]
 export type WorkerItem = WorkerList['items'][number]
 export type OnDutyEntry = OnDutyReply['entries'][number]

@@ -71,6 +71,8 @@ export const AlertListSchema = Type.Object({
       at: Type.Number(),
       verdict: Type.Union([Type.Enum(VERDICTS), Type.Null()]),
       requestId: Type.Union([Type.String(), Type.Null()]),
+      /** The camera's snapshot, where the alert came with one (the console shows it). */
+      snapshotUrl: Type.Optional(Type.String()),
     }),
   ),
 })
