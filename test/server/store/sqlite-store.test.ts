@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
 import { INLINE_SYNC_LIMIT_MS, SqliteStore } from '../../../server/store/sqlite-store'
-import { SCHEMA_VERSION } from '../../../server/store/sqlite-schema'
+import { REQUEST_EVENT, SCHEMA_SQL, SCHEMA_VERSION } from '../../../server/store/sqlite-schema'
 import type { NewAlert } from '../../../server/store/types'
 import { newRequest, storeContract } from './store-contract'
-import { backToVersion3 } from './schema-v3'
+import { backToVersion3, SCHEMA_V3_SQL } from './schema-v3'
 import { waitFor } from '../../helpers/wait-for'
 import { pointIn, sampleGeography } from '../../helpers/build-app'
 import type { LiveEvent } from '../../../shared/events'
@@ -411,6 +411,82 @@ describe('sqlite engine: schema', () => {
     expect(indexes).not.toContain('events_entity')
     expect(indexes).toContain('events_request')
     check.close()
+  })
+
+  it('migrates a version 3 file: no actors on old events, the string assignee kept, urges counted from 0, alarms from now on', async () => {
+    const file = join(dir, 'version-3.db')
+    const r = newRequest('v3-a')
+    const { districtId, streetId, communityId, gridId } = r.path
+    const raw = new Database(file)
+    raw.pragma('journal_mode = WAL')
+    raw.exec(SCHEMA_V3_SQL)
+    raw.pragma('user_version = 3')
+    // What the version 3 build wrote for a request taken in and dispatched to a free-text assignee.
+    const event = raw.prepare(
+      `INSERT INTO events (type, entity_id, at, district_id, street_id, community_id, grid_id, data, private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    const place = [districtId, streetId, communityId, gridId]
+    event.run('request.received', r.id, r.receivedAt, ...place, JSON.stringify({ requestId: r.id, source: r.source, category: r.category, priority: 'urgent', lon: r.lon, lat: r.lat }), null)
+    event.run('request.transitioned', r.id, r.receivedAt + 1, ...place, JSON.stringify({ requestId: r.id, stage: 'dispatched', assignee: '张师傅' }), JSON.stringify({ note: '尽快' }))
+    event.run('request.transitioned', r.id, r.receivedAt + 2, ...place, JSON.stringify({ requestId: r.id, stage: 'accepted' }), null)
+    raw.prepare(`INSERT INTO grids (grid_id, community_id) VALUES (?, ?)`).run(gridId, communityId)
+    raw
+      .prepare(
+        `INSERT INTO requests (id, source, category, priority, lon, lat, district_id, street_id, community_id, grid_id, received_at,
+           stage, stage_at, created_seq, fingerprint, last_seq, last_fingerprint)
+         VALUES (?, ?, ?, 'urgent', ?, ?, ?, ?, ?, ?, ?, 'accepted', ?, 1, ?, 3, 'acc')`,
+      )
+      .run(r.id, r.source, r.category, r.lon, r.lat, ...place, r.receivedAt, r.receivedAt + 2, r.fingerprint)
+    raw.close()
+
+    const store = new SqliteStore({ filename: file, synchronous: 'normal' })
+    const detail = await store.getRequest(r.id)
+    expect(detail?.stages).toEqual([
+      { seq: 1, stage: 'received', at: new Date(r.receivedAt).toISOString() },
+      { seq: 2, stage: 'dispatched', at: new Date(r.receivedAt + 1).toISOString(), assignee: '张师傅', note: '尽快' },
+      { seq: 3, stage: 'accepted', at: new Date(r.receivedAt + 2).toISOString() },
+    ])
+    expect(detail?.seq).toBe(3)
+    expect(detail?.urges).toEqual([])
+    const street = { id: streetId, level: 'street' as const }
+    expect(await store.listRequests(street, { openOnly: true, from: 0, limit: 10 })).toEqual([
+      expect.objectContaining({ id: r.id, assignee: '张师傅', urges: 0, lon: r.lon, lat: r.lat }),
+    ])
+    // An urgent request of the old log raised no alarm, and the migration raises none either.
+    expect(await store.listAlarms(street, { openOnly: false, limit: 10 })).toEqual([])
+    // The old retry is still recognised; the new writes record actors, urges and alarms.
+    expect(await store.transitionRequest({ requestId: r.id, fingerprint: 'acc', stage: 'accepted', at: r.receivedAt + 2 })).toMatchObject({ ok: true, replayed: true, value: { seq: 3 } })
+    const lead = { kind: 'user' as const, name: 'lead' }
+    expect(await store.urgeRequest({ requestId: r.id, at: r.receivedAt + 3, actor: lead })).toMatchObject({ ok: true, value: { seq: 4 } })
+    await store.transitionRequest({ requestId: r.id, fingerprint: 'on', stage: 'onsite', at: r.receivedAt + 4, actor: lead })
+    expect(await store.raiseAlarm({ id: `overdue:${r.id}`, reason: 'overdue', subjectId: r.id, lon: r.lon, lat: r.lat, path: r.path, at: r.receivedAt + 5 })).toMatchObject({ ok: true, value: { seq: 6 } })
+    const after = await store.getRequest(r.id)
+    expect(after?.urges).toEqual([{ seq: 4, at: new Date(r.receivedAt + 3).toISOString(), actor: lead }])
+    expect(after?.stages.at(-1)).toMatchObject({ stage: 'onsite', actor: lead })
+    // Still the string: a step without an assignee leaves the current one.
+    expect((await store.listRequests(street, { openOnly: true, from: 0, limit: 10 }))[0]).toMatchObject({ assignee: '张师傅', urges: 1 })
+    await store.close()
+
+    const check = new Database(file, { readonly: true })
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
+    expect(check.prepare(`SELECT sql FROM sqlite_master WHERE name = 'events_request'`).pluck().get()).toContain(REQUEST_EVENT)
+    expect(check.prepare(`SELECT count(*) FROM events WHERE actor IS NULL`).pluck().get()).toBe(4)
+    const indexes = check.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'alarms' AND sql IS NOT NULL ORDER BY name`).pluck().all()
+    expect(indexes).toEqual(['alarms_community', 'alarms_district', 'alarms_open_community', 'alarms_open_district', 'alarms_open_street', 'alarms_street'])
+    check.close()
+  })
+
+  it("reads a unit's alarms along its alarm index, the open ones along the partial one, and a timeline with its urges along the request index", async () => {
+    const db = new Database(':memory:')
+    db.exec(SCHEMA_SQL)
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...sql.split('?').slice(1).map(() => 'x')) as { detail: string }[]).map((row) => row.detail).join(' | ')
+    expect(plan(`SELECT * FROM alarms WHERE street_id = ? AND acked_seq IS NULL ORDER BY raised_seq DESC LIMIT ?`)).toContain('alarms_open_street')
+    expect(plan(`SELECT * FROM alarms WHERE community_id IN (?) AND grid_id = ? AND acked_seq IS NULL ORDER BY raised_seq DESC LIMIT ?`)).toContain('alarms_open_community')
+    expect(plan(`SELECT * FROM alarms WHERE district_id = ? AND acked_seq IS NULL ORDER BY raised_seq DESC LIMIT ?`)).toContain('alarms_open_district')
+    expect(plan(`SELECT * FROM alarms WHERE street_id = ? ORDER BY raised_seq DESC LIMIT ?`)).toMatch(/alarms_street|alarms_open_street/)
+    expect(plan(`SELECT * FROM alarms WHERE street_id = ? ORDER BY raised_seq DESC LIMIT ?`)).not.toContain('TEMP B-TREE')
+    expect(plan(`SELECT seq, type, at, data, private, actor FROM events WHERE entity_id = ? AND ${REQUEST_EVENT} ORDER BY seq`)).toContain('events_request')
+    db.close()
   })
 
   it('refuses a file from a newer build', () => {

@@ -258,7 +258,7 @@ export function storeContract(engine: string, open: () => Promise<Store>, reopen
       // A reviewed alert records its reviewer, on the review and on the request it raised.
       const point = pointIn(geography, STREET_A)
       await store.createAlert({ id: 'al-act', fingerprint: 'f', cameraId: 'c', kind: 'smoke_fire', confidence: 0.9, ...point, path: geography.locate(point)!, at: T0, actor: system })
-      await store.reviewAlert({ alertId: 'al-act', verdict: 'confirmed', at: T0 + 5, raise: { requestId: 'from-al', category: 'safety', priority: 'general' }, actor: officer })
+      await store.reviewAlert({ alertId: 'al-act', verdict: 'confirmed', at: T0 + 5, raise: { requestId: 'from-al', category: 'safety_hazard', priority: 'general' }, actor: officer })
       expect((await store.getRequest('from-al'))?.stages[0]?.actor).toEqual(officer)
     })
 
@@ -349,7 +349,7 @@ export function storeContract(engine: string, open: () => Promise<Store>, reopen
       expect(await store.createRequest(urgent)).toMatchObject({ ok: true, replayed: true })
       expect(await store.lastSeq()).toBe(5)
       // A confirmed alert that raises an urgent request raises that request's alarm too.
-      await store.reviewAlert({ alertId: 'cam', verdict: 'confirmed', at: T0 + 20, raise: { requestId: 'from-cam', category: 'safety', priority: 'urgent' } })
+      await store.reviewAlert({ alertId: 'cam', verdict: 'confirmed', at: T0 + 20, raise: { requestId: 'from-cam', category: 'safety_hazard', priority: 'urgent' } })
       expect((await store.getAlarm('urgent:from-cam'))?.subjectId).toBe('from-cam')
     })
 
