@@ -13,7 +13,7 @@ import { DirectoryStore } from '../../../server/directory/directory-store'
 import type { Directory } from '../../../server/directory/types'
 import { Geography } from '../../../server/geo/geography'
 import { backfill } from '../../../server/sim/backfill'
-import { startSimulator } from '../../../server/sim/simulator'
+import { startSimulator, type Injector } from '../../../server/sim/simulator'
 import type { Store } from '../../../server/store/types'
 import { SqliteStore } from '../../../server/store/sqlite-store'
 import { buildTestApp, sampleGeography, type TestApp } from '../../helpers/build-app'
@@ -235,5 +235,49 @@ describe('backfill with the demo directory', () => {
     await plain.close()
     directory.close()
     audit.close()
+  })
+})
+
+describe('overdue alarms', () => {
+  it('acknowledges the overdue alarm of a request it answered late, asking again while the sweep has not raised it', async () => {
+    const calls: { url: string; payload: unknown }[] = []
+    let ackAnswers = 0
+    const inject: Injector = async ({ url, payload }) => {
+      calls.push({ url, payload })
+      if (url.startsWith('/api/v1/alarms/')) {
+        // The late request's alarm is not raised yet the first time; then acknowledged.
+        return url.includes('late-1') && ++ackAnswers === 1 ? { statusCode: 404, json: () => ({}) } : { statusCode: 201, json: () => ({ id: 'x', seq: 1 }) }
+      }
+      return { statusCode: url === '/api/v1/patrols' ? 202 : 201, json: () => ({ id: 'x', seq: 1 }) }
+    }
+    // 03:00 local: quiet, so the late request's calls stand out.
+    let clock = MONDAY + 3 * HOUR
+    const receivedAt = clock - 3 * HOUR
+    const sim = startSimulator({
+      inject,
+      geography: sampleGeography(),
+      speed: 60,
+      now: () => clock,
+      seed: 2,
+      autoTick: false,
+      resume: [
+        // Received three hours ago, general (2 h to respond): accepted late, then resolved in time.
+        { type: 'transition', at: clock + 60_000, requestId: 'late-1', stage: 'accepted', receivedAt, priority: 'general' },
+        { type: 'transition', at: clock + 120_000, requestId: 'late-1', stage: 'resolved', receivedAt, priority: 'general' },
+        { type: 'transition', at: clock + 60_000, requestId: 'on-time-1', stage: 'accepted', receivedAt: clock - HOUR, priority: 'general' },
+      ],
+    })
+    for (let i = 0; i < 90; i++) {
+      clock += 1000
+      await sim.tick()
+    }
+    await sim.stop()
+    const acks = calls.filter((c) => c.url.startsWith('/api/v1/alarms/')).map((c) => c.url)
+    expect(acks.filter((u) => u.includes('late-1'))).toEqual([
+      `/api/v1/alarms/${encodeURIComponent(alarmIdOf('overdue', 'late-1'))}/ack`,
+      `/api/v1/alarms/${encodeURIComponent(alarmIdOf('overdue', 'late-1'))}/ack`,
+    ])
+    expect(acks.some((u) => u.includes('on-time-1'))).toBe(false)
+    expect(sim.stats().errors).toBe(0)
   })
 })
