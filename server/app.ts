@@ -7,6 +7,8 @@ import type { Geography } from './geo/geography'
 import type { Store } from './store/types'
 import context from './plugins/context'
 import directoryPlugin from './plugins/directory'
+import directoryRoutes from './routes/directory/index'
+import auditRoutes from './routes/audit/index'
 import type { Directory } from './directory/types'
 import type { AuditLog } from './audit/types'
 import type { Basemap } from './basemap/basemap'
@@ -132,6 +134,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     policy: options.policy ?? DEFAULT_POLICY,
     intervalMs: options.overdueSweepMs ?? (options.realtime === false ? 0 : DEFAULT_SWEEP_MS),
   })
+  await app.register(directoryRoutes, { timeZone: options.timeZone ?? DEFAULT_TIME_ZONE })
+  await app.register(auditRoutes)
   await app.register(sessionRoutes)
   await app.register(workerRoutes)
   await app.register(eventRoutes)

@@ -16,6 +16,9 @@ import { SqliteStore } from './store/sqlite-store'
 import { AuthStore } from './auth/auth-store'
 import { hashPassword } from './auth/passwords'
 import { demoAccounts, DEMO_PASSWORD } from './auth/demo'
+import { SqliteAuditLog } from './audit/audit-log'
+import { DirectoryStore } from './directory/directory-store'
+import { seedDemoDirectory } from './directory/demo'
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)))
 const clientDir = join(repoRoot, 'dist', 'client')
@@ -86,9 +89,17 @@ async function main(): Promise<void> {
 
   const accounts = await prepareAccounts(auth, config, geography)
 
+  // The directory and the audit trail: files of their own beside auth.db (npm run directory and
+  // npm run users write them while the server runs). The demo fills an empty directory.
+  const audit = SqliteAuditLog.open(dataDir)
+  const directory = DirectoryStore.open(dataDir, { audit, isStreet: (id) => geography.get(id)?.level === 'street' })
+  if (config.sim && directory.isEmpty()) seedDemoDirectory(directory, geography, { kind: 'cli', name: 'demo' })
+
   const app = await buildApp({
     store,
     auth,
+    directory,
+    audit,
     geography,
     cameras,
     clientDir,
@@ -139,6 +150,8 @@ async function main(): Promise<void> {
     await simulator?.stop()
     await app.close()
     await store.close()
+    directory.close()
+    audit.close()
     auth.close()
     process.exit(0)
   }

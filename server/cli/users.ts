@@ -4,10 +4,12 @@ import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { Writable } from 'node:stream'
+import { userInfo } from 'node:os'
 import { parseArgs } from 'node:util'
 import { AuthStore, ROLES, type Role } from '../auth/auth-store'
 import { hashPassword, passwordProblem } from '../auth/passwords'
 import { loadGeography } from '../geo/geography-file'
+import { SqliteAuditLog } from '../audit/audit-log'
 
 const USAGE = `usage: npm run users -- <command>
   add <name> --role center|leader [--unit <street or community id>] [--password <p>]
@@ -31,6 +33,10 @@ export async function run(argv: string[], out: (line: string) => void, readPassw
   const dataDir = resolve(process.env.OUTPOST_DATA_DIR?.trim() || 'data')
   mkdirSync(dataDir, { recursive: true })
   const auth = AuthStore.open(dataDir)
+  // Every change goes to the audit trail, with the OS account as its actor.
+  const audit = SqliteAuditLog.open(dataDir)
+  const changed = (target: string, unit: string | null = null) =>
+    audit.record({ at: Date.now(), actor: { kind: 'cli', name: osUser() }, action: 'user.change', target, unit })
   try {
     const [command, ...rest] = positionals
     const password = async () => {
@@ -55,6 +61,7 @@ export async function run(argv: string[], out: (line: string) => void, readPassw
         }
         if (auth.user(name)) throw new UsageError(`user ${name} exists already`)
         auth.addUser({ username: name, role, unit }, await hashPassword(await password()))
+        changed(`user:${name}`, unit)
         out(`added ${name} (${role}, ${unit} ${geography.get(unit)!.name})`)
         return
       }
@@ -65,12 +72,14 @@ export async function run(argv: string[], out: (line: string) => void, readPassw
         const name = one(rest, 'a user name')
         if (!auth.user(name)) throw new UsageError(`no user ${name}`)
         auth.setPassword(name, await hashPassword(await password()))
+        changed(`user:${name}`)
         out(`password of ${name} changed; their sessions have ended`)
         return
       }
       case 'remove': {
         const name = one(rest, 'a user name')
         if (!auth.removeUser(name)) throw new UsageError(`no user ${name}`)
+        changed(`user:${name}`)
         out(`removed ${name}`)
         return
       }
@@ -79,6 +88,7 @@ export async function run(argv: string[], out: (line: string) => void, readPassw
         if (sub === 'add') {
           if (!arg || !/^[A-Za-z0-9._-]{1,64}$/.test(arg)) throw new UsageError('key add needs a source name (letters, digits, . _ -)')
           const { key, id } = auth.addKey(arg)
+          changed(`key:${arg}`)
           out(`ingest key ${id} for ${arg}; it is shown once, keep it:`)
           out(key)
           return
@@ -93,6 +103,7 @@ export async function run(argv: string[], out: (line: string) => void, readPassw
           if (!arg) throw new UsageError('key revoke needs a key id or a source name')
           const n = auth.revokeKey(arg)
           if (n === 0) throw new UsageError(`no active key ${arg}`)
+          changed(`key:${arg}`)
           out(`revoked ${n} key${n > 1 ? 's' : ''}`)
           return
         }
@@ -103,6 +114,15 @@ export async function run(argv: string[], out: (line: string) => void, readPassw
     }
   } finally {
     auth.close()
+    audit.close()
+  }
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username
+  } catch {
+    return process.env.USER ?? 'unknown'
   }
 }
 

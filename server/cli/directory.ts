@@ -1,0 +1,150 @@
+// npm run directory -- <command>: manage departments, their rota at streets and expert pools in the
+// data directory (OUTPOST_DATA_DIR), also while the server runs. Each change goes to the audit
+// trail with the OS account as its actor.
+import { mkdirSync } from 'node:fs'
+import { userInfo } from 'node:os'
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { DEPARTMENT_KINDS, EXPERT_POOLS, type DepartmentKind, type ExpertPool } from '../../shared/domain'
+import type { AuditActor } from '../../shared/schemas/audit'
+import { SqliteAuditLog } from '../audit/audit-log'
+import { DirectoryStore } from '../directory/directory-store'
+import type { DirectoryOutcome } from '../directory/types'
+import { loadGeography } from '../geo/geography-file'
+
+const USAGE = `usage: npm run directory -- <command>
+  department add <id> --name <name> --kind <${DEPARTMENT_KINDS.join('|')}>
+  department remove <id>
+  rota add <departmentId> --street <street id> --weekday <1-7, 1 Monday> --from HH:MM --to HH:MM
+  rota remove <rota id>
+  expert add <id> --pool <${EXPERT_POOLS.join('|')}> --name <name> --contact <phone or other>
+  expert remove <id>
+  list
+Data: $OUTPOST_DATA_DIR (default data); streets: $OUTPOST_GEOGRAPHY (default the sample district).`
+
+/** Bad input: exit code 2 with the usage. */
+export class UsageError extends Error {}
+
+/** How the command names a store field. */
+const OPTION_OF: Record<string, string> = {
+  id: '<id>',
+  departmentId: '<departmentId>',
+  streetId: '--street',
+  weekday: '--weekday',
+  from: '--from',
+  to: '--to',
+  name: '--name',
+  kind: '--kind',
+  pool: '--pool',
+  contact: '--contact',
+}
+
+function cliActor(): AuditActor {
+  let name: string
+  try {
+    name = userInfo().username
+  } catch {
+    name = process.env.USER ?? 'unknown'
+  }
+  return { kind: 'cli', name }
+}
+
+function unwrap<T>(outcome: DirectoryOutcome<T>): T {
+  if (outcome.ok) return outcome.value
+  throw new UsageError(`${OPTION_OF[outcome.field] ?? outcome.field}: ${outcome.message}`)
+}
+
+export async function run(argv: string[], out: (line: string) => void): Promise<void> {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        name: { type: 'string' },
+        kind: { type: 'string' },
+        street: { type: 'string' },
+        weekday: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        pool: { type: 'string' },
+        contact: { type: 'string' },
+      },
+      allowPositionals: true,
+    })
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+  const { values, positionals } = parsed
+  const [resource, verb, ...rest] = positionals
+  if (resource !== 'list' && !['department', 'rota', 'expert'].includes(resource ?? '')) {
+    throw new UsageError(resource ? `unknown command ${resource}` : 'no command')
+  }
+  if (resource !== 'list' && verb !== 'add' && verb !== 'remove') throw new UsageError(`${resource} needs add or remove`)
+  const required = (option: keyof typeof values): string => {
+    const value = values[option]
+    if (value === undefined || value.trim() === '') throw new UsageError(`--${option} is required`)
+    return value
+  }
+
+  const dataDir = resolve(process.env.OUTPOST_DATA_DIR?.trim() || 'data')
+  mkdirSync(dataDir, { recursive: true })
+  // The district the server runs on: a rota entry sits at one of its streets.
+  const geography = loadGeography(process.env.OUTPOST_GEOGRAPHY?.trim() || undefined)
+  const audit = SqliteAuditLog.open(dataDir)
+  const directory = DirectoryStore.open(dataDir, { audit, isStreet: (id) => geography.get(id)?.level === 'street' })
+  const actor = cliActor()
+  try {
+    if (resource === 'list') {
+      if (verb !== undefined) throw new UsageError('list takes no arguments')
+      out('departments:')
+      for (const d of directory.departments()) out(`  ${d.id}\t${d.kind}\t${d.name}`)
+      out('rota:')
+      for (const r of directory.rota()) out(`  ${r.id}\t${r.departmentId}\t${r.streetId} ${geography.get(r.streetId)?.name ?? '?'}\tweekday ${r.weekday}\t${r.from}–${r.to}`)
+      out('experts:')
+      for (const e of directory.experts()) out(`  ${e.id}\t${e.pool}\t${e.name}\t${e.contact}`)
+      return
+    }
+    if (rest.length !== 1) throw new UsageError(`${resource} ${verb} takes exactly one ${resource === 'rota' && verb === 'add' ? 'department id' : 'id'}`)
+    const id = rest[0]!
+    if (verb === 'remove') {
+      if (resource === 'department') unwrap(directory.removeDepartment(id, actor))
+      else if (resource === 'rota') unwrap(directory.removeRota(id, actor))
+      else unwrap(directory.removeExpert(id, actor))
+      out(`removed ${resource} ${id}`)
+      return
+    }
+    if (resource === 'department') {
+      const kind = required('kind')
+      if (!DEPARTMENT_KINDS.includes(kind as DepartmentKind)) throw new UsageError(`--kind must be one of ${DEPARTMENT_KINDS.join(', ')}`)
+      const d = unwrap(directory.addDepartment({ id, name: required('name'), kind: kind as DepartmentKind }, actor))
+      out(`added department ${d.id} (${d.kind}, ${d.name})`)
+      return
+    }
+    if (resource === 'rota') {
+      const weekdayText = required('weekday')
+      if (!/^[1-7]$/.test(weekdayText)) throw new UsageError('--weekday must be 1 (Monday) to 7 (Sunday)')
+      const street = required('street')
+      const r = unwrap(directory.addRota({ departmentId: id, streetId: street, weekday: Number(weekdayText), from: required('from'), to: required('to') }, actor))
+      out(`added rota ${r.id}: ${r.departmentId} at ${r.streetId} ${geography.get(r.streetId)!.name}, weekday ${r.weekday} ${r.from}–${r.to}`)
+      return
+    }
+    const pool = required('pool')
+    if (!EXPERT_POOLS.includes(pool as ExpertPool)) throw new UsageError(`--pool must be one of ${EXPERT_POOLS.join(', ')}`)
+    const e = unwrap(directory.addExpert({ id, pool: pool as ExpertPool, name: required('name'), contact: required('contact') }, actor))
+    out(`added expert ${e.id} (${e.pool}, ${e.name})`)
+  } finally {
+    directory.close()
+    audit.close()
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('directory.ts')) {
+  run(process.argv.slice(2), (line) => console.log(line)).catch((error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`directory: ${error.message}\n${USAGE}`)
+      process.exit(2)
+    }
+    console.error(`directory: ${(error as Error).message}`)
+    process.exit(1)
+  })
+}
