@@ -44,6 +44,7 @@ const zhCN = {
     title: '待处置警情',
     empty: '暂无待处置警情',
     reason: { urgent_request: '紧急诉求', camera_alert: '视频告警', overdue: '诉求超期' },
+    icon: { urgent_request: '急', camera_alert: '视', overdue: '超' },
     more: '另有 {n} 条',
     urgedBy: '督办人 {name}',
     ackedBy: '确认人 {name}',

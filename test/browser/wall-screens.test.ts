@@ -7,10 +7,11 @@ import { launchChromium, openWall } from '../helpers/browser'
 import { pointIn, sampleGeography, startTestServer } from '../helpers/build-app'
 import { clientDir } from '../helpers/serve-built-app'
 import { LIVENESS_MS } from '../helpers/wait-for'
+import { DEFAULT_TIME_ZONE } from '../../shared/domain'
 
 /** Where the screenshots go, for the README (the test only writes them). */
 const SHOTS = { 1080: '/tmp/outpost-wall-1080.png', 2160: '/tmp/outpost-wall-2160.png' }
-const PANELS = ['wall-header', 'kpi-strip', 'response-chart', 'category-chart', 'overdue-grids', 'map', 'map-legend', 'alert-panel', 'ticker']
+const PANELS = ['wall-header', 'kpi-strip', 'response-chart', 'category-chart', 'overdue-grids', 'map', 'map-legend', 'alert-panel', 'ticker', 'alarm-panel', 'on-duty']
 
 let server: Awaited<ReturnType<typeof startTestServer>>
 let browser: Browser
@@ -36,6 +37,7 @@ beforeAll(async () => {
   const filled = await backfill({ store, geography, days: 8, now: Date.now() })
   pending = filled.pending
   server = await startTestServer({ clientDir, store, geography, realtime: { tickMs: 150, metricsIntervalMs: 2_000 } })
+  await seatDepartments()
   browser = await launchChromium()
 }, 60_000)
 
@@ -43,6 +45,25 @@ afterAll(async () => {
   await browser?.close()
   await server?.close()
 })
+
+/** As the console's admin page does: two departments sitting today (all day) at two streets, so the wall's panel has them. */
+async function seatDepartments(): Promise<void> {
+  const weekday = ({ Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 } as const)[
+    new Intl.DateTimeFormat('en-US', { timeZone: DEFAULT_TIME_ZONE, weekday: 'short' }).format(new Date()) as 'Mon'
+  ]
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: server.headers.cookie, origin: server.url },
+      body: JSON.stringify(body),
+    })
+    expect(res.status, `${path}: ${await res.clone().text()}`).toBe(201)
+  }
+  await post('/api/v1/directory/departments', { id: 'zj-jf', name: '金凤区住建局', kind: 'housing' })
+  await post('/api/v1/directory/departments', { id: 'cg-jf', name: '金凤区城管局', kind: 'urban_management' })
+  await post('/api/v1/directory/rota', { departmentId: 'zj-jf', streetId: '640106001', weekday, from: '00:00', to: '24:00' })
+  await post('/api/v1/directory/rota', { departmentId: 'cg-jf', streetId: '640106002', weekday, from: '00:00', to: '24:00' })
+}
 
 /** Waits for what a person would: live data, coloured grids, figures, the charts drawn. */
 async function settle(page: Page): Promise<void> {
@@ -101,6 +122,11 @@ describe('the wall on 1080p and 4K screens', () => {
       expect(res.statusCode).toBe(201)
     }
     await page.locator('[data-testid="alert-row"]').nth(1).waitFor({ timeout: LIVENESS_MS })
+    // And an urgent request: pinned with the alerts' alarms until someone acknowledges it.
+    const urgent = await server.inject({ method: 'POST', url: '/api/v1/requests', payload: { id: 'shot-urgent', source: 'hotline', category: 'safety_hazard', priority: 'urgent', location: pointIn(geography, '640106003') } })
+    expect(urgent.statusCode).toBe(201)
+    await page.locator('[data-testid="alarm-row"][data-alarm="urgent:shot-urgent"]').waitFor({ timeout: LIVENESS_MS })
+    await page.locator('[data-testid="on-duty-row"]').nth(1).waitFor({ timeout: LIVENESS_MS })
     await page.waitForTimeout(1_000)
     // Street names are drawn (as canvas images: no glyphs offline).
     const streets = await page.evaluate(() => window.__outpostMap!.queryRenderedFeatures({ layers: ['labels-streets'] }).length)
