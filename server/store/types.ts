@@ -228,7 +228,8 @@ export interface Store {
   getRequest(id: string, options?: { reveal?: boolean }): Promise<RequestDetail | undefined>
   /**
    * Requests of the subtree received since `from` (only open ones with `openOnly`; only those now
-   * at `stage` with it, whenever received), oldest first, reporter masked.
+   * at `stage` with it, whenever received: `from` and `openOnly` then do not apply), oldest first,
+   * reporter masked.
    */
   listRequests(unit: UnitRef, options: { openOnly: boolean; from: number; limit: number; stage?: Stage }): Promise<RequestSummary[]>
   /** 督办: not_found for an unknown request, invalid_transition for a closed one. */
