@@ -89,6 +89,8 @@ describe('/console: two officers, one alert', () => {
   })
 
   it('shows another officer’s dispatch within a second, and a stale action is explained, not lost', async () => {
+    // The grid's worker (a dispatch target must be a worker who has reported).
+    await post('/api/v1/patrols', { pings: [{ workerId: 'w-stale', kind: 'ping', location: pointIn(geography, STREET) }] })
     const [one, two] = await Promise.all([open(server.headers.cookie, '/console'), open(await server.login(SECOND), '/console')])
     await Promise.all([consoleLive(one), consoleLive(two)])
     await post('/api/v1/requests', { id: 'stale-1', source: 'hotline', category: 'noise', priority: 'general', location: pointIn(geography, STREET) })
@@ -96,9 +98,7 @@ describe('/console: two officers, one alert', () => {
     await Promise.all([row(one).waitFor({ timeout: LIVENESS_MS }), row(two).waitFor({ timeout: LIVENESS_MS })])
     // Officer two opens the dispatch form on it, while the hotline system dispatches it through the API.
     await row(two).locator('[data-action="dispatch"]').click()
-    await two.locator('[data-testid="dispatch-form"]').waitFor()
-    // To the grid's worker (a dispatch target must be a worker who has reported).
-    await post('/api/v1/patrols', { pings: [{ workerId: 'w-stale', kind: 'ping', location: pointIn(geography, STREET) }] })
+    await two.locator('[data-testid="dispatch-form"] input[type="radio"]:checked').waitFor({ timeout: LIVENESS_MS })
     await post('/api/v1/requests/stale-1/transitions', { stage: 'dispatched', assignee: { kind: 'worker', id: 'w-stale' } })
     // Officer one's console drops it from the queue without a reload.
     await row(one).waitFor({ state: 'detached', timeout: LIVENESS_MS })
@@ -155,7 +155,7 @@ describe('/console: alarms and CSRF', () => {
     alarmId = `urgent:${requestId}`
     // The alarm comes to the console's list, and to the wall's pinned list.
     await officer.locator(`[data-testid="queue-alarms"] [data-alarm="${alarmId}"]`).waitFor({ timeout: LIVENESS_MS })
-    await wall.locator(`[data-testid="wall-alarms"] [data-alarm="${alarmId}"]`).waitFor({ timeout: LIVENESS_MS })
+    await wall.locator(`[data-testid="alarm-row"][data-alarm="${alarmId}"]`).waitFor({ timeout: LIVENESS_MS })
   })
 
   it('refuses a cross-origin form post that carries the session cookie, and stores nothing', async () => {
@@ -171,13 +171,13 @@ describe('/console: alarms and CSRF', () => {
     const alarm = (await get<{ items: Alarm[] }>('/api/v1/alarms?open=false')).items.find((a) => a.id === alarmId)!
     expect(alarm.ack).toBeUndefined()
     await page.goto(`${server.url}/wall`)
-    await page.locator(`[data-testid="wall-alarms"] [data-alarm="${alarmId}"]`).waitFor({ timeout: LIVENESS_MS })
+    await page.locator(`[data-testid="alarm-row"][data-alarm="${alarmId}"]`).waitFor({ timeout: LIVENESS_MS })
   })
 
   it('acknowledges it from the console’s button: it leaves the wall, and the trail names the officer', async () => {
     await officer.locator(`[data-testid="queue-alarms"] [data-alarm="${alarmId}"] [data-action="ack"]`).click()
     await officer.locator(`[data-testid="queue-alarms"] [data-alarm="${alarmId}"]`).waitFor({ state: 'detached', timeout: LIVENESS_MS })
-    await wall.locator(`[data-testid="wall-alarms"] [data-alarm="${alarmId}"]`).waitFor({ state: 'detached', timeout: LIVENESS_MS })
+    await wall.locator(`[data-testid="alarm-row"][data-alarm="${alarmId}"]`).waitFor({ state: 'detached', timeout: LIVENESS_MS })
     const alarm = (await get<{ items: Alarm[] }>('/api/v1/alarms?open=false')).items.find((a) => a.id === alarmId)!
     expect(alarm.ack?.actor).toEqual({ kind: 'user', name: CENTER.username })
   })

@@ -50,8 +50,7 @@ beforeAll(async () => {
   server.app.directory.addDepartment({ id: 'cg-jf', name: '金凤区城管局', kind: 'urban_management' }, actor)
   server.app.directory.addRota({ departmentId: 'zj-jf', streetId: STREET, weekday: weekdayNow(), from: '00:00', to: '24:00' }, actor)
   server.app.directory.addExpert({ id: 'law-01', pool: 'legal', name: '王律师', contact: '13912345678' }, actor)
-  // A grid worker and an open alert, so that the console has something in every queue for its picture.
-  await api('POST', '/api/v1/patrols', { pings: [{ workerId: 'w-loop', kind: 'ping', location: pointIn(geography, COMMUNITY) }] })
+  // An open alert and a late request, so that the console has something in every queue for its picture.
   await api('POST', '/api/v1/alerts', { id: 'loop-alert', cameraId: 'cam-loop', kind: 'flying_wire_charging', confidence: 0.88, location: pointIn(geography, STREET), snapshotUrl: '/favicon.svg' })
   await api('POST', '/api/v1/requests', { id: 'loop-late', source: 'hotline', category: 'utilities', priority: 'urgent', location: pointIn(geography, STREET), receivedAt: new Date(Date.now() - 40 * 60_000).toISOString() })
 
@@ -102,6 +101,8 @@ describe('the whole loop from the console', () => {
     expect(detail.category).toBe('property')
     expect(detail.communityId).toBe(COMMUNITY)
     expect(detail.stages[0]!.actor).toEqual({ kind: 'user', name: CENTER.username })
+    // The grid's worker reports from where the request is.
+    await api('POST', '/api/v1/patrols', { pings: [{ workerId: 'w-loop', kind: 'ping', location: detail.location }] })
     await wall.locator('[data-testid="ticker-row"][data-type="request.received"]').first().waitFor({ timeout: LIVENESS_MS })
   })
 
