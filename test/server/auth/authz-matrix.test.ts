@@ -79,6 +79,12 @@ const ROUTES: [string, string, Record<'anonymous' | 'leaderA' | 'leaderA1' | 'ce
   ['GET', `/api/v1/alarms?unit=${A1}`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
   ['GET', `/api/v1/alarms?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
   ['GET', '/api/v1/alarms?unit=640106', { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', '/api/v1/directory', { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', '/api/v1/directory/on-duty', { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', `/api/v1/directory/on-duty?unit=${A1}`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', `/api/v1/directory/on-duty?unit=${A}`, { anonymous: anon, leaderA: ok, leaderA1: denied, center: ok }],
+  ['GET', `/api/v1/directory/on-duty?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', '/api/v1/directory/on-duty?unit=640106', { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
 ]
 
 describe('REST authorisation matrix', () => {
@@ -157,6 +163,48 @@ describe('REST authorisation matrix', () => {
     expect(unitIds[0]).toBe(A1)
     expect(unitIds.every((id) => id.startsWith(A1))).toBe(true)
     expect(unitIds.length).toBe(1 + server.geography.children(A1).length)
+  })
+})
+
+// The directory's changes and the audit trail are the center's: a leader gets a 403 naming the
+// role, anyone without a session a 401; CSV exports are recorded by anyone, in their scope.
+describe('center-only routes and the audit trail', () => {
+  const CENTER_ONLY: [string, string, object?][] = [
+    ['GET', '/api/v1/audit'],
+    ['GET', `/api/v1/audit?unit=${A1}`],
+    ['POST', '/api/v1/directory/departments', { id: 'authz-dept', name: '住建', kind: 'housing' }],
+    ['POST', '/api/v1/directory/experts', { id: 'authz-expert', pool: 'legal', name: '王律师', contact: '13912345678' }],
+    ['POST', '/api/v1/directory/rota', { departmentId: 'authz-dept', streetId: A, weekday: 1, from: '09:00', to: '12:00' }],
+    ['DELETE', '/api/v1/directory/experts/authz-expert'],
+    ['DELETE', '/api/v1/directory/departments/authz-dept'],
+  ]
+  it('every role against each: 401 without a session, 403 (role center) for leaders, 2xx for the center', async () => {
+    for (const [method, url, payload] of CENTER_ONLY) {
+      for (const role of ROLES) {
+        const cookie = cookies[role]
+        const res = await server.app.inject({ method: method as 'GET', url, ...(payload ? { payload } : {}), headers: cookie ? { cookie, origin: OWN } : {} })
+        const what = `${role} ${method} ${url}`
+        if (role === 'anonymous' || role === 'forged' || role === 'expired') expect(res.statusCode, what).toBe(anon)
+        else if (role === 'center') expect(res.statusCode, `${what}: ${res.body}`).toBeLessThan(300)
+        else {
+          expect(res.statusCode, what).toBe(denied)
+          expect(res.json(), what).toMatchObject({ field: 'role', rule: 'center' })
+        }
+      }
+    }
+  })
+
+  it('POST /api/v1/audit/exports: 401 without a session, 403 (scope) outside it, 204 inside', async () => {
+    for (const unit of [A1, B]) {
+      for (const role of ROLES) {
+        const cookie = cookies[role]
+        const res = await server.app.inject({ method: 'POST', url: '/api/v1/audit/exports', payload: { what: 'requests.csv', unit, rows: 3 }, headers: cookie ? { cookie, origin: OWN } : {} })
+        const what = `${role} export of ${unit}`
+        if (role === 'anonymous' || role === 'forged' || role === 'expired') expect(res.statusCode, what).toBe(anon)
+        else if (role === 'center' || unit === A1) expect(res.statusCode, what).toBe(204)
+        else expect([res.statusCode, res.json().rule], what).toEqual([denied, 'scope'])
+      }
+    }
   })
 })
 
