@@ -83,6 +83,14 @@ describe('the whole loop from the console', () => {
     await form.waitFor()
     // Focus starts in the form's first field.
     expect(await officer.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('take-source')
+    // A click on the small map picks a place…
+    const map = form.locator('[data-testid="location-map"][data-ready="true"]')
+    await map.waitFor({ timeout: LIVENESS_MS })
+    await map.click()
+    await form.locator('[data-testid="take-picked"]').waitFor()
+    await mkdir(SCREENSHOTS, { recursive: true })
+    await officer.screenshot({ path: `${SCREENSHOTS}console-take.png` })
+    // …and the address list of the district's communities picks one's middle instead.
     await form.locator('[data-testid="take-category"]').selectOption('property')
     await form.locator('[data-testid="take-description"]').fill('小区电梯停运三天，物业不处理')
     await form.locator('[data-testid="take-name"]').fill('李四')
