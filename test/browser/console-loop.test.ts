@@ -180,6 +180,15 @@ describe('the whole loop from the console', () => {
     await officer.locator('[data-testid="queue-alerts"] [data-alert="loop-alert"]').waitFor({ timeout: LIVENESS_MS })
     await officer.locator('[data-testid="queue-deadline"] [data-request="loop-late"]').waitFor({ timeout: LIVENESS_MS })
     await officer.locator('[data-testid="on-duty"] [data-department="zj-jf"][data-now="true"]').waitFor({ timeout: LIVENESS_MS })
+    // 督办 the overdue one from the deadline queue: a note, Enter, and it shows the count.
+    const late = officer.locator('[data-testid="queue-deadline"] [data-request="loop-late"]')
+    expect(await late.locator('[data-testid="countdown"]').getAttribute('data-state')).toBe('overdue')
+    await late.locator('[data-action="urge"]').click()
+    await officer.locator('[data-testid="note-input"]').fill('请于30分钟内响应')
+    await officer.locator('[data-testid="note-input"]').press('Enter')
+    await late.locator('.urged').waitFor({ timeout: LIVENESS_MS })
+    const urged = await api<RequestDetail>('GET', '/api/v1/requests/loop-late')
+    expect(urged.urges.map((u) => [u.actor, u.note])).toEqual([[{ kind: 'user', name: CENTER.username }, '请于30分钟内响应']])
     await officer.screenshot({ path: `${SCREENSHOTS}console.png` })
     // Nothing scrolls sideways on a laptop.
     expect(await officer.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true)

@@ -8,6 +8,7 @@ import ConsoleAlertCard from '../../client/components/console/ConsoleAlertCard.v
 import ConsoleDialog from '../../client/components/console/ConsoleDialog.vue'
 import ConsoleDispatchForm from '../../client/components/console/ConsoleDispatchForm.vue'
 import ConsoleOnDuty from '../../client/components/console/ConsoleOnDuty.vue'
+import ConsoleRequestDetail from '../../client/components/console/ConsoleRequestDetail.vue'
 import ConsoleRequestRow from '../../client/components/console/ConsoleRequestRow.vue'
 import ConsoleTakeRequest from '../../client/components/console/ConsoleTakeRequest.vue'
 import { createConsoleApi, type AlertItem, type RequestItem } from '../../client/console/api'
@@ -195,5 +196,37 @@ describe('console components', () => {
     expect(wrapper.get('[data-testid="center-only"]').text()).toBe('仅限中心账号：部门、坐班和专家库由指挥中心管理。')
     expect(wrapper.find('[data-testid="console-admin"]').exists()).toBe(false)
     expect(wrapper.find('[data-testid="to-admin"]').exists()).toBe(false)
+  })
+})
+
+describe('console request detail', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia())
+    useGeographyStore().setGeography(smallGeography())
+  })
+
+  it('shows who did each step, a key by its source, and the actions the stage allows', async () => {
+    const api = createConsoleApi(async () =>
+      json({
+        id: 'r1', source: 'walk_in', category: 'noise', priority: 'general', location: { lon: 106.005, lat: 38.005 },
+        gridId: '64010600100101', communityId: '640106001001', streetId: '640106001', receivedAt: '2026-12-05T02:00:00Z', stage: 'resolved',
+        stages: [
+          { seq: 1, stage: 'received', at: '2026-12-05T02:00:00Z', actor: { kind: 'user', name: '值班员甲' } },
+          { seq: 2, stage: 'dispatched', at: '2026-12-05T02:05:00Z', actor: { kind: 'user', name: '值班员甲' }, assignee: { kind: 'department', id: 'zj' }, assigneeName: '住建局' },
+          { seq: 3, stage: 'resolved', at: '2026-12-05T03:00:00Z', actor: { kind: 'key', source: 'zj-app' }, note: '已修复' },
+        ],
+        urges: [{ seq: 4, at: '2026-12-05T02:30:00Z', actor: { kind: 'user', name: '值班员乙' }, note: '请加快' }],
+        seq: 3,
+      }),
+    )
+    const wrapper = mount(ConsoleRequestDetail, { props: { id: 'r1', api }, global: { plugins: [createAppI18n('zh-CN')] } })
+    await flushPromises()
+    expect(wrapper.findAll('[data-testid="detail-actor"]').map((a) => a.text())).toEqual(['操作人：值班员甲', '操作人：值班员甲', '操作人：zj-app（接口）'])
+    expect(wrapper.get('[data-testid="detail-timeline"]').text()).toContain('住建局')
+    expect(wrapper.text()).toContain('值班员乙')
+    const actions = wrapper.findAll('button[data-action]')
+    expect(actions.map((b) => b.attributes('data-action'))).toEqual(['review', 'reopen'])
+    await actions[0]!.trigger('click')
+    expect(wrapper.emitted('act')![0]![0]).toBe('review')
   })
 })
