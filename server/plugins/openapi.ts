@@ -29,6 +29,8 @@ const TAGS: Record<string, string> = {
   events: 'events',
   'open-requests': 'events',
   workers: 'workers',
+  directory: 'directory',
+  audit: 'audit',
 }
 
 const TAG_DESCRIPTIONS: Record<string, string> = {
@@ -46,6 +48,8 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   basemap: 'The local PMTiles base map, in byte ranges',
   events: 'Playback: the events of a day and the requests open at its start',
   workers: 'Last known positions of grid workers',
+  directory: 'Departments, their rota at streets (坐班) and expert pools; who is on duty (changes: the center role)',
+  audit: 'The audit trail (the center role) and the record of a CSV export',
 }
 
 /** The resource a documented path belongs to; undefined for what is not the API (the pages, /docs). */
