@@ -173,7 +173,9 @@ describe('the live wall', () => {
     // Once each, and nothing else twice.
     for (const seq of missed) expect(seqs.filter((s) => s === seq)).toHaveLength(1)
     expect(new Set(seqs).size).toBe(seqs.length)
-    expect(seqs.length).toBe(before + missed.length)
+    // And one more line: the camera alert's alarm (alarm.raised, committed with the alert).
+    expect(seqs.length).toBe(before + missed.length + 1)
+    expect(await page.locator('[data-testid="alarm-row"][data-alarm="alert:gap-alert"]').count()).toBe(1)
     expect(wall.errors).toEqual([])
     expect(wall.offsite).toEqual([])
   })
