@@ -45,7 +45,7 @@ const en: MessageSchema = {
   alarms: {
     title: 'Open alarms',
     empty: 'No open alarm',
-    reason: { urgent_request: 'Urgent request', camera_alert: 'Camera alert', overdue: 'Overdue request' },
+    reason: { urgent_request: 'Urgent', camera_alert: 'Camera', overdue: 'Overdue' },
     icon: { urgent_request: '!', camera_alert: 'C', overdue: 'T' },
     more: '{n} more',
     urgedBy: 'by {name}',
