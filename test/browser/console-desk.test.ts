@@ -180,6 +180,8 @@ describe('/console: alarms and CSRF', () => {
     await wall.locator(`[data-testid="alarm-row"][data-alarm="${alarmId}"]`).waitFor({ state: 'detached', timeout: LIVENESS_MS })
     const alarm = (await get<{ items: Alarm[] }>('/api/v1/alarms?open=false')).items.find((a) => a.id === alarmId)!
     expect(alarm.ack?.actor).toEqual({ kind: 'user', name: CENTER.username })
+    const audit = await get<{ entries: { actor: { kind: string; name: string }; action: string; target: string }[] }>('/api/v1/audit')
+    expect(audit.entries.filter((e) => e.action === 'alarm.ack' && e.target === `alarm:${alarmId}`).map((e) => e.actor)).toEqual([{ kind: 'user', name: CENTER.username }])
   })
 })
 
@@ -211,6 +213,10 @@ describe('/console for a leader', () => {
     await page.goto(`${server.url}/console/admin`)
     await page.locator('[data-testid="center-only"]').waitFor({ timeout: LIVENESS_MS })
     expect(await page.locator('[data-testid="console-admin"]').count()).toBe(0)
+    // In English on request, like the other views.
+    await page.goto(`${server.url}/console/admin?lang=en`)
+    await page.locator('[data-testid="center-only"]', { hasText: 'Center only' }).waitFor({ timeout: LIVENESS_MS })
+    expect(await page.title()).toBe('Departments · rota · experts · Outpost')
     expect(errors).toEqual([])
   })
 })
