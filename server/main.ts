@@ -73,12 +73,19 @@ async function main(): Promise<void> {
 
   await buildClientIfStale()
 
+  // The directory and the audit trail: files of their own beside auth.db (npm run directory and
+  // npm run users write them while the server runs). The demo fills an empty directory,
+  // so that the backfill and the simulator dispatch to its departments and experts.
+  const audit = SqliteAuditLog.open(dataDir)
+  const directory = DirectoryStore.open(dataDir, { audit, isStreet: (id) => geography.get(id)?.level === 'street' })
+  if (config.sim && directory.isEmpty()) seedDemoDirectory(directory, geography, { kind: 'cli', name: 'demo' })
+
   // What the simulator must carry on with: the backfill's unfinished lifecycles, or after a
   // restart the open requests and unreviewed alerts already in the store.
   let resume: PendingStep[] = []
   if (config.sim && (await store.lastSeq()) === 0) {
     const started = Date.now()
-    const filled = await backfill({ store, geography, cameras, days: 30, now: Date.now() })
+    const filled = await backfill({ store, geography, cameras, days: 30, now: Date.now(), directory, timeZone: config.timeZone })
     resume = filled.pending
     console.log(
       `outpost: backfilled 30 days: ${filled.requests} requests, ${filled.alerts} alerts, ${filled.pings} pings in ${((Date.now() - started) / 1000).toFixed(1)} s`,
@@ -88,12 +95,6 @@ async function main(): Promise<void> {
   }
 
   const accounts = await prepareAccounts(auth, config, geography)
-
-  // The directory and the audit trail: files of their own beside auth.db (npm run directory and
-  // npm run users write them while the server runs). The demo fills an empty directory.
-  const audit = SqliteAuditLog.open(dataDir)
-  const directory = DirectoryStore.open(dataDir, { audit, isStreet: (id) => geography.get(id)?.level === 'street' })
-  if (config.sim && directory.isEmpty()) seedDemoDirectory(directory, geography, { kind: 'cli', name: 'demo' })
 
   const app = await buildApp({
     store,
@@ -123,6 +124,9 @@ async function main(): Promise<void> {
         cameras,
         speed: config.simSpeed,
         resume,
+        directory,
+        timeZone: config.timeZone,
+        policy: config.policy,
         headers: { authorization: `Bearer ${accounts.simulatorKey}` },
         log: (message) => console.log(`outpost: ${message}`),
       })

@@ -49,7 +49,9 @@ beforeAll(async () => {
     description: '楼上夜间装修噪音扰民',
     reporter: { name: '张三', phone: '13812345678' },
   })
-  await post('/api/v1/requests/leader-open/transitions', { stage: 'dispatched', at: ago(15), assignee: 'w-1' })
+  // The grid worker reports first: a dispatch names someone the store has seen.
+  await post('/api/v1/patrols', { pings: [{ workerId: 'w-1', kind: 'ping', location: pointIn(geography, GRID), at: ago(16) }] })
+  await post('/api/v1/requests/leader-open/transitions', { stage: 'dispatched', at: ago(15), assignee: { kind: 'worker', id: 'w-1' } })
   // Urgent and three hours old without a response: overdue.
   await post('/api/v1/requests', { id: 'leader-late', source: 'grid_chat', category: 'safety_hazard', priority: 'urgent', location: pointIn(geography, GRID), receivedAt: ago(180) })
   await post('/api/v1/requests', { id: 'leader-other', source: 'app', category: 'environment', priority: 'general', location: pointIn(geography, OTHER_COMMUNITY), receivedAt: ago(30) })

@@ -13,7 +13,7 @@ class FakeSocket extends FakeLiveSocket {
   }
 }
 
-const ok: Ack<SubscribeReply> = { ok: true, data: { seq: 1, snapshot: { requests: [], alerts: [], workers: [] } } }
+const ok: Ack<SubscribeReply> = { ok: true, data: { seq: 1, snapshot: { requests: [], alerts: [], workers: [], alarms: [] } } }
 const update = (unit: string): MetricsUpdate => ({ unit, from: '', to: '', now: new Date().toISOString(), figures: figures({ requests: 7 }) })
 const batch: EventBatch = { seq: 2, events: [] }
 
