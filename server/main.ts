@@ -140,6 +140,8 @@ async function main(): Promise<void> {
   console.log(`  wall    ${base}/wall`)
   console.log(`  leader  ${base}/leader`)
   console.log(`  kiosk   ${base}/kiosk`)
+  console.log(`  console ${base}/console`)
+  console.log(`  API     ${base}/docs`)
   if (config.basemap) {
     const source = 'pmtiles' in config.basemap ? `${config.basemap.pmtiles} at ${base}/basemap/base.pmtiles` : config.basemap.style
     console.log(`  base map ${source} (${config.basemap.crs})`)
