@@ -17,6 +17,7 @@ interface Hostile {
   id: string
   description: string
   name: string
+  /** The name of the department it is dispatched to. */
   assignee: string
   note: string
 }
@@ -55,7 +56,14 @@ beforeAll(async () => {
       reporter: { name: r.name, phone: PHONE },
     })
     expect(created.status).toBe(201)
-    const dispatched = await postJson(server, `/api/v1/requests/${r.id}/transitions`, { stage: 'dispatched', assignee: r.assignee, note: r.note })
+    // The assignee's text is a department's name in the directory (center-supplied, up to 64 characters).
+    const department = await server.inject({ method: 'POST', url: '/api/v1/directory/departments', payload: { id: `dept-${r.id}`, name: r.assignee, kind: 'other' } })
+    expect(department.statusCode, department.body).toBe(201)
+    const dispatched = await postJson(server, `/api/v1/requests/${r.id}/transitions`, {
+      stage: 'dispatched',
+      assignee: { kind: 'department', id: `dept-${r.id}` },
+      note: r.note,
+    })
     expect(dispatched.status).toBe(201)
   }
   browser = await launchChromium()
