@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { launchChromium } from '../helpers/browser'
+import type { AuditReply } from '../../shared/schemas/audit'
+import { getJson, launchChromium } from '../helpers/browser'
 import { pointIn, sampleGeography } from '../helpers/build-app'
 import { serveBuiltApp } from '../helpers/serve-built-app'
 import { LIVENESS_MS } from '../helpers/wait-for'
@@ -123,6 +124,11 @@ describe('/leader in Chromium', () => {
     expect(new Set(ids)).toEqual(new Set(reply.children.map((c) => c.unit)))
     // Chinese intact
     expect(lines.slice(1).map((line) => line.split(',')[2])).toContain(reply.children[0]!.name)
+    // The export is in the audit trail, under the leader's name, with its unit (read as the center).
+    const audit = await getJson<AuditReply>(server, `/api/v1/audit?user=${LEADER.username}`)
+    expect(audit.entries.filter((e) => e.action === 'export.csv').map((e) => ({ target: e.target, unit: e.unit }))).toEqual([
+      { target: 'export:children', unit: COMMUNITY },
+    ])
   })
 
   it('drills from the community to a grid by clicking its polygon on the map', async () => {

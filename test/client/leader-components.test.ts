@@ -96,6 +96,15 @@ describe('leader components', () => {
     vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
       downloads.push(this.download)
     })
+    // The export is recorded in the audit trail before the file is handed over.
+    const recorded: unknown[] = []
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string, init?: RequestInit) => {
+        recorded.push({ url, method: init?.method, body: JSON.parse(String(init?.body)), downloadsSoFar: downloads.length })
+        return new Response(null, { status: 204 })
+      }),
+    )
     const wrapper = mount(CommonExportButton, {
       props: { table: 'children', unit: '640106001', label: '下级单位排名', build: () => ({ header: ['名称', '数'], rows: [['阅海社区', 1]] }) },
       global: { plugins: plugins() },
@@ -103,6 +112,8 @@ describe('leader components', () => {
     const button = wrapper.get('[data-testid="export-csv"]')
     expect(button.attributes('aria-label')).toBe('将“下级单位排名”导出为 CSV')
     await button.trigger('click')
+    await flushPromises()
+    expect(recorded).toEqual([{ url: '/api/v1/audit/exports', method: 'POST', body: { what: 'children', unit: '640106001', rows: 1 }, downloadsSoFar: 0 }])
     expect(downloads).toHaveLength(1)
     expect(downloads[0]).toMatch(/^children-640106001-\d{4}-\d{2}-\d{2}\.csv$/)
     expect(blob!.type).toBe('text/csv;charset=utf-8')
