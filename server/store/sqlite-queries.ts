@@ -43,6 +43,7 @@ export class SqliteQueries {
       requestEvents: db.prepare(`SELECT seq, type, at, data, private, actor FROM events WHERE entity_id = ? AND ${REQUEST_EVENT} ORDER BY seq`),
       communitiesOfGrid: db.prepare(`SELECT community_id FROM grids WHERE grid_id = ?`).pluck(),
       getAlert: db.prepare(`SELECT * FROM alerts WHERE id = ?`),
+      actorAt: db.prepare(`SELECT actor FROM events WHERE seq = ?`).pluck(),
       getAlarm: db.prepare(`SELECT * FROM alarms WHERE id = ?`),
       hasWorker: db.prepare(`SELECT 1 FROM workers WHERE worker_id = ?`).pluck(),
     }
@@ -174,7 +175,14 @@ export class SqliteQueries {
 
   async getAlert(id: string): Promise<AlertState | undefined> {
     const row = this.stmt.getAlert.get(id) as AlertRow | undefined
-    return this.commits.whenDurable(row ? { ...toOpenAlert(row), verdict: row.verdict, requestId: row.request_id } : undefined)
+    if (!row) return this.commits.whenDurable(undefined)
+    const actor = row.review_seq !== null ? (this.stmt.actorAt.get(row.review_seq) as string | null | undefined) : undefined
+    return this.commits.whenDurable({
+      ...toOpenAlert(row),
+      verdict: row.verdict,
+      requestId: row.request_id,
+      ...(actor ? { reviewedBy: JSON.parse(actor) as Actor } : {}),
+    })
   }
 
   async requestsReceived(unit: UnitRef, from: number, to: number): Promise<RequestFacts[]> {

@@ -170,6 +170,8 @@ export interface PatrolFact {
 export interface AlertState extends OpenAlert {
   verdict: Verdict | null
   requestId: string | null
+  /** Who reviewed it, where the review recorded its actor. */
+  reviewedBy?: Actor
   /** The camera's snapshot (the console shows it), where the alert came with one. */
   snapshotUrl?: string
 }

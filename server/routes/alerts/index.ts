@@ -89,6 +89,15 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
         actor: actorOf(request),
       })
       const reviewed = unwrap(outcome)
+      if (request.user && outcome.ok && outcome.replayed) {
+        // The same verdict again is a retry only when it is this person's: a second officer who
+        // confirms what another confirmed first is told so, as one with the other verdict is.
+        const by = (await app.store.getAlert(alertId))?.reviewedBy
+        if (!(by?.kind === 'user' && by.name === request.user.username)) {
+          const who = by === undefined ? 'someone else' : by.kind === 'user' ? by.name : `the ingest key of ${by.source}`
+          throw new HttpError(409, `alert ${alertId} was already reviewed as ${reviewed.verdict} by ${who}`, { field: 'body', rule: 'conflict' })
+        }
+      }
       if (alert && outcome.ok && !outcome.replayed) auditWrite(app, request, 'alert.review', `alert:${alertId}`, alert.gridId)
       return reply.code(201).send(reviewed)
     },

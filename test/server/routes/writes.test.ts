@@ -188,6 +188,26 @@ describe('two officers, one case', () => {
     expect(await seq()).toBe(before)
     expect((await t.store.getAlert('two-officers'))!.verdict).toBe('confirmed')
   })
+
+  it('the same verdict from a second officer is a 409 naming the first; the first officer’s retry is answered as before', async () => {
+    await post('key', '/api/v1/alerts', newAlert(A, { id: 'same-verdict' }))
+    const first = await post('center', '/api/v1/alerts/same-verdict/review', { verdict: 'confirmed' })
+    expect(first.statusCode).toBe(201)
+    expect((await t.store.getAlert('same-verdict'))!.reviewedBy).toEqual({ kind: 'user', name: 'center' })
+    const before = await seq()
+    const retry = await post('center', '/api/v1/alerts/same-verdict/review', { verdict: 'confirmed' })
+    expect(retry.statusCode).toBe(201)
+    expect(retry.json()).toEqual(first.json())
+    const second = await post('leader', '/api/v1/alerts/same-verdict/review', { verdict: 'confirmed' })
+    expect(second.statusCode).toBe(409)
+    expect(second.json()).toMatchObject({ field: 'body', rule: 'conflict' })
+    expect(second.json().message).toContain('confirmed by center')
+    expect(await seq()).toBe(before)
+    // A key's retry of a key's review stays idempotent (an outside system resending).
+    await post('key', '/api/v1/alerts', newAlert(A, { id: 'key-verdict' }))
+    const byKey = await post('key', '/api/v1/alerts/key-verdict/review', { verdict: 'false_positive' })
+    expect((await post('key', '/api/v1/alerts/key-verdict/review', { verdict: 'false_positive' })).json()).toEqual(byKey.json())
+  })
 })
 
 describe('dispatch targets', () => {
