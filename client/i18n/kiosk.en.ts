@@ -1,0 +1,91 @@
+// The kiosk screen's words in English: the same keys as kiosk.zh-CN.ts.
+const kioskEn = {
+  title: 'Public service board',
+  heading: '{name} · Services for residents',
+  loading: 'Loading the figures…',
+  configure: {
+    title: 'Choose the street or community to show',
+    invalid: 'The unit in the address is not a valid unit code',
+    body: 'Add ?unit= and the code of a street or community to the address: its id in the geography file, as in the leader pages\' addresses (?unit=…)',
+  },
+  problem: {
+    badUnit: 'Unit {unit} cannot be shown in public (streets and communities only)',
+    unknownUnit: 'No unit {unit} was found',
+    unavailable: 'The figures are not available right now',
+    retrying: 'Trying again automatically, please wait',
+  },
+  card: {
+    volume: 'Requests from residents',
+    rates: 'Quality of service this month',
+    response: 'How fast we respond this month',
+    categories: 'Problems most often solved this month',
+    comparisonStreet: 'The streets this month',
+    comparisonCommunity: 'The communities this month',
+    activities: 'Community services this month',
+  },
+  volume: {
+    monthReceived: 'Received this month',
+    monthHandled: 'Resolved this month',
+    yearReceived: 'Received this year',
+    yearHandled: 'Resolved this year',
+    unit: 'requests',
+  },
+  rate: {
+    onTimeResponse: 'On-time response',
+    resolution: 'Resolution rate',
+    satisfaction: 'Satisfaction',
+  },
+  rateHint: {
+    onTimeResponse: 'Requests answered within the time limit',
+    resolution: 'Follow-up calls that found the problem solved',
+    satisfaction: 'Follow-up calls where residents were satisfied',
+  },
+  tooFew: 'Too few to show',
+  response: {
+    label: 'Response time (median)',
+    hint: 'Half of all requests are answered within this time',
+  },
+  duration: {
+    underMinute: 'under 1 min',
+    minutes: '{m} min',
+    hours: '{h} h',
+    hoursMinutes: '{h} h {m} min',
+    days: '{d} d',
+    daysHours: '{d} d {h} h',
+  },
+  comparison: {
+    street: 'Street',
+    community: 'Community',
+    handled: 'Resolved',
+    onTimeResponse: 'On-time response',
+    satisfaction: 'Satisfaction',
+    here: 'here',
+    page: '({page}/{pages})',
+  },
+  activity: {
+    senior_class: 'Senior classes',
+    free_haircut: 'Free haircuts',
+    health_check: 'Free check-ups',
+    legal_aid: 'Legal advice',
+    mediation: 'Mediation',
+    volunteering: 'Volunteering',
+  },
+  activities: {
+    sessions: 'sessions',
+    participants: 'participants',
+  },
+  updated: 'Updated {time}',
+  state: {
+    connecting: 'Connecting',
+    live: 'Live',
+    offline: 'Connection lost, reconnecting',
+    stale: 'No new figures yet',
+  },
+  progress: '{index} / {count}',
+  privacy: 'All figures are totals and contain no personal information.',
+  suppressed: '“<{threshold}” means fewer than {threshold}, not shown exactly to protect privacy.',
+  withheld: '“*” marks a number withheld because it is small, or because a small one could be worked out from it.',
+  withheldNote: 'Withheld to protect privacy',
+}
+
+export default kioskEn

@@ -1,0 +1,91 @@
+// The kiosk screen's words in Chinese (the default locale).
+const kioskZhCN = {
+  title: '便民服务公示',
+  heading: '{name} · 便民服务公示',
+  loading: '正在加载数据…',
+  configure: {
+    title: '请设置要展示的街道或社区',
+    invalid: '网址中的单位编号无效',
+    body: '在网址后加上 ?unit=街道或社区编号：即区划文件中的 id，与领导端网址中的 ?unit=… 相同',
+  },
+  problem: {
+    badUnit: '单位 {unit} 不能公开展示（只支持街道和社区）',
+    unknownUnit: '找不到单位 {unit}',
+    unavailable: '暂时无法获取数据',
+    retrying: '正在自动重试，请稍候',
+  },
+  card: {
+    volume: '为民办事',
+    rates: '本月服务质量',
+    response: '本月响应速度',
+    categories: '本月办结最多的问题',
+    comparisonStreet: '各街道本月服务情况',
+    comparisonCommunity: '各社区本月服务情况',
+    activities: '本月便民服务活动',
+  },
+  volume: {
+    monthReceived: '本月受理诉求',
+    monthHandled: '本月办结诉求',
+    yearReceived: '本年受理诉求',
+    yearHandled: '本年办结诉求',
+    unit: '件',
+  },
+  rate: {
+    onTimeResponse: '按时响应率',
+    resolution: '问题解决率',
+    satisfaction: '群众满意率',
+  },
+  rateHint: {
+    onTimeResponse: '在规定时限内响应的诉求占比',
+    resolution: '回访中表示问题已解决的占比',
+    satisfaction: '回访中表示满意的占比',
+  },
+  tooFew: '样本太少，暂不显示',
+  response: {
+    label: '响应时间（中位数）',
+    hint: '一半的诉求在这个时间之内得到响应',
+  },
+  duration: {
+    underMinute: '不到 1 分钟',
+    minutes: '{m} 分钟',
+    hours: '{h} 小时',
+    hoursMinutes: '{h} 小时 {m} 分',
+    days: '{d} 天',
+    daysHours: '{d} 天 {h} 小时',
+  },
+  comparison: {
+    street: '街道',
+    community: '社区',
+    handled: '本月办结（件）',
+    onTimeResponse: '按时响应率',
+    satisfaction: '满意率',
+    here: '本单位',
+    page: '（{page}/{pages}）',
+  },
+  activity: {
+    senior_class: '银龄学堂',
+    free_haircut: '爱心义剪',
+    health_check: '免费体检',
+    legal_aid: '法律咨询',
+    mediation: '矛盾调解',
+    volunteering: '志愿服务',
+  },
+  activities: {
+    sessions: '场',
+    participants: '人次',
+  },
+  updated: '数据更新于 {time}',
+  state: {
+    connecting: '正在连接',
+    live: '实时更新中',
+    offline: '连接中断，正在重连',
+    stale: '暂未收到新数据',
+  },
+  progress: '{index} / {count}',
+  privacy: '以上均为统计汇总数据，不含任何个人信息。',
+  suppressed: '“<{threshold}”表示不足 {threshold}，为保护隐私不显示具体数字。',
+  withheld: '“*”表示数字较小，或由它能推算出较小的数字，为保护隐私不显示。',
+  withheldNote: '为保护隐私不显示',
+}
+
+export default kioskZhCN
