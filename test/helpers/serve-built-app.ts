@@ -1,10 +1,17 @@
 import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { AppOptions } from '../../server/app'
 import type { Geography } from '../../server/geo/geography'
 import { startTestServer, type TestUser } from './build-app'
 
-export const clientDir = fileURLToPath(new URL('../../dist/client', import.meta.url))
+/**
+ * The built client: dist/client, or OUTPOST_TEST_CLIENT_DIR (with `npx vite build --outDir <dir>`),
+ * so that people building and testing side by side do not rebuild each other's client mid-run.
+ */
+export const clientDir = process.env.OUTPOST_TEST_CLIENT_DIR
+  ? resolve(process.env.OUTPOST_TEST_CLIENT_DIR)
+  : fileURLToPath(new URL('../../dist/client', import.meta.url))
 
 /**
  * The real server with the built client on port 0, an in-memory store and no simulator. It has
