@@ -66,6 +66,39 @@ export interface PublicStats {
   comparison: { level: 'street' | 'community'; units: PublicComparisonUnit[] }
   /** This month; `kind` as in `ACTIVITY_KINDS`. */
   activities: { kind: string; activities: Count; participants: Count }[]
+  /**
+   * A community's street and its activities this month, exactly as the street's own kiosk reads
+   * them (the same cells, so nothing new is published): what there was to join nearby when the
+   * community's own counts are small. Absent above community level. (Optional: older servers.)
+   */
+  activitiesArea?: { unit: string; name: string; items: { kind: string; activities: Count; participants: Count }[] }
+  /** The dates the month and year figures cover. (Optional: older servers.) */
+  period?: PublicPeriod
+  /** How to report a problem here. (Optional: older servers.) */
+  report?: PublicReport
+}
+
+/** The citizen service hotline (市民服务热线), the same everywhere. */
+export const REPORT_HOTLINE = '12345'
+
+/** How a resident reports a problem: the hotline, and the unit's public office contact where one is set. */
+export interface PublicReport {
+  hotline: string
+  /** An office or service number (never a person's phone): the unit's own, else the nearest unit's above it; null when none is set. */
+  phone: string | null
+  hours: string | null
+  /** The unit's QR code (what `npm run directory -- contact set … --qr` encodes), as an SVG document; null when none. */
+  qrSvg: string | null
+  /** Whose contact it is: the unit itself or the street (district) above it; null when none is set. */
+  from: { unit: string; name: string } | null
+}
+
+/** Local dates (YYYY-MM-DD, the center's zone) that "this month" and "this year" cover. */
+export interface PublicPeriod {
+  month: { from: string; to: string }
+  year: { from: string; to: string }
+  /** The year starts at the first stored day, not on 1 January: the history is shorter than the year. */
+  yearFromFirstData: boolean
 }
 
 export interface StatsWatchRequest {

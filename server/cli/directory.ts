@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util'
 import { DEPARTMENT_KINDS, EXPERT_POOLS, type DepartmentKind, type ExpertPool } from '../../shared/domain'
 import type { AuditActor } from '../../shared/schemas/audit'
 import { SqliteAuditLog } from '../audit/audit-log'
+import { contactUnitProblem } from '../directory/contacts'
 import { DirectoryStore } from '../directory/directory-store'
 import type { DirectoryOutcome } from '../directory/types'
 import { loadGeography } from '../geo/geography-file'
@@ -19,6 +20,8 @@ const USAGE = `usage: npm run directory -- <command>
   rota remove <rota id>
   expert add <id> --pool <${EXPERT_POOLS.join('|')}> --name <name> --contact <phone or other>
   expert remove <id>
+  contact set <unit id> --phone <office number> [--qr <text or URL to encode>] [--hours <office hours>]
+  contact remove <unit id>
   list
 Data: $OUTPOST_DATA_DIR (default data); streets: $OUTPOST_GEOGRAPHY (default the sample district).`
 
@@ -37,6 +40,10 @@ const OPTION_OF: Record<string, string> = {
   kind: '--kind',
   pool: '--pool',
   contact: '--contact',
+  phone: '--phone',
+  qr: '--qr',
+  hours: '--hours',
+  unit: '<unit id>',
 }
 
 function cliActor(): AuditActor {
@@ -68,6 +75,9 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
         to: { type: 'string' },
         pool: { type: 'string' },
         contact: { type: 'string' },
+        phone: { type: 'string' },
+        qr: { type: 'string' },
+        hours: { type: 'string' },
       },
       allowPositionals: true,
     })
@@ -76,10 +86,11 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   }
   const { values, positionals } = parsed
   const [resource, verb, ...rest] = positionals
-  if (resource !== 'list' && !['department', 'rota', 'expert'].includes(resource ?? '')) {
+  if (resource !== 'list' && !['department', 'rota', 'expert', 'contact'].includes(resource ?? '')) {
     throw new UsageError(resource ? `unknown command ${resource}` : 'no command')
   }
-  if (resource !== 'list' && verb !== 'add' && verb !== 'remove') throw new UsageError(`${resource} needs add or remove`)
+  if (resource === 'contact' && verb !== 'set' && verb !== 'remove') throw new UsageError('contact needs set or remove')
+  if (resource !== 'list' && resource !== 'contact' && verb !== 'add' && verb !== 'remove') throw new UsageError(`${resource} needs add or remove`)
   const required = (option: keyof typeof values): string => {
     const value = values[option]
     if (value === undefined || value.trim() === '') throw new UsageError(`--${option} is required`)
@@ -102,10 +113,29 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       for (const r of directory.rota()) out(`  ${r.id}\t${r.departmentId}\t${r.streetId} ${geography.get(r.streetId)?.name ?? '?'}\tweekday ${r.weekday}\t${r.from}–${r.to}`)
       out('experts:')
       for (const e of directory.experts()) out(`  ${e.id}\t${e.pool}\t${e.name}\t${e.contact}`)
+      out('report contacts:')
+      for (const c of directory.contacts()) out(`  ${c.unit} ${geography.get(c.unit)?.name ?? '?'}\t${c.phone}\t${c.hours ?? '-'}\t${c.qr ?? '-'}`)
       return
     }
-    if (rest.length !== 1) throw new UsageError(`${resource} ${verb} takes exactly one ${resource === 'rota' && verb === 'add' ? 'department id' : 'id'}`)
+    if (rest.length !== 1) throw new UsageError(`${resource} ${verb} takes exactly one ${resource === 'rota' && verb === 'add' ? 'department id' : resource === 'contact' ? 'unit id' : 'id'}`)
     const id = rest[0]!
+    if (resource === 'contact') {
+      const problem = contactUnitProblem(geography, id)
+      if (problem) throw new UsageError(`<unit id>: ${problem}`)
+      if (verb === 'remove') {
+        unwrap(directory.removeContact(id, actor))
+        out(`removed the report contact of ${id} ${geography.get(id)!.name}`)
+        return
+      }
+      const c = unwrap(
+        directory.setContact(
+          { unit: id, phone: required('phone'), ...(values.qr !== undefined ? { qr: values.qr } : {}), ...(values.hours !== undefined ? { hours: values.hours } : {}) },
+          actor,
+        ),
+      )
+      out(`set the report contact of ${c.unit} ${geography.get(c.unit)!.name}: ${c.phone}${c.hours ? `, ${c.hours}` : ''}${c.qr ? `, QR ${c.qr}` : ''}`)
+      return
+    }
     if (verb === 'remove') {
       if (resource === 'department') unwrap(directory.removeDepartment(id, actor))
       else if (resource === 'rota') unwrap(directory.removeRota(id, actor))

@@ -7,7 +7,8 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { DEPARTMENT_KINDS, EXPERT_POOLS } from '../../shared/domain'
 import type { AuditActor } from '../../shared/schemas/audit'
-import type { Department, Expert, NewRotaEntry, RotaEntry } from '../../shared/schemas/directory'
+import type { Department, Expert, NewRotaEntry, RotaEntry, UnitContact } from '../../shared/schemas/directory'
+import { checkContact } from './contacts'
 import { zoneOffset } from '../../shared/time'
 import type { AuditLog } from '../audit/types'
 import type { Directory, DirectoryFailure, DirectoryOutcome, OnDutyEntry } from './types'
@@ -32,6 +33,12 @@ CREATE TABLE IF NOT EXISTS experts (
   pool    TEXT NOT NULL,
   name    TEXT NOT NULL,
   contact TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS unit_contacts (
+  unit_id TEXT PRIMARY KEY,
+  phone   TEXT NOT NULL,
+  qr      TEXT,
+  hours   TEXT
 );
 `
 
@@ -252,6 +259,30 @@ export class DirectoryStore implements Directory {
     }
     this.record(actor, `expert:${id}`, null)
     return { ok: true, value: { id } }
+  }
+
+  contacts(): UnitContact[] {
+    const rows = this.db.prepare(`SELECT unit_id, phone, qr, hours FROM unit_contacts ORDER BY unit_id`).all() as { unit_id: string; phone: string; qr: string | null; hours: string | null }[]
+    return rows.map((r) => ({ unit: r.unit_id, phone: r.phone, ...(r.qr === null ? {} : { qr: r.qr }), ...(r.hours === null ? {} : { hours: r.hours }) }))
+  }
+
+  setContact(contact: UnitContact, actor: AuditActor): DirectoryOutcome<UnitContact> {
+    const checked = checkContact(contact)
+    if (!checked.ok) return checked
+    const c = checked.value
+    this.db
+      .prepare(`INSERT INTO unit_contacts (unit_id, phone, qr, hours) VALUES (?, ?, ?, ?) ON CONFLICT (unit_id) DO UPDATE SET phone = excluded.phone, qr = excluded.qr, hours = excluded.hours`)
+      .run(c.unit, c.phone, c.qr ?? null, c.hours ?? null)
+    this.record(actor, `contact:${c.unit}`, c.unit)
+    return { ok: true, value: c }
+  }
+
+  removeContact(unitId: string, actor: AuditActor): DirectoryOutcome<{ unit: string }> {
+    if (this.db.prepare(`DELETE FROM unit_contacts WHERE unit_id = ?`).run(unitId).changes === 0) {
+      return { ok: false, code: 'not_found', field: 'unit', message: `no contact for unit ${unitId}` }
+    }
+    this.record(actor, `contact:${unitId}`, unitId)
+    return { ok: true, value: { unit: unitId } }
   }
 
   private record(actor: AuditActor, target: string, unit: string | null): void {

@@ -1,7 +1,7 @@
 // The directory's contract: departments, their rota at streets, and expert pools. One
 // implementation (directory-store.ts, a SQLite file of its own beside auth.db); the routes, the
 // console and the simulator read it through this.
-import type { Department, Expert, NewRotaEntry, RotaEntry } from '../../shared/schemas/directory'
+import type { Department, Expert, NewRotaEntry, RotaEntry, UnitContact } from '../../shared/schemas/directory'
 import type { AuditActor } from '../../shared/schemas/audit'
 
 /** A department on duty at a street on a day: its slot, and whether `at` falls inside it. */
@@ -39,5 +39,13 @@ export interface Directory {
    * when `at` lies in [from, to) local time.
    */
   onDuty(streetIds: readonly string[], at: number, timeZone: string): OnDutyEntry[]
+  /** The units' own report contacts (a unit without one inherits its parent's: server/directory/contacts.ts). */
+  contacts(): UnitContact[]
+  /**
+   * Sets (or replaces) a unit's report contact. The caller checks that the unit is the district, a
+   * street or a community (contactUnitProblem); the store checks the rest.
+   */
+  setContact(contact: UnitContact, actor: AuditActor): DirectoryOutcome<UnitContact>
+  removeContact(unitId: string, actor: AuditActor): DirectoryOutcome<{ unit: string }>
   close(): void
 }

@@ -26,8 +26,9 @@ async function publicSide(app: FastifyInstance, options: PublicOptions) {
     threshold: options.threshold,
     // A little under the push interval, so each push carries fresh figures.
     maxAgeMs: Math.min(10_000, options.pushIntervalMs * 0.9),
+    contacts: () => app.directory.contacts(),
   })
   app.decorate('publicStats', service)
 }
 
-export default fp(publicSide, { name: 'public', dependencies: ['context', 'metrics'] })
+export default fp(publicSide, { name: 'public', dependencies: ['context', 'metrics', 'directory'] })

@@ -1,10 +1,13 @@
 // One computation per interval, whoever asks: ten thousand kiosks cost what one does. Every unit's
 // figures come from the same reading, so that no two answers disagree on what is withheld.
 import { createHash } from 'node:crypto'
-import type { PublicStats } from '../../shared/public'
+import type { PublicPeriod, PublicStats } from '../../shared/public'
+import type { UnitContact } from '../../shared/schemas/directory'
+import { localDate } from '../../shared/time'
 import type { Geography } from '../geo/geography'
 import type { Rollups } from '../metrics/rollups'
 import type { Store } from '../store/types'
+import { reportFor } from './report'
 import { calendarWindows, publicSnapshot, type UnitFigures } from './stats'
 
 export interface CachedStats {
@@ -23,7 +26,16 @@ export class PublicStatsService {
   private readonly ended = new Map<number, Promise<Snapshot>>()
 
   constructor(
-    private readonly deps: { store: Store; geography: Geography; rollups: Rollups; now: () => number; threshold: number; maxAgeMs: number },
+    private readonly deps: {
+      store: Store
+      geography: Geography
+      rollups: Rollups
+      now: () => number
+      threshold: number
+      maxAgeMs: number
+      /** The units' report contacts (directory.db), read afresh at each computation. */
+      contacts?: () => readonly UnitContact[]
+    },
   ) {}
 
   get threshold(): number {
@@ -67,7 +79,27 @@ export class PublicStatsService {
       // take in what came after it.
       figures.set(u.id, { month: rollups.figures(u.id, month.from, month.to, now), year: rollups.figures(u.id, year.from, month.to, now), activities: activities[i]! })
     })
-    return publicSnapshot({ geography, figures, now, threshold, yearIsMonth, ...(lastMonth ? { lastMonth } : {}) })
+    const period = await this.period(now, month.from, year.from)
+    const contacts = new Map((this.deps.contacts?.() ?? []).map((c) => [c.unit, c]))
+    const report = (unitId: string) => reportFor(geography, contacts, unitId)
+    return publicSnapshot({ geography, figures, now, threshold, yearIsMonth, period, report, ...(lastMonth ? { lastMonth } : {}) })
+  }
+
+  /** "This year" says what it covers: from 1 January, or from the first stored day when the history is shorter. */
+  private async period(now: number, monthFrom: number, yearFrom: number): Promise<PublicPeriod> {
+    const zone = this.deps.rollups.timeZone
+    // The earliest event ever stored: a history from before this year covers the year from 1 January.
+    const first = await this.deps.store.firstEventAt(0)
+    const today = localDate(now, zone)
+    const firstDay = first === undefined || first > now ? today : localDate(first, zone)
+    const yearStart = localDate(yearFrom, zone)
+    const monthStart = localDate(monthFrom, zone)
+    const later = (a: string, b: string) => (a > b ? a : b)
+    return {
+      month: { from: later(monthStart, firstDay), to: today },
+      year: { from: later(yearStart, firstDay), to: today },
+      yearFromFirstData: firstDay > yearStart,
+    }
   }
 
   /**

@@ -5,7 +5,7 @@
 // than the threshold are not shown.
 import { CATEGORIES, type Category } from '../../shared/domain'
 import type { Figures, Rate } from '../../shared/metrics'
-import { ACTIVITY_KINDS, WITHHELD, type Count, type PublicStats } from '../../shared/public'
+import { ACTIVITY_KINDS, WITHHELD, type Count, type PublicPeriod, type PublicReport, type PublicStats } from '../../shared/public'
 import { localDate, startOfLocalDate } from '../../shared/time'
 import type { Geography } from '../geo/geography'
 import { SuppressionTable } from './suppression'
@@ -37,6 +37,10 @@ export interface PublicSnapshotInput {
    * small.
    */
   lastMonth?: (unitId: string) => PublicStats
+  /** The dates the figures cover, the same for every unit. */
+  period?: PublicPeriod
+  /** The "how to report" card of a unit (report.ts): public office contacts only, no count. */
+  report?: (unitId: string) => PublicReport
 }
 
 /** The most participants one activity may report (CreateActivitySchema). */
@@ -183,6 +187,12 @@ export function publicSnapshot(input: PublicSnapshotInput): (unitId: string) => 
   }
   const shownRate = (r: Rate): number | null => (r.n >= T ? r.value : null)
 
+  const activitiesOf = (unitId: string) =>
+    ACTIVITY_KINDS.map((kind) => {
+      const a = cells.get(unitId)!.activities.get(kind)!
+      return { kind, activities: count(a.activities), participants: count(a.participants) }
+    })
+
   return (unitId: string): PublicStats => {
     const unit = geography.get(unitId)!
     if (unit.level === 'grid') throw new Error('the kiosk shows streets, communities or the district')
@@ -216,10 +226,13 @@ export function publicSnapshot(input: PublicSnapshotInput): (unitId: string) => 
           }
         }),
       },
-      activities: ACTIVITY_KINDS.map((kind) => {
-        const a = c.activities.get(kind)!
-        return { kind, activities: count(a.activities), participants: count(a.participants) }
-      }),
+      activities: activitiesOf(unitId),
+      // The street's own cells, read as its kiosk reads them: nothing a reader could not have already.
+      ...(unit.level === 'community' && unit.parentId !== null && cells.has(unit.parentId)
+        ? { activitiesArea: { unit: unit.parentId, name: geography.get(unit.parentId)!.name, items: activitiesOf(unit.parentId) } }
+        : {}),
+      ...(input.period ? { period: input.period } : {}),
+      ...(input.report ? { report: input.report(unitId) } : {}),
     }
   }
 }

@@ -77,3 +77,34 @@ export const OnDutyReplySchema = Type.Object({
   ),
 })
 export type OnDutyReply = Static<typeof OnDutyReplySchema>
+
+/**
+ * A unit's public contact for reporting a problem (如何反映问题), shown on its kiosks and inherited
+ * by the units below it that have none: an office or service number, never a person's phone.
+ */
+export const UnitContactBodySchema = Type.Object(
+  {
+    /** An office (landline) or service number: 3–24 of digits, spaces, + ( ) -; a mobile number is refused. */
+    phone: Type.String({ minLength: 3, maxLength: 24, pattern: '^[0-9+() -]+$' }),
+    /** What the kiosk's QR code encodes: a URL (http or https) or a short text. */
+    qr: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+    /** When the office answers, as it should read on the kiosk ("工作日 8:30–17:30"). */
+    hours: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false, examples: [{ phone: '0951-5012345', qr: 'https://example.org/report?unit=640106001', hours: '工作日 8:30–12:00, 13:30–17:30' }] },
+)
+export type UnitContactBody = Static<typeof UnitContactBodySchema>
+
+export const UnitContactSchema = Type.Object(
+  {
+    unit: UnitIdSchema,
+    phone: Type.String(),
+    qr: Type.Optional(Type.String()),
+    hours: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+)
+export type UnitContact = Static<typeof UnitContactSchema>
+
+export const UnitParamsSchema = Type.Object({ unit: UnitIdSchema }, { additionalProperties: false })
+export const UnitContactsReplySchema = Type.Object({ contacts: Type.Array(UnitContactSchema) })

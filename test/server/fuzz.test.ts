@@ -478,7 +478,7 @@ async function lastSeq(): Promise<number> {
 describe(`fuzz (seed ${SEED}): no 5xx, every 4xx in the one shape and changing nothing`, () => {
   it('found the routes: the API, the kiosk, the base map and the pages', () => {
     const names = routes.map((r) => `${r.method} ${r.url}`)
-    for (const route of ['POST /api/v1/requests', 'GET /api/v1/requests/:id', 'POST /api/v1/requests/:id/urge', 'GET /api/v1/alarms', 'POST /api/v1/alarms/:id/ack', 'GET /api/v1/directory/on-duty', 'DELETE /api/v1/directory/rota/:id', 'GET /api/v1/audit', 'POST /api/v1/audit/exports', 'POST /api/v1/patrols', 'GET /api/v1/public/stats', 'GET /basemap/base.pmtiles', 'GET /leader/requests/:id', 'DELETE /api/v1/session']) {
+    for (const route of ['POST /api/v1/requests', 'GET /api/v1/requests/:id', 'POST /api/v1/requests/:id/urge', 'GET /api/v1/alarms', 'POST /api/v1/alarms/:id/ack', 'GET /api/v1/directory/on-duty', 'DELETE /api/v1/directory/rota/:id', 'PUT /api/v1/directory/contacts/:unit', 'DELETE /api/v1/directory/contacts/:unit', 'GET /api/v1/directory/contacts', 'GET /api/v1/audit', 'POST /api/v1/audit/exports', 'POST /api/v1/patrols', 'GET /api/v1/public/stats', 'GET /basemap/base.pmtiles', 'GET /leader/requests/:id', 'DELETE /api/v1/session']) {
       expect(names).toContain(route)
     }
   })

@@ -10,10 +10,15 @@ import {
   OnDutyQuerySchema,
   OnDutyReplySchema,
   RotaEntrySchema,
+  UnitContactBodySchema,
+  UnitContactSchema,
+  UnitContactsReplySchema,
+  UnitParamsSchema,
 } from '../../../shared/schemas/directory'
 import { maskPhone } from '../../../shared/privacy'
 import { HttpError } from '../../errors'
 import { assertCenter, streetsOf } from '../../directory/scope'
+import { contactUnitProblem } from '../../directory/contacts'
 import type { DirectoryOutcome } from '../../directory/types'
 import { scopedUnit } from '../scoped-unit'
 import type { AuditActor } from '../../../shared/schemas/audit'
@@ -126,7 +131,31 @@ const directoryRoutes: FastifyPluginAsyncTypebox<DirectoryRoutesOptions> = async
       return reply.code(204).send()
     },
   )
-}
 
+  // Report contacts (the kiosk's "how to report" card): public office numbers, so any user reads
+  // them; the center changes them.
+  app.get('/api/v1/directory/contacts', { onRequest: app.requireUser, schema: { response: { 200: UnitContactsReplySchema, ...errors } } }, async () => ({
+    contacts: app.directory.contacts(),
+  }))
+  app.put(
+    '/api/v1/directory/contacts/:unit',
+    { onRequest: app.requireUser, schema: { params: UnitParamsSchema, body: UnitContactBodySchema, response: { 200: UnitContactSchema, ...errors } } },
+    async (request) => {
+      assertCenter(request.user!)
+      const problem = contactUnitProblem(app.geography, request.params.unit)
+      if (problem) throw new HttpError(422, problem, { field: 'params/unit', rule: 'public-unit' })
+      return unwrap(app.directory.setContact({ unit: request.params.unit, ...request.body }, actorOfUser(request.user!)))
+    },
+  )
+  app.delete(
+    '/api/v1/directory/contacts/:unit',
+    { onRequest: app.requireUser, schema: { params: UnitParamsSchema, response: { 204: NoContentSchema, ...errors } } },
+    async (request, reply) => {
+      assertCenter(request.user!)
+      unwrap(app.directory.removeContact(request.params.unit, actorOfUser(request.user!)), true)
+      return reply.code(204).send()
+    },
+  )
+}
 
 export default directoryRoutes

@@ -80,6 +80,8 @@ const ROUTES: [string, string, Record<'anonymous' | 'leaderA' | 'leaderA1' | 'ce
   ['GET', `/api/v1/alarms?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
   ['GET', '/api/v1/alarms?unit=640106', { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
   ['GET', '/api/v1/directory', { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  // Report contacts are public office numbers: any user reads them (the kiosk shows them to everyone).
+  ['GET', '/api/v1/directory/contacts', { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
   ['GET', '/api/v1/directory/on-duty', { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
   ['GET', `/api/v1/directory/on-duty?unit=${A1}`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
   ['GET', `/api/v1/directory/on-duty?unit=${A}`, { anonymous: anon, leaderA: ok, leaderA1: denied, center: ok }],
@@ -177,6 +179,8 @@ describe('center-only routes and the audit trail', () => {
     ['POST', '/api/v1/directory/rota', { departmentId: 'authz-dept', streetId: A, weekday: 1, from: '09:00', to: '12:00' }],
     ['DELETE', '/api/v1/directory/experts/authz-expert'],
     ['DELETE', '/api/v1/directory/departments/authz-dept'],
+    ['PUT', `/api/v1/directory/contacts/${A}`, { phone: '0951-5012345', hours: '工作日 8:30–17:30' }],
+    ['DELETE', `/api/v1/directory/contacts/${A}`],
   ]
   it('every role against each: 401 without a session, 403 (role center) for leaders, 2xx for the center', async () => {
     for (const [method, url, payload] of CENTER_ONLY) {

@@ -110,6 +110,48 @@ describe('npm run directory', () => {
       expect((error as Error).message, args.join(' ')).toMatch(message)
     }
   }, 240_000)
+
+  it('sets, lists and removes a unit’s report contact; refuses a mobile, a grid and a missing phone; the kiosk shows it', async () => {
+    const set = directory('contact', 'set', A, '--phone', '0951-5012345', '--qr', 'https://example.org/r?u=640106001', '--hours', '工作日 8:30–17:30')
+    expect(set.code, set.err).toBe(0)
+    expect(set.out).toContain('set the report contact of 640106001')
+    expect(await inProcess('list')).toMatch(/report contacts:\n {2}640106001 \S+\t0951-5012345\t工作日 8:30–17:30\thttps:\/\/example.org\/r\?u=640106001/)
+    const cases: [string[], RegExp][] = [
+      [['contact', 'set', A, '--phone', '139 1234 5678'], /--phone: .*not a mobile/],
+      [['contact', 'set', A], /--phone is required/],
+      [['contact', 'set', '640106001001001', '--phone', '0951-5012345'], /<unit id>: /],
+      [['contact', 'set', '640106999', '--phone', '0951-5012345'], /<unit id>: no unit/],
+      [['contact', 'set', A, '--phone', '0951-5012345', '--qr', 'ftp://x'], /--qr/],
+      [['contact', 'add', A, '--phone', '0951-5012345'], /contact needs set or remove/],
+      [['contact', 'remove', '640106002'], /no contact/],
+    ]
+    for (const [args, message] of cases) {
+      const error = await inProcess(...args).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(error, args.join(' ')).toBeInstanceOf(UsageError)
+      expect((error as Error).message, args.join(' ')).toMatch(message)
+    }
+    // The server reads the same file: the community's kiosk inherits its street's contact.
+    const audit = SqliteAuditLog.open(dir)
+    const store = DirectoryStore.open(dir, { audit, isStreet: () => true })
+    const t = await buildTestApp({ directory: store, audit })
+    try {
+      const res = await t.app.inject({ method: 'GET', url: '/api/v1/public/stats?unit=640106001001' })
+      expect(res.json().report).toMatchObject({ hotline: '12345', phone: '0951-5012345', hours: '工作日 8:30–17:30', from: { unit: A } })
+      expect(res.json().report.qrSvg).toMatch(/^<svg /)
+      const changes = audit.entries({ from: 0, to: Date.now() + 1, limit: 1000 }).filter((e) => e.target === `contact:${A}`)
+      expect(changes).toHaveLength(1)
+      expect(changes[0]).toMatchObject({ action: 'directory.change', unit: A, actor: { kind: 'cli', name: userInfo().username } })
+    } finally {
+      await t.close()
+      store.close()
+      audit.close()
+    }
+    expect(await inProcess('contact', 'remove', A)).toContain('removed the report contact of 640106001')
+    expect(await inProcess('list')).not.toContain('0951-5012345')
+  }, 120_000)
 })
 
 describe('npm run users', () => {

@@ -199,3 +199,38 @@ describe('/public namespace', () => {
     }
   })
 })
+
+describe('the period the figures cover', () => {
+  it('says this month and this year up to today, the year from the first stored day when the history is shorter', async () => {
+    // Nothing stored: both start today.
+    expect((await stats(STREET)).period).toEqual({
+      month: { from: '2026-11-28', to: '2026-11-28' },
+      year: { from: '2026-11-28', to: '2026-11-28' },
+      yearFromFirstData: true,
+    })
+  })
+
+  it('starts the year on 1 January when the history goes back further, and the month on the 1st', async () => {
+    const at = Date.parse('2025-12-20T02:00:00Z')
+    const res = await t.inject({
+      method: 'POST',
+      url: '/api/v1/requests',
+      payload: { id: 'old', source: 'hotline', category: 'noise', priority: 'general', location: pointIn(t.geography, COMMUNITY), receivedAt: new Date(at).toISOString() },
+    })
+    expect(res.statusCode).toBe(201)
+    await handled(COMMUNITY, 1, 'p')
+    const s = await stats(COMMUNITY)
+    expect(s.period).toEqual({ month: { from: '2026-11-01', to: '2026-11-28' }, year: { from: '2026-01-01', to: '2026-11-28' }, yearFromFirstData: false })
+  })
+
+  it('starts the year on the first stored day of this year', async () => {
+    const res = await t.inject({
+      method: 'POST',
+      url: '/api/v1/requests',
+      payload: { id: 'march', source: 'hotline', category: 'noise', priority: 'general', location: pointIn(t.geography, COMMUNITY), receivedAt: '2026-03-09T20:00:00Z' },
+    })
+    expect(res.statusCode).toBe(201)
+    // 04:00 on 10 March in Shanghai.
+    expect((await stats(STREET)).period).toEqual({ month: { from: '2026-11-01', to: '2026-11-28' }, year: { from: '2026-03-10', to: '2026-11-28' }, yearFromFirstData: true })
+  })
+})

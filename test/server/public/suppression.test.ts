@@ -317,6 +317,26 @@ function attack(readings: Readings, names: Moment[]): Reader {
 
 /** The attack on one moment, then on both: no exact small count, and no withheld one. */
 function attacksOn(readings: () => Readings) {
+  it('publishes no new count beside them: a community’s street activities are the street’s own answer, cell for cell', () => {
+    const r = readings()
+    let communities = 0
+    for (const answers of r.answers.values()) {
+      for (const [unit, s] of answers) {
+        const street = r.geography.get(unit)!.parentId!
+        if (s.level !== 'community') {
+          expect(s.activitiesArea, unit).toBeUndefined()
+          continue
+        }
+        communities++
+        expect(s.activitiesArea, unit).toEqual({ unit: street, name: r.geography.get(street)!.name, items: answers.get(street)!.activities })
+        // The period and the report card carry dates and office contacts, no count.
+        expect(Object.keys(s.report ?? {}).sort()).toEqual(['from', 'hotline', 'hours', 'phone', 'qrSvg'])
+        expect(JSON.stringify(s.period)).toMatch(/^{"month":{"from":"\d{4}-\d\d-\d\d","to":"\d{4}-\d\d-\d\d"},"year":{"from":"[-\d]+","to":"[-\d]+"},"yearFromFirstData":(true|false)}$/)
+      }
+    }
+    expect(communities).toBeGreaterThan(10)
+  })
+
   it('works out no withheld count of October alone (month and year, every level and figure)', () => {
     expect(attack(readings(), ['oct']).leaks()).toEqual([])
   })
