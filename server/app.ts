@@ -19,6 +19,7 @@ import realtime, { type RealtimeOptions } from './realtime/index'
 import { DEFAULT_PUBLIC_PUSH_MS } from './realtime/public'
 import requests from './routes/requests/index'
 import alerts from './routes/alerts/index'
+import alertSnapshots, { type SnapshotRouteOptions } from './routes/alerts/snapshot'
 import alarmRoutes from './routes/alarms/index'
 import overdueSweep, { DEFAULT_SWEEP_MS } from './alarms/overdue'
 import patrols from './routes/patrols/index'
@@ -84,6 +85,8 @@ export interface AppOptions {
   directory?: Directory
   /** The audit trail (audit.db); an in-memory one when absent. */
   audit?: AuditLog
+  /** Camera snapshots through the server: the origins it may fetch from (OUTPOST_SNAPSHOT_ORIGINS) and the fetch bounds. */
+  snapshots?: SnapshotRouteOptions
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -123,6 +126,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(openapi)
   await app.register(requests)
   await app.register(alerts)
+  await app.register(alertSnapshots, options.snapshots ?? {})
   await app.register(alarmRoutes)
   await app.register(patrols)
   await app.register(geographyRoutes)

@@ -41,6 +41,8 @@ export interface Config {
   camerasFile: string | undefined
   /** Requests a second per ingest key (OUTPOST_INGEST_RATE); 0: no limit. */
   ingestRate: number
+  /** The LAN origins (cameras, NVRs) the server may fetch alert snapshots from (OUTPOST_SNAPSHOT_ORIGINS); none: same-origin paths only. */
+  snapshotOrigins: string[]
 }
 
 /** OUTPOST_INGEST_RATE's default: far above what the simulator and the benchmarks send with one key. */
@@ -65,10 +67,11 @@ export function loadConfig(env: Env = process.env): Config {
     basemap: basemap(env),
     secureCookie: oneOf(env, 'OUTPOST_COOKIE_SECURE', ['auto', 'on', 'off'], 'auto'),
     trustProxy: trustProxy(env, 'OUTPOST_TRUST_PROXY'),
-    allowedOrigins: allowedOrigins(env, 'OUTPOST_ALLOWED_ORIGINS'),
+    allowedOrigins: origins(env, 'OUTPOST_ALLOWED_ORIGINS', 'http://10.0.0.5:3000'),
     geographyFile: readableFile(env, 'OUTPOST_GEOGRAPHY'),
     camerasFile: readableFile(env, 'OUTPOST_CAMERAS'),
     ingestRate: integer(env, 'OUTPOST_INGEST_RATE', DEFAULT_INGEST_RATE, 0, 10_000_000),
+    snapshotOrigins: origins(env, 'OUTPOST_SNAPSHOT_ORIGINS', 'http://10.0.0.7'),
   }
 }
 
@@ -87,14 +90,14 @@ function readableFile(env: Env, name: string): string | undefined {
 }
 
 /** Bare origins only: a path or a wildcard would suggest a finer or wider rule than the one applied. */
-function allowedOrigins(env: Env, name: string): string[] {
+function origins(env: Env, name: string, example: string): string[] {
   const value = raw(env, name)
   if (value === undefined) return []
   return value.split(',').map((entry) => {
     const text = entry.trim()
     const origin = /^https?:\/\/[^/?#@\s*]+$/i.test(text) ? normalizeOrigin(text) : undefined
     if (!origin) {
-      throw new ConfigError(`${name} must be a comma list of origins scheme://host[:port] such as http://10.0.0.5:3000, got "${text}"`)
+      throw new ConfigError(`${name} must be a comma list of origins scheme://host[:port] such as ${example}, got "${text}"`)
     }
     return origin
   })

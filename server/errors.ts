@@ -32,6 +32,7 @@ const STATUS_TEXT: Record<number, string> = {
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 }
 
 export function errorReply(statusCode: number, message: string, detail: ErrorDetail): ErrorReply {

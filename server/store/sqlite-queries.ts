@@ -182,6 +182,7 @@ export class SqliteQueries {
       verdict: row.verdict,
       requestId: row.request_id,
       ...(actor ? { reviewedBy: JSON.parse(actor) as Actor } : {}),
+      ...(row.snapshot_url ? { snapshotUrl: row.snapshot_url } : {}),
     })
   }
 

@@ -22,6 +22,7 @@ describe('configuration from the environment', () => {
       secureCookie: 'auto',
       trustProxy: false,
       ingestRate: 20_000,
+      snapshotOrigins: [],
     })
   })
 
@@ -44,6 +45,12 @@ describe('configuration from the environment', () => {
     [{ OUTPOST_INGEST_RATE: '-1' }, /OUTPOST_INGEST_RATE must be an integer from 0 to 10000000, got "-1"/],
     [{ OUTPOST_INGEST_RATE: '2.5' }, /OUTPOST_INGEST_RATE must be an integer/],
     [{ OUTPOST_INGEST_RATE: '10000001' }, /OUTPOST_INGEST_RATE must be an integer/],
+    [{ OUTPOST_SNAPSHOT_ORIGINS: '10.0.0.7' }, /OUTPOST_SNAPSHOT_ORIGINS must be a comma list of origins scheme:\/\/host\[:port\] such as http:\/\/10.0.0.7, got "10.0.0.7"/],
+    [{ OUTPOST_SNAPSHOT_ORIGINS: 'http://10.0.0.7/snap' }, /OUTPOST_SNAPSHOT_ORIGINS .* got "http:\/\/10.0.0.7\/snap"/],
+    [{ OUTPOST_SNAPSHOT_ORIGINS: 'http://*.lan' }, /OUTPOST_SNAPSHOT_ORIGINS .* got "http:\/\/\*.lan"/],
+    [{ OUTPOST_SNAPSHOT_ORIGINS: 'ftp://10.0.0.7' }, /OUTPOST_SNAPSHOT_ORIGINS .* got "ftp:\/\/10.0.0.7"/],
+    [{ OUTPOST_SNAPSHOT_ORIGINS: 'http://user:pw@10.0.0.7' }, /OUTPOST_SNAPSHOT_ORIGINS .* got "http:\/\/user:pw@10.0.0.7"/],
+    [{ OUTPOST_SNAPSHOT_ORIGINS: 'http://10.0.0.7,,http://nvr.local' }, /OUTPOST_SNAPSHOT_ORIGINS .* got ""/],
   ]
   it('takes the three durability modes of the SQLite store', () => {
     for (const mode of ['full', 'full-inline', 'normal'] as const) expect(loadConfig({ OUTPOST_SQLITE_SYNC: mode }).sqliteSync).toBe(mode)
@@ -53,6 +60,15 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ OUTPOST_INGEST_RATE: '0' }).ingestRate).toBe(0)
     expect(loadConfig({ OUTPOST_INGEST_RATE: ' 500 ' }).ingestRate).toBe(500)
     expect(loadConfig({ OUTPOST_INGEST_RATE: '10000000' }).ingestRate).toBe(10_000_000)
+  })
+
+  it('takes the snapshot origins as bare origins, normalised as a URL would have them', () => {
+    expect(loadConfig({ OUTPOST_SNAPSHOT_ORIGINS: 'http://10.0.0.7, HTTP://NVR.local:8080,https://cam.lan:443,http://[fd00::7]:80' }).snapshotOrigins).toEqual([
+      'http://10.0.0.7',
+      'http://nvr.local:8080',
+      'https://cam.lan',
+      'http://[fd00::7]',
+    ])
   })
 
   it('takes the Secure flag of the session cookie: auto, on or off', () => {
