@@ -14,7 +14,7 @@ import type { HTTPMethods, InjectOptions, RouteOptions } from 'fastify'
 import { mulberry32 } from '../../shared/random'
 import { EVENT_TYPES } from '../../shared/events'
 import { buildTestApp, pointIn, type TestUser } from '../helpers/build-app'
-import { solidRasterArchive } from '../helpers/pmtiles'
+import { solidPng, solidRasterArchive } from '../helpers/pmtiles'
 
 const SEED = Number(process.env.OUTPOST_FUZZ_SEED ?? 15)
 /** Random bad values per schema property, besides the ones each property's own limits suggest. */
@@ -59,6 +59,7 @@ const clientDir = join(dir, 'client')
 mkdirSync(join(clientDir, 'assets'), { recursive: true })
 writeFileSync(join(clientDir, 'index.html'), '<!doctype html><title>outpost</title>')
 writeFileSync(join(clientDir, 'assets', 'app.js'), 'export {}')
+writeFileSync(join(clientDir, 'assets', 'snap.png'), solidPng([200, 40, 40], 8))
 const pmtiles = join(dir, 'base.pmtiles')
 writeFileSync(pmtiles, solidRasterArchive([10, 20, 30], [106, 38.4, 106.3, 38.6], 0, 2))
 
@@ -72,13 +73,15 @@ const t = await buildTestApp({
 })
 const leaderCookie = await t.login(LEADER)
 
-// Something for the by-id routes to find, in the leader's street and outside it.
+// Something for the by-id routes to find, in the leader's street and outside it; the alerts with a
+// snapshot, one served by this server and one from an origin that is not listed (never fetched).
 const IDS = { requests: ['req-a', 'req-b'], alerts: ['alert-a', 'alert-b'], alarms: ['alert:alert-a', 'alert:alert-b'] }
+const SNAPSHOTS = ['/assets/snap.png', 'http://127.0.0.1:9/snap.jpg']
 for (const [i, street] of [STREET_A, STREET_B].entries()) {
   const location = pointIn(t.geography, street)
   const seeded = [
     await t.inject({ method: 'POST', url: '/api/v1/requests', payload: { id: IDS.requests[i], source: 'app', category: 'noise', priority: 'general', location, receivedAt: '2026-11-28T01:00:00Z' } }),
-    await t.inject({ method: 'POST', url: '/api/v1/alerts', payload: { id: IDS.alerts[i], cameraId: 'cam-1', kind: 'smoke_fire', confidence: 0.9, location, at: '2026-11-28T01:00:00Z' } }),
+    await t.inject({ method: 'POST', url: '/api/v1/alerts', payload: { id: IDS.alerts[i], cameraId: 'cam-1', kind: 'smoke_fire', confidence: 0.9, location, at: '2026-11-28T01:00:00Z', snapshotUrl: SNAPSHOTS[i] } }),
     await t.inject({ method: 'POST', url: '/api/v1/patrols', payload: { pings: [{ workerId: `w-${i}`, kind: 'ping', location, at: '2026-11-28T01:00:00Z' }] } }),
   ]
   for (const res of seeded) if (res.statusCode >= 300) throw new Error(`seeding failed: ${res.statusCode} ${res.body}`)
@@ -478,7 +481,7 @@ async function lastSeq(): Promise<number> {
 describe(`fuzz (seed ${SEED}): no 5xx, every 4xx in the one shape and changing nothing`, () => {
   it('found the routes: the API, the kiosk, the base map and the pages', () => {
     const names = routes.map((r) => `${r.method} ${r.url}`)
-    for (const route of ['POST /api/v1/requests', 'GET /api/v1/requests/:id', 'POST /api/v1/requests/:id/urge', 'GET /api/v1/alarms', 'POST /api/v1/alarms/:id/ack', 'GET /api/v1/directory/on-duty', 'DELETE /api/v1/directory/rota/:id', 'PUT /api/v1/directory/contacts/:unit', 'DELETE /api/v1/directory/contacts/:unit', 'GET /api/v1/directory/contacts', 'GET /api/v1/audit', 'POST /api/v1/audit/exports', 'POST /api/v1/patrols', 'GET /api/v1/public/stats', 'GET /basemap/base.pmtiles', 'GET /leader/requests/:id', 'DELETE /api/v1/session']) {
+    for (const route of ['POST /api/v1/requests', 'GET /api/v1/requests/:id', 'POST /api/v1/requests/:id/urge', 'GET /api/v1/alarms', 'POST /api/v1/alarms/:id/ack', 'GET /api/v1/directory/on-duty', 'DELETE /api/v1/directory/rota/:id', 'PUT /api/v1/directory/contacts/:unit', 'DELETE /api/v1/directory/contacts/:unit', 'GET /api/v1/directory/contacts', 'GET /api/v1/audit', 'POST /api/v1/audit/exports', 'POST /api/v1/patrols', 'GET /api/v1/public/stats', 'GET /api/v1/alerts/:id/snapshot', 'GET /basemap/base.pmtiles', 'GET /leader/requests/:id', 'DELETE /api/v1/session']) {
       expect(names).toContain(route)
     }
   })

@@ -1,9 +1,12 @@
 // Who may do what: every role against every route and socket event, with ids of another street
 // in params, query and body, and forged or expired sessions.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { firstGrid, pointIn, startTestServer, type TestUser } from '../../helpers/build-app'
 import { connectLive, subscribe } from '../../helpers/connect-client'
 import { waitFor } from '../../helpers/wait-for'
+import { solidPng } from '../../helpers/pmtiles'
 
 const A = '640106001'
 const A1 = '640106001001' // a community in A
@@ -17,10 +20,17 @@ const ROLES: Role[] = ['anonymous', 'forged', 'expired', 'leaderA', 'leaderA1', 
 let server: Awaited<ReturnType<typeof startTestServer>>
 let clock = Date.parse('2026-11-28T06:00:00Z')
 const cookies: Partial<Record<Role, string>> = {}
-const ids = { requestA1: 'req-a1', requestB: 'req-b', alertB: 'alert-b' }
+const ids = { requestA1: 'req-a1', requestB: 'req-b', alertB: 'alert-b', snapA1: 'snap-a1', snapB: 'snap-b' }
+/** A camera on the LAN, listed in the snapshot origins: the snapshot route answers 200 where the alert may be seen. */
+const camera = createServer((_req, res) => {
+  const png = solidPng([0, 128, 0], 4)
+  res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length }).end(png)
+})
 
 beforeAll(async () => {
-  server = await startTestServer({ users: [LEADER_A, LEADER_A1], now: () => clock, sessionTtlMs: 3_600_000 })
+  await new Promise<void>((resolve) => camera.listen(0, '127.0.0.1', resolve))
+  const cameraOrigin = `http://127.0.0.1:${(camera.address() as AddressInfo).port}`
+  server = await startTestServer({ users: [LEADER_A, LEADER_A1], now: () => clock, sessionTtlMs: 3_600_000, snapshots: { origins: [cameraOrigin] } })
   cookies.center = server.headers.cookie
   cookies.leaderA = await server.login(LEADER_A)
   cookies.leaderA1 = await server.login(LEADER_A1)
@@ -33,10 +43,16 @@ beforeAll(async () => {
   expect((await post('/api/v1/requests', { id: ids.requestA1, source: 'app', category: 'noise', priority: 'general', location: pointIn(server.geography, A1) })).statusCode).toBe(201)
   expect((await post('/api/v1/requests', { id: ids.requestB, source: 'app', category: 'noise', priority: 'general', location: pointIn(server.geography, B) })).statusCode).toBe(201)
   expect((await post('/api/v1/alerts', { id: ids.alertB, cameraId: 'c', kind: 'smoke_fire', confidence: 0.9, location: pointIn(server.geography, B) })).statusCode).toBe(201)
+  for (const [id, unit] of [[ids.snapA1, A1], [ids.snapB, B]] as const) {
+    const alert = { id, cameraId: 'c', kind: 'smoke_fire', confidence: 0.9, location: pointIn(server.geography, unit), snapshotUrl: `${cameraOrigin}/${id}.png` }
+    expect((await post('/api/v1/alerts', alert)).statusCode).toBe(201)
+  }
 }, 60_000)
 
 afterAll(async () => {
   await server?.close()
+  camera.closeAllConnections()
+  await new Promise((resolve) => camera.close(resolve))
 })
 
 const ok = 200
@@ -67,6 +83,10 @@ const ROUTES: [string, string, Record<'anonymous' | 'leaderA' | 'leaderA1' | 'ce
   ['GET', `/api/v1/workers?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
   ['GET', `/api/v1/alerts?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
   ['GET', `/api/v1/alerts?unit=${A}`, { anonymous: anon, leaderA: ok, leaderA1: denied, center: ok }],
+  // A snapshot of another street's alert reads as an unknown alert's, and is never fetched for them.
+  ['GET', `/api/v1/alerts/${ids.snapA1}/snapshot`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', `/api/v1/alerts/${ids.snapB}/snapshot`, { anonymous: anon, leaderA: 404, leaderA1: 404, center: ok }],
+  ['GET', `/api/v1/alerts/${ids.alertB}/snapshot`, { anonymous: anon, leaderA: 404, leaderA1: 404, center: 404 }],
   ['GET', `/api/v1/events?unit=${B}&${day}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
   ['GET', `/api/v1/events?unit=${A1}&${day}`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
   ['GET', `/api/v1/open-requests?unit=${B}&at=2026-11-28T00:00:00Z`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],

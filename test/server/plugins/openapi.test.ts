@@ -137,6 +137,17 @@ describe('GET /api/v1/openapi.json', () => {
     expect(Object.keys(doc.paths['/basemap/base.pmtiles']!['get']!.responses['206']!.content!)).toEqual(['application/vnd.pmtiles'])
     expect(Object.keys(doc.paths['/api/v1/geography']!['get']!.responses['200']!.content!)).toEqual(['application/geo+json'])
   })
+
+  it('documents the alert snapshot as an image for a session, with its errors in JSON', () => {
+    const op = doc.paths['/api/v1/alerts/{id}/snapshot']!['get']!
+    expect(op.tags).toEqual(['alerts'])
+    expect(op.security).toEqual([{ session: [] }])
+    const ok = op.responses['200']!.content!
+    expect(Object.keys(ok)).toEqual(['image/jpeg', 'image/png', 'image/webp'])
+    for (const media of Object.values(ok)) expect(media.schema).toMatchObject({ type: 'string', format: 'binary' })
+    expect(Object.keys(op.responses['4XX']!.content!)).toEqual(['application/json'])
+    expect(op.responses['503']!.description).toContain('Retry-After')
+  })
 })
 
 describe('/docs', () => {
