@@ -60,6 +60,7 @@ export default {
     confidence: 'confidence {value}%',
     snapshot: 'Snapshot of the {kind} alert',
     noSnapshot: 'no snapshot',
+    snapshotUnavailable: 'snapshot unavailable',
   },
   alarm: {
     reason: { urgent_request: 'Urgent request', camera_alert: 'Camera alert', overdue: 'Overdue request' },

@@ -60,6 +60,7 @@ export default {
     confidence: '置信度 {value}%',
     snapshot: '{kind}告警抓拍',
     noSnapshot: '无抓拍图',
+    snapshotUnavailable: '抓拍图暂时无法获取',
   },
   alarm: {
     reason: { urgent_request: '紧急诉求', camera_alert: '视频告警', overdue: '诉求超期' },

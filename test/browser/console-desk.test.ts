@@ -10,6 +10,7 @@ import type { AlertList } from '../../shared/schemas/views'
 import { launchChromium } from '../helpers/browser'
 import { CENTER, pointIn, sampleGeography } from '../helpers/build-app'
 import { serveBuiltApp, sessionCookie } from '../helpers/serve-built-app'
+import { solidPng } from '../helpers/pmtiles'
 import { LIVENESS_MS } from '../helpers/wait-for'
 
 const STREET = '640106001'
@@ -20,6 +21,14 @@ const geography = sampleGeography()
 
 let server: Awaited<ReturnType<typeof serveBuiltApp>>
 let browser: Browser
+/** A camera (NVR) on the LAN, listed in the snapshot origins: its pictures reach the page only through the server. */
+const cameraHits: string[] = []
+const camera = createServer((req, res) => {
+  cameraHits.push(req.url ?? '')
+  const png = solidPng([220, 60, 30], 32)
+  res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length }).end(png)
+})
+let cameraOrigin = ''
 const contexts: BrowserContext[] = []
 const errors: string[] = []
 
@@ -48,7 +57,9 @@ async function open(cookie: string, path: string): Promise<Page> {
 const consoleLive = (page: Page) => page.locator('[data-testid="console-desk"][data-live="live"][data-loaded="true"]').waitFor({ timeout: LIVENESS_MS })
 
 beforeAll(async () => {
-  server = await serveBuiltApp({ users: [SECOND, LEADER] })
+  await new Promise<void>((resolve) => camera.listen(0, '127.0.0.1', resolve))
+  cameraOrigin = `http://127.0.0.1:${(camera.address() as AddressInfo).port}`
+  server = await serveBuiltApp({ users: [SECOND, LEADER], snapshots: { origins: [cameraOrigin] } })
   browser = await launchChromium()
 })
 
@@ -56,18 +67,33 @@ afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => {})
   await browser?.close()
   await server?.close()
+  camera.closeAllConnections()
+  await new Promise((resolve) => camera.close(resolve))
 })
 
 describe('/console: two officers, one alert', () => {
   it('stores exactly one review; the other officer sees the 409 explained; both queues converge', async () => {
     const [one, two] = await Promise.all([open(server.headers.cookie, '/console'), open(await server.login(SECOND), '/console')])
     await Promise.all([consoleLive(one), consoleLive(two)])
-    await post('/api/v1/alerts', { id: 'duel-1', cameraId: 'cam-duel', kind: 'smoke_fire', confidence: 0.91, location: pointIn(geography, STREET), snapshotUrl: '/favicon.svg' })
+    await post('/api/v1/alerts', { id: 'duel-1', cameraId: 'cam-duel', kind: 'smoke_fire', confidence: 0.91, location: pointIn(geography, STREET), snapshotUrl: `${cameraOrigin}/snap/duel-1.png` })
     const row = (page: Page) => page.locator('[data-testid="queue-alerts"] [data-alert="duel-1"]')
     await Promise.all([row(one).waitFor({ timeout: LIVENESS_MS }), row(two).waitFor({ timeout: LIVENESS_MS })])
-    // The snapshot is shown, and loads (same origin).
-    const loaded = await row(one).locator('[data-testid="alert-snapshot"]').evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0)
-    expect(loaded).toBe(true)
+    // The camera's snapshot is shown and loads, through the server with the session: the page holds
+    // no URL of the camera (the CSP allows images of this origin only), and two screens cost one fetch.
+    const snapshot = (page: Page) => row(page).locator('[data-testid="alert-snapshot"]')
+    const loaded = (page: Page) =>
+      snapshot(page).evaluate(async (img: HTMLImageElement) => {
+        if (!img.complete) await new Promise((resolve) => (img.addEventListener('load', resolve, { once: true }), img.addEventListener('error', resolve, { once: true })))
+        return img.naturalWidth
+      })
+    expect(await loaded(one)).toBe(32)
+    expect(await loaded(two)).toBe(32)
+    expect(await snapshot(one).getAttribute('src')).toBe('/api/v1/alerts/duel-1/snapshot')
+    expect(await one.content()).not.toContain(cameraOrigin)
+    expect(cameraHits).toEqual(['/snap/duel-1.png'])
+    const csp = String((await server.app.inject({ method: 'GET', url: '/console' })).headers['content-security-policy'])
+    expect(csp).toContain("img-src 'self' data: blob:;")
+    expect(csp).not.toContain(cameraOrigin)
 
     // Both press at nearly the same time: one confirms, the other dismisses.
     await Promise.all([row(one).locator('[data-action="confirm"]').click(), row(two).locator('[data-action="dismiss"]').click()])

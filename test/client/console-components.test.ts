@@ -62,7 +62,9 @@ describe('console components', () => {
     const alert: AlertItem = { alertId: 'a1', gridId: 'g', cameraId: 'cam-1', kind: 'smoke_fire', confidence: 0.87, lon: 0, lat: 0, at: NOW, verdict: null, requestId: null, snapshotUrl: '/snap/a1.jpg' }
     const wrapper = mount(ConsoleAlertCard, { props: { alert, gridName: 'g' }, global: { plugins: plugins() } })
     const img = wrapper.get('[data-testid="alert-snapshot"]')
-    expect(img.attributes('src')).toBe('/snap/a1.jpg')
+    // Through the server with the session, never the camera's own URL.
+    expect(img.attributes('src')).toBe('/api/v1/alerts/a1/snapshot')
+    expect(wrapper.html()).not.toContain('/snap/a1.jpg')
     expect(img.attributes('alt')).toBe('烟火告警抓拍')
     expect(wrapper.text()).toContain('置信度 87%')
     await wrapper.get('[data-action="confirm-raise"]').trigger('click')
@@ -70,6 +72,10 @@ describe('console components', () => {
     expect(wrapper.emitted('review')).toEqual([[alert, 'confirmed', true], [alert, 'false_positive', false]])
     const none = mount(ConsoleAlertCard, { props: { alert: { ...alert, snapshotUrl: undefined }, gridName: 'g' }, global: { plugins: plugins() } })
     expect(none.find('[data-testid="alert-snapshot"]').exists()).toBe(false)
+    // One the server cannot get (a 404) is said in words, not shown broken.
+    await img.trigger('error')
+    expect(wrapper.find('[data-testid="alert-snapshot"]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid="alert-snapshot-unavailable"]').text()).toBe('抓拍图暂时无法获取')
   })
 
   it('suggests the department on duty now first, chosen already, and sends it', async () => {

@@ -18,7 +18,7 @@ export const clientDir = process.env.OUTPOST_TEST_CLIENT_DIR
  * the center user `center` (CENTER in build-app.ts), an ingest key, and any `users` given; it
  * serves `geography` (another district than the sample) when one is given.
  */
-export async function serveBuiltApp(options: { users?: TestUser[]; basemap?: AppOptions['basemap']; geography?: Geography } = {}) {
+export async function serveBuiltApp(options: { users?: TestUser[]; basemap?: AppOptions['basemap']; geography?: Geography; snapshots?: AppOptions['snapshots'] } = {}) {
   if (!existsSync(`${clientDir}/index.html`)) throw new Error(`no built client at ${clientDir}: run \`npm run build\` first`)
   return startTestServer({
     clientDir,
@@ -26,6 +26,7 @@ export async function serveBuiltApp(options: { users?: TestUser[]; basemap?: App
     ...(options.users ? { users: options.users } : {}),
     ...(options.basemap ? { basemap: options.basemap } : {}),
     ...(options.geography ? { geography: options.geography } : {}),
+    ...(options.snapshots ? { snapshots: options.snapshots } : {}),
   })
 }
 
