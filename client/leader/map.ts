@@ -1,19 +1,29 @@
-// The leader map's own layers, on top of the shared grid outlines (client/map): a clickable fill
-// for the children of the unit on screen, the unit's outline, and (on a grid's page) its workers
-// and open alerts. Pure builders; the filters change with `setFilter` on a drill, never by
-// re-creating layers.
+// The leader map's own layers, with the shared grid outlines (client/map): a clickable fill for the
+// children of the unit on screen coloured by the ranking figure (feature state `value`/`thin`, see
+// scales.ts), the unit's outline, the open requests of the unit as dots by priority, and (on a
+// grid's page) its workers and open alerts. Pure builders; the filters change with `setFilter` on a
+// drill and the colours with `setPaintProperty`, never by re-creating layers.
 import type { Feature, FeatureCollection, Point } from 'geojson'
+import type { Priority } from '../../shared/domain'
 import { SOURCE_IDS } from '../map/layer-ids'
-import type { CircleLayerSpecification, FillLayerSpecification, GeoJSONSourceSpecification, LineLayerSpecification } from '../map/spec'
-import type { AlertItem, WorkerItem } from './api'
+import { PRIORITY_COLORS } from '../map/layers/events'
+import type { CircleLayerSpecification, ColorValue, FillLayerSpecification, GeoJSONSourceSpecification, LineLayerSpecification } from '../map/spec'
+import type { AlertItem, RequestListItem, WorkerItem } from './api'
+import { shadeExpression, type LeaderScale } from './scales'
 
-export const LEADER_SOURCE_IDS = { points: 'leader-points' } as const
+export const LEADER_SOURCE_IDS = { points: 'leader-points', requests: 'leader-requests' } as const
 
 export const LEADER_LAYER_IDS = {
   children: 'leader-children-fill',
   selected: 'leader-selected-line',
+  requests: 'leader-requests',
   points: 'leader-points',
 } as const
+
+/** The fills are nearly opaque, so each legend swatch reads as itself; hover lifts to fully opaque. */
+export const CHILD_FILL_OPACITY = 0.85
+
+export { PRIORITY_COLORS }
 
 export const LEADER_COLOURS = {
   child: '#38bdf8',
@@ -32,7 +42,12 @@ export function selectedFilter(unitId: string): Filter {
   return ['==', ['get', 'id'], unitId] as Filter
 }
 
-export function buildLeaderUnitLayers(unitId: string): [FillLayerSpecification, LineLayerSpecification] {
+export function childrenColour(scale: LeaderScale): ColorValue {
+  return shadeExpression(scale) as unknown as ColorValue
+}
+
+/** The children's fill (to go under the outlines) and the unit's outline (on top). */
+export function buildLeaderUnitLayers(unitId: string, scale: LeaderScale): [FillLayerSpecification, LineLayerSpecification] {
   return [
     {
       id: LEADER_LAYER_IDS.children,
@@ -40,9 +55,8 @@ export function buildLeaderUnitLayers(unitId: string): [FillLayerSpecification, 
       source: SOURCE_IDS.grids,
       filter: childrenFilter(unitId),
       paint: {
-        'fill-color': LEADER_COLOURS.child,
-        'fill-opacity': ['case', ['boolean', ['feature-state', 'hover'], false], 0.4, 0.12],
-        'fill-outline-color': LEADER_COLOURS.child,
+        'fill-color': childrenColour(scale),
+        'fill-opacity': ['case', ['boolean', ['feature-state', 'hover'], false], 1, CHILD_FILL_OPACITY],
       },
     },
     {
@@ -84,6 +98,41 @@ export function buildPointsLayer(): CircleLayerSpecification {
       'circle-color': ['match', ['get', 'kind'], 'alert', LEADER_COLOURS.alert, LEADER_COLOURS.worker],
       'circle-stroke-color': '#0b1320',
       'circle-stroke-width': 1.5,
+    },
+  }
+}
+
+export function buildRequestsSource(): GeoJSONSourceSpecification {
+  return { type: 'geojson', data: { type: 'FeatureCollection', features: [] } }
+}
+
+export interface RequestPointProperties {
+  id: string
+  priority: Priority
+}
+
+/** The open requests that have a position, as dots; urgent ones last, so they are drawn on top. */
+export function buildRequestsData(items: readonly RequestListItem[]): FeatureCollection<Point, RequestPointProperties> {
+  const rank = (p: Priority) => (p === 'urgent' ? 1 : 0)
+  return {
+    type: 'FeatureCollection',
+    features: items
+      .filter((r) => r.lon !== undefined && r.lat !== undefined)
+      .sort((a, b) => rank(a.priority) - rank(b.priority))
+      .map((r) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [r.lon!, r.lat!] }, properties: { id: r.id, priority: r.priority } })),
+  }
+}
+
+export function buildRequestsLayer(): CircleLayerSpecification {
+  return {
+    id: LEADER_LAYER_IDS.requests,
+    type: 'circle',
+    source: LEADER_SOURCE_IDS.requests,
+    paint: {
+      'circle-color': ['match', ['get', 'priority'], 'urgent', PRIORITY_COLORS.urgent, 'utilities', PRIORITY_COLORS.utilities, 'complex', PRIORITY_COLORS.complex, PRIORITY_COLORS.general],
+      'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 3.5, 16, 7],
+      'circle-stroke-color': '#0b1320',
+      'circle-stroke-width': 1,
     },
   }
 }

@@ -21,6 +21,7 @@ describe('leader components', () => {
     pinia = createPinia()
     setActivePinia(pinia)
     useGeographyStore().setGeography(smallGeography())
+    window.localStorage.clear()
   })
   afterEach(() => {
     vi.unstubAllGlobals()
@@ -47,8 +48,17 @@ describe('leader components', () => {
     expect(rate).toContain('n=200')
     expect(rows[1]!.get('[data-col="onTimeResponse"]').text()).toContain('n=2')
     expect(rows[0]!.get('[data-col="responseP50"]').text()).toBe('15 分钟')
-    expect(rows[0]!.get('[data-col="responseP90"]').text()).toBe('1.5 小时')
+    // The second rate is greyed: two cases are not a result (shared/display.ts).
+    expect(rows[1]!.get('[data-col="onTimeResponse"]').classes()).toContain('thin')
+    expect(rows[0]!.get('[data-col="onTimeResponse"]').classes()).not.toContain('thin')
     expect(table.get('th[aria-sort]').text()).toBe('响应率')
+    // P90 is not among the columns that fit 1440 px; the chooser adds it, and the choice is kept.
+    expect(rows[0]!.find('[data-col="responseP90"]').exists()).toBe(false)
+    await wrapper.get('[data-testid="column-chooser"] input[data-column="responseP90"]').trigger('change')
+    expect(wrapper.get('tbody tr[data-unit="640106001001"] [data-col="responseP90"]').text()).toBe('1.5 小时')
+    expect(JSON.parse(window.localStorage.getItem('outpost.leader.columns')!)).toContain('responseP90')
+    // The ranking column cannot be hidden.
+    expect(wrapper.get('[data-testid="column-chooser"] input[data-column="onTimeResponse"]').attributes('disabled')).toBeDefined()
 
     await rows[1]!.trigger('click')
     expect(wrapper.emitted('select')).toEqual([['640106001002']])
@@ -142,11 +152,12 @@ describe('leader components', () => {
         { seq: 4, stage: 'reviewed', at: '2026-11-28T05:00:00Z', review: { resolved: true, satisfaction: 'basically_satisfied' } },
       ],
     }
-    const fetchMock = vi.fn(async (input: string) => (input.endsWith('/r-1') ? json(detail) : json({ message: 'forbidden' }, 403)))
+    const fetchMock = vi.fn(async (input: string) => (input.endsWith('/r-1') ? json(detail) : input.endsWith('/config') ? json({ message: 'no' }, 500) : json({ message: 'forbidden' }, 403)))
     vi.stubGlobal('fetch', fetchMock)
     const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/:p(.*)*', component: { render: () => null } }] })
     await router.push('/leader/requests/r-1')
-    const wrapper = mount(LeaderRequestPage, { props: { id: 'r-1' }, global: { plugins: [...plugins(), router] } })
+    // No WebGL in happy-dom: the small map is a browser test's business.
+    const wrapper = mount(LeaderRequestPage, { props: { id: 'r-1' }, global: { plugins: [...plugins(), router], stubs: { LeaderRequestMap: true } } })
     await flushPromises()
     const stages = wrapper.get('[data-testid="request-timeline"]').findAll('li')
     expect(stages.map((s) => s.attributes('data-stage'))).toEqual(['received', 'dispatched', 'resolved', 'reviewed'])
@@ -160,6 +171,7 @@ describe('leader components', () => {
     await wrapper.setProps({ id: 'r-2' })
     await flushPromises()
     expect(wrapper.get('[role="alert"]').attributes('data-problem')).toBe('outOfScope')
+    expect(wrapper.get('[role="alert"]').text()).toContain('不在您的管辖范围内')
     expect(fetchMock.mock.calls.at(-1)![0]).toBe('/api/v1/requests/r-2')
   })
 })

@@ -6,6 +6,7 @@ import type { RequestDetail } from '../../shared/schemas/requests'
 import LeaderRequestPage from '../../client/components/leader/LeaderRequestPage.vue'
 import { createAppI18n } from '../../client/i18n'
 import { useGeographyStore } from '../../client/stores/geography'
+import { DEFAULT_POLICY } from '../../shared/metrics'
 import { smallGeography } from '../fixtures/leader-fixtures'
 
 const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } })
@@ -36,6 +37,7 @@ const detail: RequestDetail = {
 }
 
 describe('the leader request page', () => {
+  let lastWrapper: ReturnType<typeof mount> | null = null
   let pinia: ReturnType<typeof createPinia>
   beforeEach(() => {
     pinia = createPinia()
@@ -45,11 +47,13 @@ describe('the leader request page', () => {
   afterEach(() => vi.unstubAllGlobals())
 
   async function open(locale: 'zh-CN' | 'en') {
-    vi.stubGlobal('fetch', vi.fn(async () => json(detail)))
+    vi.stubGlobal('fetch', vi.fn(async (input: string) => (input.endsWith('/config') ? json({ timeZone: 'Asia/Shanghai', policy: DEFAULT_POLICY, basemap: null }) : json(detail))))
     const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/:p(.*)*', component: { render: () => null } }] })
     await router.push('/leader/requests/r-1')
-    const wrapper = mount(LeaderRequestPage, { props: { id: 'r-1' }, global: { plugins: [pinia, createAppI18n(locale), router] } })
+    // No WebGL in happy-dom: the small map is a browser test's business.
+    const wrapper = mount(LeaderRequestPage, { props: { id: 'r-1' }, global: { plugins: [pinia, createAppI18n(locale), router], stubs: { LeaderRequestMap: true } } })
     await flushPromises()
+    lastWrapper = wrapper
     return wrapper.get('[data-testid="request-timeline"]').findAll('li')
   }
 
@@ -68,6 +72,20 @@ describe('the leader request page', () => {
     expect(items[3]!.find('[data-testid="step-actor"]').exists()).toBe(false)
     expect(items[4]!.find('[data-testid="step-actor"]').exists()).toBe(false)
     expect(items[5]!.get('[data-testid="step-assignee"]').text()).toContain('老王（旧记录）')
+  })
+
+  it('says how long each step took and whether each deadline (urgent: 30 min, 2 h) was met', async () => {
+    const items = await open('zh-CN')
+    // received 01:00, dispatched 01:05, returned 01:20, dispatched 01:30, accepted 01:40
+    const since = items.filter((li) => li.find('[data-testid="step-since"]').exists()).map((li) => Number(li.get('[data-testid="step-since"]').attributes('data-ms')) / 60_000)
+    expect(since).toEqual([5, 15, 10, 10])
+    expect(items[2]!.get('[data-testid="step-since"]').text()).toContain('+5 分钟')
+    const deadlines = lastWrapper!.findAll('[data-testid="deadline"]')
+    expect(deadlines.map((d) => [d.attributes('data-kind'), d.attributes('data-state'), d.attributes('data-due')])).toEqual([
+      ['response', 'missed', '2026-11-28T01:30:00.000Z'],
+      ['resolution', 'overdue', '2026-11-28T03:00:00.000Z'],
+    ])
+    expect(deadlines[0]!.text()).toContain('用时 40 分钟，超出 10 分钟')
   })
 
   it('in English too', async () => {
