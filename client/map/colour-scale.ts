@@ -1,5 +1,6 @@
 import type { GridFigure } from '../lib/grid-figures'
 import type { ColorValue } from './spec'
+import { MAP_BACKGROUND } from './style'
 
 /**
  * A fixed colour scale: `colours[i]` for values in [breaks[i-1], breaks[i]). Fixed, not fitted to
@@ -18,13 +19,28 @@ export const NO_DATA_COLOUR = '#1b2433'
 
 export const COLOUR_SCALES: Readonly<Record<GridFigure, ColourScale>> = {
   // Today's requests per 1,000 residents: a grid of 3,000 with 3 requests is at 1.
-  perThousand: { figure: 'perThousand', unit: 'perThousand', breaks: [0.25, 0.5, 1, 2], colours: ['#1e3a5f', '#2b6cb0', '#38bdf8', '#fbbf24', '#f43f5e'] },
+  perThousand: { figure: 'perThousand', unit: 'perThousand', breaks: [0.25, 0.5, 1, 2], colours: ['#1e5a8c', '#3b82f6', '#7dd3fc', '#fbbf24', '#f43f5e'] },
   // 响应率: higher is better, red to green.
   onTimeResponse: { figure: 'onTimeResponse', unit: 'rate', breaks: [0.6, 0.8, 0.9, 0.95], colours: ['#dc2626', '#f97316', '#facc15', '#84cc16', '#16a34a'] },
   // Overdue requests: none is calm, ten or more is a grid in trouble.
-  overdue: { figure: 'overdue', unit: 'count', breaks: [1, 3, 6, 10], colours: ['#1f4e3d', '#eab308', '#f97316', '#dc2626', '#be123c'] },
+  overdue: { figure: 'overdue', unit: 'count', breaks: [1, 3, 6, 10], colours: ['#1f5e45', '#eab308', '#f97316', '#dc2626', '#a21caf'] },
   // Patrol coverage today: share of the grid's cells visited.
-  coverage: { figure: 'coverage', unit: 'rate', breaks: [0.2, 0.4, 0.6, 0.8], colours: ['#312e81', '#4338ca', '#0e7490', '#14b8a6', '#5eead4'] },
+  coverage: { figure: 'coverage', unit: 'rate', breaks: [0.2, 0.4, 0.6, 0.8], colours: ['#3b3499', '#6d5cf0', '#0e7490', '#10b981', '#bbf7d0'] },
+}
+
+/**
+ * How opaque the grid fills are on the wall: enough that each class reads as its swatch from
+ * across the room (at 0.6 "≥ 80%" looked like "60–80%"), a little below 1 so a base map's roads
+ * still show through. Every scale's classes, and the no-data colour, stay at least ΔE 25 apart
+ * over the map's background at this opacity (`test/client/colour-scale.test.ts`).
+ */
+export const GRID_FILL_OPACITY = 0.88
+
+/** A colour as the map draws it: `colour` at `opacity` over the map's background, as #rrggbb. */
+export function onMapColour(colour: string, opacity = GRID_FILL_OPACITY, background = MAP_BACKGROUND): string {
+  const rgb = (hex: string) => [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16))
+  const [fg, bg] = [rgb(colour), rgb(background)]
+  return `#${fg.map((c, i) => Math.round(opacity * c + (1 - opacity) * bg[i]!).toString(16).padStart(2, '0')).join('')}`
 }
 
 export function colourScale(figure: GridFigure): ColourScale {

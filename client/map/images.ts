@@ -194,9 +194,12 @@ export function drawLabel(text: string, level: LabelLevel, pixelRatio: number): 
   return raster(ctx, width, height)
 }
 
+/** Type size of a cluster's count in CSS px (a map label: 16 at least). */
+export const COUNT_FONT_SIZE = 18
+
 /** The number on a cluster of requests. */
 export function drawCount(count: string, pixelRatio: number): RasterImage | null {
-  const size = 15 * pixelRatio
+  const size = COUNT_FONT_SIZE * pixelRatio
   const font = `700 ${size}px ${MAP_FONT}`
   const probe = context(1, 1)
   if (!probe) return null

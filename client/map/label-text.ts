@@ -6,11 +6,11 @@ export type LabelLevel = 'street' | 'community' | 'grid'
 
 export const LABEL_LEVELS: readonly LabelLevel[] = ['street', 'community', 'grid']
 
-/** Type size (CSS px at the stage's scale), weight, colour and halo per level: read from across a room. */
+/** Type size (CSS px at the stage's scale, 16 at least), weight, colour and halo per level: read from across a room. */
 export const LABEL_STYLE = {
   street: { size: 24, weight: 700, colour: '#ffffff', halo: 5 },
   community: { size: 18, weight: 600, colour: '#dbeafe', halo: 4 },
-  grid: { size: 15, weight: 500, colour: '#cbd5e1', halo: 3 },
+  grid: { size: 16, weight: 600, colour: '#e2e8f0', halo: 4 },
 } as const satisfies Record<LabelLevel, { size: number; weight: number; colour: string; halo: number }>
 
 /** A line holds at most this many em (eight CJK characters): longer names take two lines. */

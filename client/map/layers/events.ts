@@ -11,6 +11,10 @@ export const PRIORITY_COLORS: Readonly<Record<Priority, string>> = {
 export const ALERT_COLOR = '#ff3dbb'
 export const WORKER_COLOR = '#34d399'
 export const CLUSTER_COLOR = '#0ea5e9'
+/** A cluster that holds an urgent request: red, so an urgent case is not lost in a count. */
+export const CLUSTER_URGENT_COLOR = PRIORITY_COLORS.urgent
+/** Cluster sizes by count: [radius below 10, from 10, from 50] in CSS px. */
+export const CLUSTER_RADII = [15, 19, 24] as const
 
 /** Radius growing with zoom: readable from across the room at district scale, not blobs up close. */
 const radius = (atDistrict: number, atGrid: number) => ['interpolate', ['linear'], ['zoom'], 10, atDistrict, 16, atGrid] as ['interpolate', ['linear'], ['zoom'], number, number, number, number]
@@ -49,9 +53,10 @@ export function buildEventLayers(): EventLayerSpecification[] {
       source: SOURCE_IDS.requests,
       filter: clustered,
       paint: {
-        'circle-color': CLUSTER_COLOR,
-        'circle-opacity': 0.85,
-        'circle-radius': ['step', ['get', 'point_count'], 13, 10, 17, 50, 22],
+        // `urgent` is summed over the cluster's requests (`buildRequestsSource`).
+        'circle-color': ['case', ['>', ['get', 'urgent'], 0], CLUSTER_URGENT_COLOR, CLUSTER_COLOR],
+        'circle-opacity': 0.92,
+        'circle-radius': ['step', ['get', 'point_count'], CLUSTER_RADII[0], 10, CLUSTER_RADII[1], 50, CLUSTER_RADII[2]],
         'circle-stroke-color': '#e0f2fe',
         'circle-stroke-width': 2,
       },

@@ -1,4 +1,4 @@
-import { colourScale, fillColourExpression } from '../colour-scale'
+import { GRID_FILL_OPACITY, colourScale, fillColourExpression } from '../colour-scale'
 import { LAYER_IDS, SOURCE_IDS } from '../layer-ids'
 import type { FillLayerSpecification, LineLayerSpecification } from '../spec'
 import type { GridFigure } from '../../lib/grid-figures'
@@ -26,7 +26,7 @@ export function buildGridLayers(figure?: GridFigure): [FillLayerSpecification, .
       type: 'fill',
       source: SOURCE_IDS.grids,
       filter: level('grid'),
-      paint: figure ? { 'fill-color': fillColourExpression(colourScale(figure)), 'fill-opacity': 0.6 } : { 'fill-color': GRID_COLORS.fill, 'fill-opacity': 0.35 },
+      paint: figure ? { 'fill-color': fillColourExpression(colourScale(figure)), 'fill-opacity': GRID_FILL_OPACITY } : { 'fill-color': GRID_COLORS.fill, 'fill-opacity': 0.35 },
     },
     {
       id: LAYER_IDS.gridLine,

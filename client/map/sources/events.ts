@@ -90,8 +90,13 @@ export function buildWorkersData(workers: ReadonlyMap<string, WorkerTrack>, now:
 
 /** A trail shows the last few minutes of a walk… */
 export const TRAIL_MAX_AGE_MS = 10 * 60_000
-/** …and starts over after a jump (about 500 m between two pings: a GPS fix, not a walk). */
+/** …and starts over after a jump (about 500 m between two pings: a GPS fix, not a walk)… */
 export const TRAIL_MAX_STEP_DEG = 0.005
+/**
+ * …or after a silence (a phone without signal, a stalled stream): the walk between two pings
+ * minutes apart is not known, and a straight line across the map would say it was.
+ */
+export const TRAIL_MAX_GAP_MS = 3 * 60_000
 
 /** A short line behind each online worker: where the last few pings of the current walk were. */
 export function buildTrailsData(workers: ReadonlyMap<string, WorkerTrack>, now: number, project: LonLatTransform = identity): FeatureCollection<LineString, TrailFeatureProperties> {
@@ -102,7 +107,7 @@ export function buildTrailsData(workers: ReadonlyMap<string, WorkerTrack>, now: 
     while (start > 0) {
       const a = w.trail[start - 1]!
       const b = w.trail[start]!
-      if (now - a.at > TRAIL_MAX_AGE_MS || Math.abs(a.lon - b.lon) > TRAIL_MAX_STEP_DEG || Math.abs(a.lat - b.lat) > TRAIL_MAX_STEP_DEG) break
+      if (now - a.at > TRAIL_MAX_AGE_MS || b.at - a.at > TRAIL_MAX_GAP_MS || Math.abs(a.lon - b.lon) > TRAIL_MAX_STEP_DEG || Math.abs(a.lat - b.lat) > TRAIL_MAX_STEP_DEG) break
       start--
     }
     if (start === w.trail.length - 1) continue
@@ -125,12 +130,23 @@ export function buildPointSource(): GeoJSONSourceSpecification {
 }
 
 /**
- * Open requests cluster when the map shows a whole district with its fields (zoom 11 and below:
- * hundreds of points would read as blobs across a room); a city's streets and closer, each
- * request is its own dot, coloured by priority.
+ * Open requests cluster, with their count, up to the zoom of a street scene: a wall's district
+ * scene sits at about 12.4 on its 1920×1080 stage (the stage is scaled to the screen and the map
+ * drawn at the screen's pixel ratio, so the zoom is the same on 4K), where hundreds of dots
+ * overlapped into one blob from across the room. A community scene (zoom 15 and more) shows each
+ * request as its own dot, coloured by priority. A cluster sums its urgent requests (`urgent`).
  */
-export const REQUEST_CLUSTER_MAX_ZOOM = 11
+export const REQUEST_CLUSTER_MAX_ZOOM = 14
+export const REQUEST_CLUSTER_RADIUS = 48
 
 export function buildRequestsSource(): GeoJSONSourceSpecification {
-  return { type: 'geojson', data: empty(), promoteId: 'fid', cluster: true, clusterRadius: 40, clusterMaxZoom: REQUEST_CLUSTER_MAX_ZOOM }
+  return {
+    type: 'geojson',
+    data: empty(),
+    promoteId: 'fid',
+    cluster: true,
+    clusterRadius: REQUEST_CLUSTER_RADIUS,
+    clusterMaxZoom: REQUEST_CLUSTER_MAX_ZOOM,
+    clusterProperties: { urgent: ['+', ['case', ['==', ['get', 'priority'], 'urgent'], 1, 0]] },
+  }
 }
