@@ -150,9 +150,11 @@ describe('the wall alarm and on-duty panels', () => {
     const events: LiveEvent[] = [
       { type: 'alarm.acked', seq: 3, at: T0, gridId: GRID, alarmId: 'urgent:r1', by: 'li' },
       { type: 'request.urged', seq: 2, at: T0, gridId: GRID, requestId: 'r1', by: 'zhang' },
-      raisedAlarm(1, 'urgent_request'),
+      raisedAlarm(1, 'overdue'),
+      // An urgent request's alarm is the request's own row: not twice on the ticker.
+      raisedAlarm(0, 'urgent_request'),
     ]
-    const wrapper = mount(WallTicker, { props: { events }, global: global() })
+    const wrapper = mount(WallTicker, { props: { events, now: T0 }, global: global() })
     const rows = wrapper.findAll('[data-testid="ticker-row"]')
     expect(rows.map((r) => r.attributes('data-type'))).toEqual(['alarm.acked', 'request.urged', 'alarm.raised'])
     expect(rows[0]!.text()).toContain('警情确认')
@@ -161,6 +163,6 @@ describe('the wall alarm and on-duty panels', () => {
     expect(rows[1]!.text()).toContain('督办人 zhang')
     expect(rows[1]!.classes()).toContain('urged')
     expect(rows[2]!.text()).toContain('新警情')
-    expect(rows[2]!.text()).toContain('紧急诉求')
+    expect(rows[2]!.text()).toContain('诉求超期')
   })
 })

@@ -9,7 +9,7 @@ import WallMapLegend from '../../client/components/wall/WallMapLegend.vue'
 import WallTicker from '../../client/components/wall/WallTicker.vue'
 import { createAppI18n } from '../../client/i18n'
 import { useGeographyStore } from '../../client/stores/geography'
-import { GRID, openAlert, patrol, raised, received, transitioned } from '../fixtures/live-fixtures'
+import { GRID, T0, openAlert, patrol, raised, received, transitioned } from '../fixtures/live-fixtures'
 import { computeFigures, DEFAULT_POLICY, rate, type Figures } from '../../shared/metrics'
 import { nextTick } from 'vue'
 
@@ -33,25 +33,39 @@ describe('wall components', () => {
   })
 
   function mountTicker(events: LiveEvent[], locale: 'zh-CN' | 'en' = 'zh-CN') {
-    return mount(WallTicker, { props: { events }, global: { plugins: [pinia, createAppI18n(locale)] } })
+    return mount(WallTicker, { props: { events, now: T0 }, global: { plugins: [pinia, createAppI18n(locale)] } })
   }
 
-  it('shows one row per event, newest first, with its seq and translated names', () => {
+  it('shows one row per notable event, newest first, with its seq and translated names', () => {
     const events: LiveEvent[] = [
-      patrol(4, 'w-1', 106.2),
-      raised(3, 'a1', { kind: 'high_altitude_throwing' }),
+      patrol(5, 'w-1', 106.2),
+      raised(4, 'a1', { kind: 'high_altitude_throwing' }),
+      transitioned(3, 'r1', 'resolved'),
       transitioned(2, 'r1', 'dispatched'),
       received(1, 'r1', { category: 'noise', source: 'hotline', gridId: 'elsewhere' }),
     ]
     const rows = mountTicker(events).findAll('[data-testid="ticker-row"]')
-    expect(rows.map((r) => r.attributes('data-seq'))).toEqual(['4', '3', '2', '1'])
-    expect(rows[0].text()).toContain('网格巡查')
+    // A patrol's check-in and a request's routine dispatch are not news on the wall.
+    expect(rows.map((r) => r.attributes('data-seq'))).toEqual(['4', '3', '1'])
+    expect(rows[0].text()).toContain('高空抛物')
     expect(rows[0].text()).toContain('阅海社区第1网格')
-    expect(rows[1].text()).toContain('高空抛物')
-    expect(rows[2].text()).toContain('派单')
-    expect(rows[3].text()).toContain('噪音扰民')
-    expect(rows[3].text()).toContain('12345热线')
-    expect(rows[3].text()).toContain('未知网格')
+    expect(rows[1].text()).toContain('办结')
+    expect(rows[2].text()).toContain('噪音扰民')
+    expect(rows[2].text()).toContain('12345热线')
+    expect(rows[2].text()).toContain('未知网格')
+  })
+
+  it('pins an urgent request above the rolling rows while it is recent', () => {
+    const urgent = { ...received(1, 'r-urgent', { category: 'safety_hazard' }), priority: 'urgent' as const, at: T0 - 60_000 }
+    const later = Array.from({ length: 40 }, (_, i) => received(2 + i, `r${i}`))
+    const events = [...later.reverse(), urgent]
+    const pinned = mountTicker(events).findAll('[data-pinned="true"]')
+    expect(pinned.map((r) => r.attributes('data-seq'))).toEqual(['1'])
+    expect(pinned[0]!.text()).toContain('紧急')
+    expect(pinned[0]!.text()).toContain('置顶')
+    // Twenty minutes on, it rolls with the rest (the alarm panel keeps it until acknowledged).
+    const old = mount(WallTicker, { props: { events, now: T0 + 20 * 60_000 }, global: { plugins: [pinia, createAppI18n('zh-CN')] } })
+    expect(old.findAll('[data-pinned="true"]')).toHaveLength(0)
   })
 
   it('never shows ids that could point at a person or a case', () => {
@@ -65,7 +79,7 @@ describe('wall components', () => {
     expect(mountTicker([received(1, 'r1')], 'en').text()).toContain('New request')
     const empty = mountTicker([])
     expect(empty.findAll('[data-testid="ticker-row"]')).toHaveLength(0)
-    expect(empty.text()).toContain('等待实时数据')
+    expect(empty.text()).toContain('暂无需关注的动态')
   })
 
   it('shows the connection state as text and as data-state', () => {
