@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { MetricsReply } from '../../shared/metrics'
 import type { AuditReply } from '../../shared/schemas/audit'
 import { getJson, launchChromium } from '../helpers/browser'
+import { geometryBbox } from '../../shared/domain'
 import { pointIn, sampleGeography } from '../helpers/build-app'
 import { serveBuiltApp } from '../helpers/serve-built-app'
 import { LIVENESS_MS } from '../helpers/wait-for'
@@ -33,6 +35,12 @@ async function api<T>(path: string): Promise<T> {
   const res = await page.request.get(`${server.url}${path}`)
   expect(res.status(), path).toBe(200)
   return (await res.json()) as T
+}
+
+/** A point in a (rectangular sample) grid away from its centre, where the test's requests sit as dots that open the request. */
+function offCentre(gridId: string): { lon: number; lat: number } {
+  const [west, south, east, north] = geometryBbox(geography.get(gridId)!.geometry)
+  return { lon: west + (east - west) * 0.25, lat: south + (north - south) * 0.25 }
 }
 
 const main = (unit: string) => page.locator(`[data-testid="leader-main"][data-unit="${unit}"]`)
@@ -137,7 +145,7 @@ describe('/leader in Chromium', () => {
     const point = await page.evaluate(({ lon, lat }) => {
       const p = window.__outpostMap!.project([lon, lat])
       return { x: p.x, y: p.y }
-    }, pointIn(geography, GRID))
+    }, offCentre(GRID))
     await page.mouse.click(box.x + point.x, box.y + point.y)
     await page.waitForURL((url) => url.searchParams.get('unit') === GRID)
     await page.locator(`[data-testid="leader-main"][data-unit="${GRID}"][data-level="grid"]`).waitFor()
@@ -150,7 +158,7 @@ describe('/leader in Chromium', () => {
     expect(await open.textContent()).not.toContain('张三')
     await page.locator('[data-testid="grid-workers"]').waitFor()
     await page.locator('[data-testid="grid-alerts"]').waitFor()
-    await page.locator('[data-testid="grid-coverage"]').waitFor()
+    await page.locator('[data-figure="coverage"] [data-testid="figure-value"]').waitFor()
 
     // Live: a new request in the grid shows in its list and in its figures without a reload.
     await page.locator('[data-testid="live-state"][data-state="live"]').waitFor({ timeout: LIVENESS_MS })
@@ -192,5 +200,137 @@ describe('/leader in Chromium', () => {
 
     expect(errors).toEqual([])
     expect(offsite).toEqual([])
+  })
+})
+
+describe('/leader on a 1440×900 laptop', () => {
+  let laptop: Page
+  const get = async <T>(path: string): Promise<T> => {
+    const res = await laptop.request.get(`${server.url}${path}`)
+    expect(res.status(), path).toBe(200)
+    return (await res.json()) as T
+  }
+
+  beforeAll(async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } })
+    laptop = await ctx.newPage()
+    laptop.on('pageerror', (error) => errors.push(error.message))
+    const res = await laptop.request.post(`${server.url}/api/v1/session`, { data: { username: LEADER.username, password: LEADER.password } })
+    expect(res.status()).toBe(200)
+  })
+
+  it('fits the children table and the figures without wrapping, colours the map by the ranking figure, and marks the open requests', async () => {
+    await laptop.goto(`${server.url}/leader?unit=${STREET}&window=today&figure=onTimeResponse`)
+    await laptop.locator(`[data-testid="leader-map"][data-ready-unit="${STREET}"]`).waitFor({ timeout: LIVENESS_MS })
+    const reply = await get<MetricsReply>(`/api/v1/metrics?unit=${STREET}`)
+    await expect.poll(() => laptop.locator('[data-testid="children-table"] tbody tr[data-unit]').count(), { timeout: LIVENESS_MS }).toBe(reply.children.length)
+
+    // No sideways scrolling at 1440 px, and every default column is there.
+    const scroll = await laptop.locator('[data-testid="children-scroll"]').evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }))
+    expect(scroll.scroll).toBeLessThanOrEqual(scroll.client)
+    const cols = await laptop.locator('[data-testid="children-table"] thead th[data-col]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.col))
+    expect(cols).toEqual(expect.arrayContaining(['perThousand', 'coverage', 'onTimeResponse', 'resolution', 'satisfaction']))
+    // "29 分钟 / 1.8 小时" on one line: each figure's value is one line high and not cut.
+    const values = await laptop.locator('[data-testid="figure-value"]').evaluateAll((els) =>
+      els.map((e) => ({ lines: e.getBoundingClientRect().height / (1.5 * parseFloat(getComputedStyle(e).fontSize)), over: e.scrollWidth - e.clientWidth })),
+    )
+    for (const v of values) {
+      expect(v.lines).toBeLessThan(1.2)
+      expect(v.over).toBeLessThanOrEqual(0)
+    }
+
+    // Each child's polygon carries its figure (feature state), the legend names the figure and its classes.
+    const states = await laptop.evaluate((ids) => ids.map((id) => window.__outpostMap!.getFeatureState({ source: 'grids', id })), reply.children.map((c) => c.unit))
+    reply.children.forEach((c, i) => {
+      expect(states[i]!.value ?? null).toBe(c.figures.onTimeResponse.value)
+      expect(states[i]!.thin).toBe(c.figures.onTimeResponse.n > 0 && c.figures.onTimeResponse.n < 10)
+    })
+    expect(await laptop.locator('[data-testid="leader-legend"]').getAttribute('data-figure')).toBe('onTimeResponse')
+    expect(await laptop.locator('[data-testid="leader-legend"] [data-testid="legend-class"]').count()).toBe(7)
+    const open = await get<{ items: { id: string; priority: string }[] }>(`/api/v1/requests?unit=${STREET}&open=true&limit=3000`)
+    const legendCounts = await laptop.locator('[data-testid="legend-priority"]').evaluateAll((els) => els.map((e) => [(e as HTMLElement).dataset.priority, e.textContent!.trim()]))
+    for (const [priority, text] of legendCounts) expect(text).toContain(String(open.items.filter((r) => r.priority === priority).length))
+    const dots = await laptop.evaluate(() => window.__outpostMap!.querySourceFeatures('leader-requests').map((f) => f.properties!.id as string))
+    expect(new Set(dots)).toEqual(new Set(open.items.map((r) => r.id)))
+
+    // Another ranking figure recolours the map (same layers, new paint).
+    await laptop.locator('[data-testid="figure-select"]').selectOption('requests')
+    await expect.poll(() => laptop.locator('[data-testid="leader-legend"]').getAttribute('data-figure')).toBe('requests')
+    const requests = await laptop.evaluate((id) => window.__outpostMap!.getFeatureState({ source: 'grids', id }).value, reply.children[0]!.unit)
+    expect(requests).toBe(reply.children[0]!.figures.requests)
+  })
+
+  it('shows the segment times exactly as the API has them, labelled by their stages, and the trend charts', async () => {
+    const reply = await get<MetricsReply>(`/api/v1/metrics?unit=${STREET}`)
+    const rows = laptop.locator('[data-testid="segment-row"]')
+    await expect.poll(() => rows.count(), { timeout: LIVENESS_MS }).toBe(4)
+    const shown = await rows.evaluateAll((els) =>
+      els.map((e) => {
+        const d = (e as HTMLElement).dataset
+        return { segment: d.segment, p50: d.p50 === '' ? null : Number(d.p50), p90: d.p90 === '' ? null : Number(d.p90), n: Number(d.n), label: e.querySelector('th')!.textContent }
+      }),
+    )
+    expect(shown.map(({ segment, p50, p90, n }) => ({ segment, p50, p90, n }))).toEqual(
+      (['dispatch', 'accept', 'travel', 'work'] as const).map((s) => ({ segment: s, ...reply.figures.segments[s] })),
+    )
+    expect(shown.map((s) => s.label!.replace(/\s+/g, ''))).toEqual(['受理→派单派单', '派单→签收签收', '签收→到场到场', '到场→办结办结'])
+    // At least one segment has a value here (leader-open was dispatched 5 minutes after receipt).
+    expect(shown[0]!.n).toBeGreaterThan(0)
+
+    // Three charts (requests, response P50/P90, the three rates), drawn.
+    const charts = laptop.locator('[data-testid="trend-chart"]')
+    await expect.poll(() => charts.count(), { timeout: LIVENESS_MS }).toBe(3)
+    expect(await charts.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.chart))).toEqual(['requests', 'responseTime', 'rates'])
+    await expect.poll(() => laptop.locator('[data-testid="trend-chart"] svg path').count(), { timeout: LIVENESS_MS }).toBeGreaterThan(3)
+    await laptop.screenshot({ path: '/tmp/outpost-leader/test-leader-1440x900.png' }).catch(() => undefined)
+  })
+
+  it('finds a request by id, says clearly when there is none in scope, and shows its steps, deadlines and map unclipped', async () => {
+    const search = laptop.locator('[data-testid="request-search-input"]')
+    await search.fill('no-such-request')
+    await search.press('Enter')
+    await laptop.waitForURL((url) => url.pathname === '/leader/requests/no-such-request')
+    await expect.poll(() => laptop.locator('[data-testid="request-page"] [role="alert"]').textContent(), { timeout: LIVENESS_MS }).toContain('不在您的管辖范围内')
+    // Malformed: said at the box, nothing opened.
+    await search.fill('a b/c')
+    await search.press('Enter')
+    await expect.poll(() => laptop.locator('[data-testid="request-search-problem"]').getAttribute('data-problem')).toBe('invalid')
+    expect(new URL(laptop.url()).pathname).toBe('/leader/requests/no-such-request')
+
+    await search.fill(' leader-late ')
+    await search.press('Enter')
+    await laptop.waitForURL((url) => url.pathname === '/leader/requests/leader-late')
+    const deadlines = laptop.locator('[data-testid="deadline"]')
+    await expect.poll(() => deadlines.count(), { timeout: LIVENESS_MS }).toBe(2)
+    // Urgent, three hours without a response: both deadlines (30 min, 2 h) are past.
+    expect(await deadlines.evaluateAll((els) => els.map((e) => [(e as HTMLElement).dataset.kind, (e as HTMLElement).dataset.state]))).toEqual([
+      ['response', 'overdue'],
+      ['resolution', 'overdue'],
+    ])
+    await laptop.locator('[data-testid="request-map"][data-ready="true"]').waitFor({ timeout: LIVENESS_MS })
+
+    await laptop.goto(`${server.url}/leader/requests/leader-open`)
+    const steps = laptop.locator('[data-testid="request-timeline"] li')
+    await expect.poll(() => steps.count(), { timeout: LIVENESS_MS }).toBe(2)
+    // Dispatched 5 minutes after receipt (the setup's clock reads a few ms apart).
+    expect(Math.abs(Number(await steps.nth(1).locator('[data-testid="step-since"]').getAttribute('data-ms')) - 5 * 60_000)).toBeLessThan(2_000)
+    expect(await laptop.locator('[data-testid="deadline"][data-kind="response"]').getAttribute('data-state')).toBe('open')
+    // No box between the timeline and the page clips it.
+    const clipped = await laptop.locator('[data-testid="request-timeline"]').evaluate((el) => {
+      const out: string[] = []
+      for (let e: HTMLElement | null = el; e && !e.classList.contains('leader'); e = e.parentElement) if (e.scrollHeight > e.clientHeight + 1 && getComputedStyle(e).overflowY !== 'visible') out.push(e.className)
+      return out
+    })
+    expect(clipped).toEqual([])
+  })
+
+  it('shows a grid’s coverage once', async () => {
+    await laptop.goto(`${server.url}/leader?unit=${GRID}`)
+    await laptop.locator(`[data-testid="leader-main"][data-unit="${GRID}"][data-level="grid"]`).waitFor({ timeout: LIVENESS_MS })
+    await laptop.locator('[data-testid="grid-requests"]').waitFor({ timeout: LIVENESS_MS })
+    await laptop.locator('[data-figure="coverage"] [data-testid="figure-value"]').waitFor({ timeout: LIVENESS_MS })
+    const text = await laptop.locator('[data-testid="leader-main"]').innerText()
+    expect(text.split('巡查覆盖率').length - 1).toBe(1)
+    expect(errors).toEqual([])
   })
 })
