@@ -73,6 +73,22 @@ const kioskEn = {
   activities: {
     sessions: 'sessions',
     participants: 'participants',
+    area: 'Held in {name} this month',
+    here: 'Here: {activities} sessions · {participants} participants',
+    areaNote: 'Join one near you. A kind held here fewer than {threshold} times is not shown on its own.',
+  },
+  period: {
+    month: 'Covers {period}',
+    year: 'Covers {period}',
+    yearFromFirstData: 'Covers {period} (since records began)',
+  },
+  report: {
+    title: 'How to report a problem',
+    hotline: 'Citizen service hotline (24 h)',
+    phone: '{name} service line',
+    hours: 'Office hours: {hours}',
+    scan: 'Scan to report',
+    visit: 'Or come to the community service station',
   },
   updated: 'Updated {time}',
   state: {

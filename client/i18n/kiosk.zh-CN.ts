@@ -73,6 +73,22 @@ const kioskZhCN = {
   activities: {
     sessions: '场',
     participants: '人次',
+    area: '{name}本月共举办',
+    here: '本社区 {activities} 场 · {participants} 人次',
+    areaNote: '欢迎就近参加。本社区某类活动不足 {threshold} 场时不单独显示。',
+  },
+  period: {
+    month: '统计期 {period}',
+    year: '统计期 {period}',
+    yearFromFirstData: '统计期 {period}（自有记录起）',
+  },
+  report: {
+    title: '如何反映问题',
+    hotline: '市民服务热线（24 小时）',
+    phone: '{name}服务电话',
+    hours: '办公时间 {hours}',
+    scan: '扫码反映问题',
+    visit: '也可到社区服务站当面反映',
   },
   updated: '数据更新于 {time}',
   state: {

@@ -16,15 +16,11 @@ export interface VolumeCard {
   year: PublicStats['year']
 }
 
+/** The three rates and the median response time: this month's quality of service, on one card. */
 export interface RatesCard {
   kind: 'rates'
   id: 'rates'
   rates: { key: RateKey; value: number | null }[]
-}
-
-export interface ResponseCard {
-  kind: 'response'
-  id: 'response'
   medianResponseSec: number | null
 }
 
@@ -50,9 +46,14 @@ export interface ActivitiesCard {
   kind: 'activities'
   id: 'activities'
   items: PublicStats['activities']
+  /**
+   * At community level, the street's activities by kind (its own kiosk's answer): what there was to
+   * join nearby. The community's own counts then show only where they are numbers, not "<5".
+   */
+  area?: { unit: string; name: string; items: PublicStats['activities'] }
 }
 
-export type KioskCard = VolumeCard | RatesCard | ResponseCard | CategoriesCard | ComparisonCard | ActivitiesCard
+export type KioskCard = VolumeCard | RatesCard | CategoriesCard | ComparisonCard | ActivitiesCard
 
 function shares(items: PublicStats['topCategories']): CategoriesCard['items'] {
   const max = Math.max(0, ...items.map((i) => countValue(i.handled) ?? 0))
@@ -69,16 +70,15 @@ function orderActivities(items: PublicStats['activities']): PublicStats['activit
 }
 
 /**
- * Requests (month and year), the three rates, the median response time, the categories most
- * solved, the comparison (one card per eight units) and the service activities. The volume, rates
- * and response cards are always there (a "—" says "too few" better than a missing card); the lists
- * only when they have something in them, and a comparison only with two units or more.
+ * Requests (month and year), the three rates with the median response time, the categories most
+ * solved, the comparison (one card per eight units) and the service activities. The volume and
+ * rates cards are always there (a "—" says "too few" better than a missing card); the lists only
+ * when they have something in them, and a comparison only with two units or more.
  */
 export function buildCards(stats: PublicStats): KioskCard[] {
   const cards: KioskCard[] = [
     { kind: 'volume', id: 'volume', month: stats.month, year: stats.year },
-    { kind: 'rates', id: 'rates', rates: RATE_KEYS.map((key) => ({ key, value: stats.rates[key] })) },
-    { kind: 'response', id: 'response', medianResponseSec: stats.medianResponseSec },
+    { kind: 'rates', id: 'rates', rates: RATE_KEYS.map((key) => ({ key, value: stats.rates[key] })), medianResponseSec: stats.medianResponseSec },
   ]
   const categories = stats.topCategories.slice(0, 5)
   if (categories.length > 0) cards.push({ kind: 'categories', id: 'categories', items: shares(categories) })
@@ -99,7 +99,12 @@ export function buildCards(stats: PublicStats): KioskCard[] {
     }
   }
 
-  if (stats.activities.length > 0) cards.push({ kind: 'activities', id: 'activities', items: orderActivities(stats.activities) })
+  const area = stats.level === 'community' ? stats.activitiesArea : undefined
+  if (area && area.items.length > 0) {
+    cards.push({ kind: 'activities', id: 'activities', items: orderActivities(stats.activities), area: { ...area, items: orderActivities(area.items) } })
+  } else if (stats.activities.length > 0) {
+    cards.push({ kind: 'activities', id: 'activities', items: orderActivities(stats.activities) })
+  }
   return cards
 }
 
@@ -112,6 +117,7 @@ function countsOf(stats: PublicStats): Count[] {
     ...stats.topCategories.map((c) => c.handled),
     ...stats.comparison.units.map((u) => u.handled),
     ...stats.activities.flatMap((a) => [a.activities, a.participants]),
+    ...(stats.level === 'community' ? (stats.activitiesArea?.items ?? []) : []).flatMap((a) => [a.activities, a.participants]),
   ]
 }
 

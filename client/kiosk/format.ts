@@ -87,3 +87,33 @@ export function formatUpdatedAt(iso: string, locale: string, now: number = Date.
   const date = new Intl.DateTimeFormat(locale, { month: 'long', day: 'numeric', timeZone }).format(new Date(ms))
   return `${date} ${at.time}`
 }
+
+/** Month names for English periods ("1 Jan – 5 Dec 2026"): fixed, so every browser words it alike. */
+const EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/**
+ * The dates a figure covers, from two local dates (YYYY-MM-DD): "2026年1月1日–12月5日",
+ * "2026年12月1日–5日", "2026年12月5日"; in English "1 Jan – 5 Dec 2026", "1–5 Dec 2026".
+ */
+export function formatPeriod(from: string, to: string, locale: string): string {
+  const parse = (iso: string) => {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso)
+    return m ? { y: Number(m[1]), m: Number(m[2]), d: Number(m[3]) } : null
+  }
+  const a = parse(from)
+  const b = parse(to)
+  if (!a || !b) return NO_VALUE
+  const sameYear = a.y === b.y
+  const sameMonth = sameYear && a.m === b.m
+  if (locale.startsWith('zh')) {
+    const start = `${a.y}年${a.m}月${a.d}日`
+    if (sameMonth && a.d === b.d) return start
+    const end = sameMonth ? `${b.d}日` : sameYear ? `${b.m}月${b.d}日` : `${b.y}年${b.m}月${b.d}日`
+    return `${start}–${end}`
+  }
+  const month = (n: number) => EN_MONTHS[n - 1] ?? String(n)
+  const end = `${b.d} ${month(b.m)} ${b.y}`
+  if (sameMonth && a.d === b.d) return end
+  if (sameMonth) return `${a.d}–${end}`
+  return `${a.d} ${month(a.m)}${sameYear ? '' : ` ${a.y}`} – ${end}`
+}

@@ -9,7 +9,7 @@ export type SessionCheck = { status: 'ok'; user: SessionReply } | { status: 'una
 
 export type LoginResult =
   | { ok: true; user: SessionReply }
-  | { ok: false; reason: 'invalid' | 'throttled' | 'failed'; retryAfterSec?: number; message?: string }
+  | { ok: false; reason: 'invalid' | 'throttled' | 'busy' | 'failed'; retryAfterSec?: number; message?: string }
 
 /**
  * Who is logged in. Only a 401 means "nobody": a network error or a server without the route is
@@ -42,7 +42,10 @@ export async function postSession(username: string, password: string, fetchImpl:
   if (res.status === 401) return { ok: false, reason: 'invalid' }
   if (res.status === 429) {
     const retry = Number(res.headers.get('retry-after'))
-    return Number.isFinite(retry) && retry > 0 ? { ok: false, reason: 'throttled', retryAfterSec: Math.ceil(retry) } : { ok: false, reason: 'throttled' }
+    // `rule: "busy"`: the server had no room to check a password now; nothing was counted against the user.
+    const rule = await res.json().then((body: unknown) => (body as { rule?: unknown } | null)?.rule, () => undefined)
+    const reason = rule === 'busy' ? 'busy' : 'throttled'
+    return Number.isFinite(retry) && retry > 0 ? { ok: false, reason, retryAfterSec: Math.ceil(retry) } : { ok: false, reason }
   }
   return { ok: false, reason: 'failed' }
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { PublicStats } from '../../shared/public'
 import KioskCard from '../../client/components/kiosk/KioskCard.vue'
 import KioskFooter from '../../client/components/kiosk/KioskFooter.vue'
+import KioskReport from '../../client/components/kiosk/KioskReport.vue'
 import { createAppI18n } from '../../client/i18n'
 import { buildCards, COMPARISON_ROWS_PER_CARD, hasSuppressed, hasWithheld, type KioskCard as Card } from '../../client/kiosk/cards'
 
@@ -52,14 +53,14 @@ describe('kiosk cards from the public figures', () => {
   it('makes the cards in the issue’s order, from the payload as it is', () => {
     const s = stats()
     const cards = buildCards(s)
-    expect(cards.map((c) => c.id)).toEqual(['volume', 'rates', 'response', 'categories', 'comparison', 'activities'])
+    expect(cards.map((c) => c.id)).toEqual(['volume', 'rates', 'categories', 'comparison', 'activities'])
     expect(find(cards, 'volume')).toMatchObject({ month: s.month, year: s.year })
     expect(find(cards, 'rates').rates).toEqual([
       { key: 'onTimeResponse', value: 0.9347 },
       { key: 'resolution', value: 0.88 },
       { key: 'satisfaction', value: null },
     ])
-    expect(find(cards, 'response').medianResponseSec).toBe(3900)
+    expect(find(cards, 'rates').medianResponseSec).toBe(3900)
     // Bars against the largest count; a suppressed count has no bar.
     expect(find(cards, 'categories').items.map((i) => [i.category, i.handled, i.share])).toEqual([
       ['environment', 320, 1],
@@ -80,7 +81,7 @@ describe('kiosk cards from the public figures', () => {
       medianResponseSec: null,
     })
     // The figures stay, with "too few" on them, rather than vanish.
-    expect(buildCards(s).map((c) => c.id)).toEqual(['volume', 'rates', 'response'])
+    expect(buildCards(s).map((c) => c.id)).toEqual(['volume', 'rates'])
   })
 
   it('splits a long comparison over several cards so nothing scrolls', () => {
@@ -155,10 +156,10 @@ describe('kiosk card components', () => {
     expect(w.get('[data-figure="rates.satisfaction"]').text()).toContain('样本太少，暂不显示')
   })
 
-  it('says the median response time in words', () => {
-    expect(value(render(find(cards, 'response')), 'medianResponseSec').text()).toBe('1 小时 5 分')
-    expect(value(render(find(cards, 'response'), 'en'), 'medianResponseSec').text()).toBe('1 h 5 min')
-    const none = render(find(buildCards(stats({ medianResponseSec: null })), 'response'))
+  it('says the median response time in words, on the rates card', () => {
+    expect(value(render(find(cards, 'rates')), 'medianResponseSec').text()).toBe('1 小时 5 分')
+    expect(value(render(find(cards, 'rates'), 'en'), 'medianResponseSec').text()).toBe('1 h 5 min')
+    const none = render(find(buildCards(stats({ medianResponseSec: null, rates: { onTimeResponse: 0.9, resolution: 0.9, satisfaction: 0.9 } })), 'rates'))
     expect(value(none, 'medianResponseSec').text()).toBe('—')
     expect(none.text()).toContain('样本太少，暂不显示')
   })
@@ -208,6 +209,55 @@ describe('kiosk card components', () => {
     expect(en.text()).toContain('participants')
   })
 
+  it('at community level shows the street’s activities by kind, and the community’s own only where they are numbers', () => {
+    const community = `${STREET}001`
+    const area = {
+      unit: STREET,
+      name: '满城北街街道',
+      items: [
+        { kind: 'volunteering', activities: 14, participants: 402 },
+        { kind: 'senior_class', activities: 9, participants: 187 },
+        { kind: 'legal_aid', activities: '*' as const, participants: '*' as const },
+      ],
+    }
+    const s = stats({
+      unit: community,
+      name: '阅海社区',
+      level: 'community',
+      activities: [
+        { kind: 'senior_class', activities: 6, participants: 120 },
+        { kind: 'volunteering', activities: '<5', participants: '<5' },
+        { kind: 'legal_aid', activities: '<5', participants: '*' },
+      ],
+      activitiesArea: area,
+    })
+    const card = find(buildCards(s), 'activities')
+    expect(card.area?.items.map((i) => i.kind)).toEqual(['senior_class', 'legal_aid', 'volunteering'])
+    const w = render(card)
+    expect(w.get('[data-testid="kiosk-activities-area"]').text()).toBe('满城北街街道本月共举办')
+    expect(value(w, 'area.senior_class.activities').text()).toBe('9')
+    expect(value(w, 'area.volunteering.participants').text()).toBe('402')
+    expect(value(w, 'area.legal_aid.activities').text()).toBe('*')
+    // The community's own: 6 senior classes shown; no "<5" anywhere on the card.
+    expect(w.findAll('[data-testid="kiosk-activity-here"]').map((e) => [e.attributes('data-kind'), e.text()])).toEqual([['senior_class', '本社区 6 场 · 120 人次']])
+    expect(w.text()).not.toContain('<5')
+    expect(w.text()).toContain('不足 5 场时不单独显示')
+    expect(hasWithheld({ ...s, activities: [] })).toBe(true)
+    // A street has no area: its own figures, as before.
+    expect(find(buildCards(stats({ activitiesArea: area })), 'activities').area).toBeUndefined()
+  })
+
+  it('says the period "this month" and "this year" cover, from the first stored day when the history is shorter', () => {
+    const period = { month: { from: '2026-12-01', to: '2026-12-05' }, year: { from: '2026-01-01', to: '2026-12-05' }, yearFromFirstData: false }
+    const w = mount(KioskCard, { props: { card: find(cards, 'volume'), period }, global: { plugins: [createAppI18n('zh-CN')] } })
+    expect(w.findAll('[data-testid="kiosk-period"]').map((e) => e.text())).toEqual(['统计期 2026年12月1日–5日', '统计期 2026年1月1日–12月5日'])
+    const short = { ...period, year: { from: '2026-10-26', to: '2026-12-05' }, yearFromFirstData: true }
+    const en = mount(KioskCard, { props: { card: find(cards, 'volume'), period: short }, global: { plugins: [createAppI18n('en')] } })
+    expect(en.findAll('[data-testid="kiosk-period"]').map((e) => e.text())).toEqual(['Covers 1–5 Dec 2026', 'Covers 26 Oct – 5 Dec 2026 (since records began)'])
+    // An older server sends no period: no line rather than a wrong one.
+    expect(render(find(cards, 'volume')).find('[data-testid="kiosk-period"]').exists()).toBe(false)
+  })
+
   it('says in the footer when the figures were made, whether they are live, and what "<5" means', () => {
     const props = { updatedAt: '2025-03-10T06:00:00.000Z', state: 'offline' as const, now: Date.parse('2025-03-10T06:01:00Z'), threshold: 5, withheld: false, index: 1, count: 6 }
     const w = mount(KioskFooter, { props, global: { plugins: [createAppI18n('zh-CN')] } })
@@ -231,5 +281,28 @@ describe('kiosk card components', () => {
     const en = mount(KioskFooter, { props: { ...props, threshold: 5 }, global: { plugins: [createAppI18n('en')] } })
     expect(en.get('[data-testid="kiosk-withheld"]').text()).toContain('“*”')
     expect(en.get('[data-testid="kiosk-suppressed"]').text()).toContain('“<5”')
+  })
+
+  it('tells how to report a problem: 12345 always, the office number, hours and QR code where one is set', () => {
+    const none = mount(KioskReport, { props: { report: null }, global: { plugins: [createAppI18n('zh-CN')] } })
+    expect(none.get('h2').text()).toBe('如何反映问题')
+    expect(none.get('[data-testid="kiosk-hotline"]').text()).toBe('12345')
+    expect(none.find('[data-testid="kiosk-office-phone"]').exists()).toBe(false)
+    expect(none.find('[data-testid="kiosk-qr"]').exists()).toBe(false)
+    expect(none.text()).toContain('社区服务站')
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 29 29"><rect width="29" height="29" fill="#fff"/></svg>'
+    const report = { hotline: '12345', phone: '0951-5012345', hours: '工作日 8:30–17:30', qrSvg: svg, from: { unit: STREET, name: '满城北街街道' } }
+    const w = mount(KioskReport, { props: { report }, global: { plugins: [createAppI18n('zh-CN')] } })
+    expect(w.get('[data-testid="kiosk-office-phone"]').text()).toBe('0951-5012345')
+    expect(w.get('[data-testid="kiosk-office-phone"]').attributes('data-from')).toBe(STREET)
+    expect(w.text()).toContain('满城北街街道服务电话')
+    expect(w.get('[data-testid="kiosk-office-hours"]').text()).toBe('办公时间 工作日 8:30–17:30')
+    // The server's SVG as an image (a data: URL), never as markup in the page.
+    const img = w.get('[data-testid="kiosk-qr"]')
+    expect(img.attributes('src')).toBe(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`)
+    expect(img.attributes('alt')).toBe('扫码反映问题')
+    expect(w.find('svg').exists()).toBe(false)
+    const en = mount(KioskReport, { props: { report }, global: { plugins: [createAppI18n('en')] } })
+    expect(en.get('h2').text()).toBe('How to report a problem')
   })
 })

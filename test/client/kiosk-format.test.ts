@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createAppI18n } from '../../client/i18n'
-import { countValue, durationParts, formatCount, formatDuration, formatRate, formatUpdatedAt, isSuppressed, isWithheld, NO_VALUE } from '../../client/kiosk/format'
+import { countValue, durationParts, formatCount, formatDuration, formatPeriod, formatRate, formatUpdatedAt, isSuppressed, isWithheld, NO_VALUE } from '../../client/kiosk/format'
 import { DEFAULT_EVERY_SEC, parseEvery, parseKioskQuery } from '../../client/kiosk/params'
 
 const zh = createAppI18n('zh-CN').global.t
@@ -62,6 +62,20 @@ describe('kiosk formatters', () => {
     expect(formatUpdatedAt('2025-03-09T15:00:00Z', 'zh-CN', now)).toBe('3月9日 23:00')
     expect(formatUpdatedAt('2025-03-09T15:00:00Z', 'en', now)).toBe('March 9 23:00')
     expect(formatUpdatedAt('not a date', 'zh-CN', now)).toBe(NO_VALUE)
+  })
+})
+
+describe('formatPeriod', () => {
+  it('words a span of local dates in Chinese and English, shortest first', () => {
+    expect(formatPeriod('2026-01-01', '2026-12-05', 'zh-CN')).toBe('2026年1月1日–12月5日')
+    expect(formatPeriod('2026-12-01', '2026-12-05', 'zh-CN')).toBe('2026年12月1日–5日')
+    expect(formatPeriod('2026-12-05', '2026-12-05', 'zh-CN')).toBe('2026年12月5日')
+    expect(formatPeriod('2025-12-20', '2026-01-03', 'zh-CN')).toBe('2025年12月20日–2026年1月3日')
+    expect(formatPeriod('2026-01-01', '2026-12-05', 'en')).toBe('1 Jan – 5 Dec 2026')
+    expect(formatPeriod('2026-12-01', '2026-12-05', 'en')).toBe('1–5 Dec 2026')
+    expect(formatPeriod('2026-12-05', '2026-12-05', 'en')).toBe('5 Dec 2026')
+    expect(formatPeriod('2025-12-20', '2026-01-03', 'en')).toBe('20 Dec 2025 – 3 Jan 2026')
+    expect(formatPeriod('soon', '2026-01-03', 'en')).toBe(NO_VALUE)
   })
 })
 

@@ -104,24 +104,24 @@ describe('KioskView', () => {
     expect(value(w, 'month.handled')).toBe('1,180')
     expect(w.get('h1').text()).toBe('满城北街街道 · 便民服务公示')
     expect(w.get('[data-testid="kiosk-updated"]').text()).toBe('数据更新于 14:00')
-    expect(w.get('[data-testid="kiosk-progress"]').text()).toBe('1 / 6')
+    expect(w.get('[data-testid="kiosk-progress"]').text()).toBe('1 / 5')
     expect(document.documentElement.lang).toBe('zh-CN')
   })
 
   it('turns to the next card every ?every= seconds, in order, and round again', async () => {
     const w = await open(`/kiosk?unit=${UNIT}&every=5`)
     const seen = [card(w)]
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 5; i++) {
       await vi.advanceTimersByTimeAsync(5000)
       seen.push(card(w))
     }
-    expect(seen).toEqual(['volume', 'rates', 'response', 'categories', 'comparison', 'activities', 'volume'])
+    expect(seen).toEqual(['volume', 'rates', 'categories', 'comparison', 'activities', 'volume'])
     await vi.advanceTimersByTimeAsync(4999)
     expect(card(w)).toBe('volume')
     await vi.advanceTimersByTimeAsync(1)
     expect(card(w)).toBe('rates')
     expect(value(w, 'rates.satisfaction')).toBe('—')
-    expect(w.get('[data-testid="kiosk-progress"]').text()).toBe('2 / 6')
+    expect(w.get('[data-testid="kiosk-progress"]').text()).toBe('2 / 5')
   })
 
   it('goes live on the socket, keeps the numbers through a drop, and refetches on reconnect', async () => {

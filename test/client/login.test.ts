@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory } from 'vue-router'
 import { createAppI18n } from '../../client/i18n'
 import { loginLocation, safeNext } from '../../client/lib/login'
+import { withLang } from '../../client/lib/login-lang'
 import { createAppRouter } from '../../client/router'
 import { getSession, postSession, useSessionStore, type SessionCheck } from '../../client/stores/session'
 import LoginView from '../../client/views/LoginView.vue'
@@ -100,6 +101,7 @@ describe('session calls', () => {
       reason: 'throttled',
       retryAfterSec: 30,
     })
+    expect(await postSession('li', 'x', async () => json({ rule: 'busy' }, 429, { 'retry-after': '1' }))).toEqual({ ok: false, reason: 'busy', retryAfterSec: 1 })
     expect(await postSession('li', 'x', async () => json({}, 500))).toEqual({ ok: false, reason: 'failed' })
   })
 })
@@ -137,11 +139,63 @@ describe('LoginView', () => {
     wrapper.unmount()
   })
 
-  it('says when logins are throttled, in English on request', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => json({ message: 'too many' }, 429, { 'retry-after': '60' })))
-    const { wrapper } = await mountLogin('?lang=en', 'en')
+  it('says when logins are locked and for how long (Retry-After), counts down, and opens again; in English on request', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] })
+    try {
+      vi.stubGlobal('fetch', vi.fn(async () => json({ message: 'too many', rule: 'throttle' }, 429, { 'retry-after': '60' })))
+      const { wrapper } = await mountLogin('?lang=en', 'en')
+      await submit(wrapper, 'li', 'pw')
+      const locked = wrapper.get('[data-testid="login-locked"]')
+      expect(locked.text()).toBe('Too many attempts: logging in is locked for now')
+      expect(wrapper.get('[data-testid="login-error"]').text()).toContain('Try again in 60 seconds.')
+      expect(wrapper.get('[data-testid="login-submit"]').attributes('disabled')).toBeDefined()
+      expect(wrapper.get('[data-testid="login-submit"]').text()).toBe('60 seconds left')
+      await vi.advanceTimersByTimeAsync(15_000)
+      expect(wrapper.get('[data-testid="login-error"]').text()).toContain('Try again in 45 seconds.')
+      await vi.advanceTimersByTimeAsync(46_000)
+      expect(wrapper.find('[data-testid="login-locked"]').exists()).toBe(false)
+      expect(wrapper.get('[data-testid="login-submit"]').attributes('disabled')).toBeUndefined()
+      wrapper.unmount()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('words a long lock in minutes, in Chinese', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => json({ message: 'too many', rule: 'throttle' }, 429, { 'retry-after': '840' })))
+    const { wrapper } = await mountLogin('')
     await submit(wrapper, 'li', 'pw')
-    expect(wrapper.get('[data-testid="login-error"]').text()).toBe('Too many attempts; try again in 60 seconds')
+    expect(wrapper.get('[data-testid="login-locked"]').text()).toBe('登录尝试过多，已暂时锁定')
+    expect(wrapper.get('[data-testid="login-error"]').text()).toContain('请在 14 分钟后再试')
+    wrapper.unmount()
+  })
+
+  it('says "busy" apart from a lock: nothing counted, the button stays usable', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => json({ message: 'too many logins at once', rule: 'busy' }, 429, { 'retry-after': '1' })))
+    const { wrapper } = await mountLogin('')
+    await submit(wrapper, 'li', 'pw')
+    expect(wrapper.find('[data-testid="login-locked"]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid="login-error"]').text()).toBe('服务器正忙，请几秒后再试。这次尝试没有计入失败次数。')
+    expect(wrapper.get('[data-testid="login-submit"]').attributes('disabled')).toBeUndefined()
+    wrapper.unmount()
+  })
+
+  it('shows the product name and switches language in place, keeping it in ?lang= and in the page after login', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => json(USER)))
+    const { wrapper, router: r } = await mountLogin(`?next=${encodeURIComponent('/wall?scene=640106002')}`)
+    expect(wrapper.get('[data-testid="login-product"]').findAll('span').map((e) => e.text())).toEqual(['前哨', 'Outpost'])
+    expect(wrapper.get('[data-testid="login-subtitle"]').text()).toBe('基层治理指挥中心')
+    const [zh, en] = wrapper.findAll('[data-testid="login-lang"] button')
+    expect(zh!.attributes('aria-pressed')).toBe('true')
+    await en!.trigger('click')
+    await flushPromises()
+    expect(r.currentRoute.value.query).toEqual({ next: '/wall?scene=640106002', lang: 'en' })
+    expect(wrapper.get('label[for="login-username"]').text()).toBe('Username')
+    expect(wrapper.get('[data-testid="login-subtitle"]').text()).toBe('Community governance command center')
+    expect(en!.attributes('aria-pressed')).toBe('true')
+    expect(document.documentElement.lang).toBe('en')
+    await submit(wrapper, 'li', 'right')
+    expect(r.currentRoute.value.fullPath).toBe('/wall?scene=640106002&lang=en')
     wrapper.unmount()
   })
 
@@ -170,5 +224,15 @@ describe('LoginView', () => {
     await submit(wrapper, 'li', 'right')
     expect(r.currentRoute.value.path).toBe('/leader')
     wrapper.unmount()
+  })
+})
+
+describe('withLang', () => {
+  it('sets ?lang=en or takes it out for Chinese, keeping the rest of the path', () => {
+    expect(withLang('/leader?unit=640106001', 'en')).toBe('/leader?unit=640106001&lang=en')
+    expect(withLang('/leader?unit=640106001&lang=en', 'zh-CN')).toBe('/leader?unit=640106001')
+    expect(withLang('/wall', 'zh-CN')).toBe('/wall')
+    expect(withLang('/wall#x', 'en')).toBe('/wall?lang=en#x')
+    expect(withLang('/leader?unit=640106001&window=7d', 'zh-CN')).toBe('/leader?unit=640106001&window=7d')
   })
 })
