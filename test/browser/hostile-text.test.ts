@@ -81,6 +81,9 @@ async function openRequest(id: string): Promise<Page> {
   const page = await context.newPage()
   await page.goto(`${server.url}/leader/requests/${id}`)
   await page.locator('[data-testid="request-timeline"] li').first().waitFor({ timeout: LIVENESS_MS })
+  // The page's small map draws its first frames after the timeline shows: wait for it to settle, or
+  // the screenshots taken with a text shown and hidden differ by the map's frames, not by the text.
+  await page.locator('[data-testid="request-map"][data-ready="true"]').waitFor({ timeout: LIVENESS_MS })
   return page
 }
 
