@@ -122,6 +122,7 @@ describe('the wall from five metres (1920×1080)', () => {
 
     const sizes = await textSizes(page)
     expect(sizes.count).toBeGreaterThan(80)
+    console.info(JSON.stringify({ textNodesMeasured: sizes.count, under20px: sizes.small.length }))
     expect(sizes.small).toEqual([])
     // Map labels are canvas images: their type is set here, checked against the same rule.
     for (const style of Object.values(LABEL_STYLE)) {
@@ -237,6 +238,7 @@ describe('the wall from five metres (1920×1080)', () => {
     const c = (await clusters.jsonValue())!
     // Most open requests are in a cluster, not a dot of their own over the others.
     expect(c.inClusters).toBeGreaterThan(c.singles)
+    console.info(JSON.stringify({ sceneZoom: Math.round(framed.zoom * 100) / 100, clusters: c.circles, inClusters: c.inClusters, singles: c.singles }))
     await context.close()
   })
 

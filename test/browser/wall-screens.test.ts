@@ -70,6 +70,10 @@ async function settle(page: Page): Promise<void> {
   await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: LIVENESS_MS })
   await page.waitForFunction(() => Number(document.documentElement.dataset.mapColouredGrids) > 0, undefined, { timeout: LIVENESS_MS })
   await simulateFor(4_000)
+  // News for the ticker whatever the simulator made in those seconds (it shows news only, and a
+  // busy machine lets the simulator make little).
+  const res = await server.inject({ method: 'POST', url: '/api/v1/requests', payload: { source: 'grid_chat', category: 'environment', priority: 'general', location: pointIn(geography, '640106002') } })
+  expect(res.statusCode).toBe(201)
   await page.locator('[data-testid="kpi-requests"]:not([data-value=""])').waitFor({ timeout: LIVENESS_MS })
   await page.locator('[data-testid="response-chart"] svg path').first().waitFor({ state: 'attached', timeout: LIVENESS_MS })
   await page.locator('[data-testid="ticker-row"]').first().waitFor({ timeout: LIVENESS_MS })
