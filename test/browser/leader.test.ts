@@ -318,7 +318,7 @@ describe('/leader on a 1440×900 laptop', () => {
     // No box between the timeline and the page clips it.
     const clipped = await laptop.locator('[data-testid="request-timeline"]').evaluate((el) => {
       const out: string[] = []
-      for (let e: HTMLElement | null = el; e && !e.classList.contains('leader'); e = e.parentElement) if (e.scrollHeight > e.clientHeight + 1 && getComputedStyle(e).overflowY !== 'visible') out.push(e.className)
+      for (let e: Element | null = el; e && !e.classList.contains('leader'); e = e.parentElement) if (e.scrollHeight > e.clientHeight + 1 && getComputedStyle(e).overflowY !== 'visible') out.push(e.className)
       return out
     })
     expect(clipped).toEqual([])
