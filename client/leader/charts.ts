@@ -98,6 +98,8 @@ export function buildRatesChart(
   const option = base(labels, [names.onTimeResponse, names.resolution, names.satisfaction])
   return {
     ...option,
+    // Three names may take two lines of legend on a narrow chart (English): room for both.
+    grid: { ...(option.grid as object), top: 40 },
     yAxis: { ...(option.yAxis as object), max: 100, axisLabel: { color: TEXT, fontSize: FONT_SIZE, formatter: '{value}%' } },
     series: (['onTimeResponse', 'resolution', 'satisfaction'] as const).map((k) => line(names[k], series[k].map(ratePoint), TREND_COLOURS[k])),
   }

@@ -130,7 +130,8 @@ export function buildRequestsLayer(): CircleLayerSpecification {
     source: LEADER_SOURCE_IDS.requests,
     paint: {
       'circle-color': ['match', ['get', 'priority'], 'urgent', PRIORITY_COLORS.urgent, 'utilities', PRIORITY_COLORS.utilities, 'complex', PRIORITY_COLORS.complex, PRIORITY_COLORS.general],
-      'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 3.5, 16, 7],
+      // Small at a district's scale, where hundreds sit in a few streets; larger as the unit narrows.
+      'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 2.2, 12, 3.5, 16, 7],
       'circle-stroke-color': '#0b1320',
       'circle-stroke-width': 1,
     },
