@@ -104,25 +104,39 @@ export interface Padding {
 
 /**
  * The map's padding so that nothing framed lies under a panel drawn over it (the legend along
- * the bottom, a note in a corner): each overlay that covers part of the map pushes in the side it
- * takes least from, plus `margin` all round. `scale` is screen pixels per map pixel (a wall's
- * stage is scaled as a whole). The map keeps at least `minShare` of each dimension to frame in.
+ * the bottom, a note in a corner): each overlay that covers part of the map pushes in one side,
+ * plus `margin` all round. `scale` is screen pixels per map pixel (a wall's stage is scaled as a
+ * whole). The map keeps at least `minShare` of each dimension to frame in.
+ *
+ * Which side an overlay pushes: without `content`, the side it takes least from. With `content`
+ * (the framed bounds' size on screen at any zoom: only its shape counts), the choice of sides
+ * that frames the content largest: a tall district beside a short panel in the top-left corner
+ * is framed to the panel's right, not shrunk below it.
  */
-export function overlayPadding(map: ScreenRect, overlays: readonly ScreenRect[], margin: number, scale = 1, minShare = 0.3): Padding {
+export function overlayPadding(
+  map: ScreenRect,
+  overlays: readonly ScreenRect[],
+  margin: number,
+  scale = 1,
+  minShare = 0.3,
+  content?: { width: number; height: number },
+): Padding {
   const width = map.right - map.left
   const height = map.bottom - map.top
-  const padding: Padding = { top: 0, right: 0, bottom: 0, left: 0 }
+  type Side = keyof Padding
+  // Each covering overlay's four ways out: the side and the map pixels it takes from it.
+  const options: [Side, number][][] = []
   for (const o of overlays) {
     if (o.right <= map.left || o.left >= map.right || o.bottom <= map.top || o.top >= map.bottom || width <= 0 || height <= 0) continue
-    const sides: [keyof Padding, number][] = [
-      ['top', (o.bottom - map.top) / height],
-      ['bottom', (map.bottom - o.top) / height],
-      ['left', (o.right - map.left) / width],
-      ['right', (map.right - o.left) / width],
+    const sides: [Side, number][] = [
+      ['top', (o.bottom - map.top) / scale],
+      ['bottom', (map.bottom - o.top) / scale],
+      ['left', (o.right - map.left) / scale],
+      ['right', (map.right - o.left) / scale],
     ]
-    const [side, share] = sides.reduce((best, s) => (s[1] < best[1] ? s : best))
-    const px = (share * (side === 'top' || side === 'bottom' ? height : width)) / scale
-    padding[side] = Math.max(padding[side], px)
+    // The side it takes least from (as a share of the map's size) first: the choice without content.
+    sides.sort((p, q) => p[1] / (p[0] === 'top' || p[0] === 'bottom' ? height : width) - q[1] / (q[0] === 'top' || q[0] === 'bottom' ? height : width))
+    options.push(sides)
   }
   const fit = (a: number, b: number, size: number): [number, number] => {
     const room = size / scale
@@ -132,7 +146,31 @@ export function overlayPadding(map: ScreenRect, overlays: readonly ScreenRect[],
     const k = most / total
     return [(a + margin) * k, (b + margin) * k]
   }
-  const [top, bottom] = fit(padding.top, padding.bottom, height)
-  const [left, right] = fit(padding.left, padding.right, width)
-  return { top: Math.round(top), right: Math.round(right), bottom: Math.round(bottom), left: Math.round(left) }
+  const paddingOf = (choice: readonly number[]): Padding => {
+    const raw: Padding = { top: 0, right: 0, bottom: 0, left: 0 }
+    choice.forEach((c, i) => {
+      const [side, px] = options[i]![c]!
+      raw[side] = Math.max(raw[side], px)
+    })
+    const [top, bottom] = fit(raw.top, raw.bottom, height)
+    const [left, right] = fit(raw.left, raw.right, width)
+    return { top: Math.round(top), right: Math.round(right), bottom: Math.round(bottom), left: Math.round(left) }
+  }
+  let best = paddingOf(options.map(() => 0))
+  // A few panels at most (4^n choices): each choice's framed size, the largest kept.
+  if (content && content.width > 0 && content.height > 0 && options.length > 0 && options.length <= 5) {
+    const framed = (p: Padding) => Math.min((width / scale - p.left - p.right) / content.width, (height / scale - p.top - p.bottom) / content.height)
+    let bestSize = framed(best)
+    const choice = options.map(() => 0)
+    for (let n = 0; n < 4 ** options.length; n++) {
+      for (let i = 0, k = n; i < options.length; i++, k = Math.floor(k / 4)) choice[i] = k % 4
+      const p = paddingOf(choice)
+      const size = framed(p)
+      if (size > bestSize + 1e-9) {
+        best = p
+        bestSize = size
+      }
+    }
+  }
+  return best
 }

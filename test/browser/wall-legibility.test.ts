@@ -240,6 +240,19 @@ describe('the wall from five metres (1920×1080)', () => {
     expect(c.inClusters).toBeGreaterThan(c.singles)
     console.info(JSON.stringify({ sceneZoom: Math.round(framed.zoom * 100) / 100, clusters: c.circles, inClusters: c.inClusters, singles: c.singles }))
     await context.close()
+
+    // A street scene clusters too; a community scene (whole zoom above the clustering) shows each request.
+    for (const [scene, clustered] of [
+      ['640106001', true],
+      ['640106001001', false],
+    ] as const) {
+      const wall = await openWall(browser, busy, { path: `/wall?scene=${scene}` })
+      await wall.page.waitForFunction((s) => document.querySelector('[data-testid="map"]')?.getAttribute('data-framed-unit') === s, scene, { timeout: LIVENESS_MS })
+      const zoom = await wall.page.evaluate(() => window.__outpostMap!.getZoom())
+      console.info(JSON.stringify({ scene, zoom: Math.round(zoom * 100) / 100 }))
+      expect(Math.floor(zoom) <= REQUEST_CLUSTER_MAX_ZOOM, `${scene} at zoom ${zoom}`).toBe(clustered)
+      await wall.context.close()
+    }
   })
 
   it('keeps the last ticker row whole and the alert kind uncut in English, and shows the snapshot only through the server', async () => {

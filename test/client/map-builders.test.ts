@@ -392,6 +392,20 @@ describe('overlayPadding', () => {
     const padding = overlayPadding(map, [huge], 20)
     expect(800 - padding.top - padding.bottom).toBeGreaterThanOrEqual(0.3 * 800 - 1)
   })
+
+  it('given the shape of the scene, pushes in the sides that frame it largest', () => {
+    // A panel in the top-left corner, 300 wide and 330 tall: the least share is from the left…
+    const panel = { left: 100, top: 50, right: 400, bottom: 380 }
+    expect(overlayPadding(map, [panel], 10)).toEqual({ top: 10, right: 10, bottom: 10, left: 310 })
+    // …and a tall scene is framed largest beside it too.
+    expect(overlayPadding(map, [panel], 10, 1, 0.3, { width: 100, height: 300 })).toEqual({ top: 10, right: 10, bottom: 10, left: 310 })
+    // A wide, low scene is framed below the panel instead of squeezed beside it.
+    expect(overlayPadding(map, [panel], 10, 1, 0.3, { width: 400, height: 100 })).toEqual({ top: 340, right: 10, bottom: 10, left: 10 })
+    // A short panel over a tall scene: beside it, not below it (the sample district at the wall).
+    const short = { left: 100, top: 50, right: 430, bottom: 180 }
+    expect(overlayPadding(map, [short], 10)).toEqual({ top: 140, right: 10, bottom: 10, left: 10 })
+    expect(overlayPadding(map, [short], 10, 1, 0.3, { width: 200, height: 400 })).toEqual({ top: 10, right: 10, bottom: 10, left: 340 })
+  })
 })
 
 describe('map style and layers', () => {

@@ -130,13 +130,15 @@ export function buildPointSource(): GeoJSONSourceSpecification {
 }
 
 /**
- * Open requests cluster, with their count, up to the zoom of a street scene: a wall's district
- * scene sits at about 12.4 on its 1920×1080 stage (the stage is scaled to the screen and the map
- * drawn at the screen's pixel ratio, so the zoom is the same on 4K), where hundreds of dots
- * overlapped into one blob from across the room. A community scene (zoom 15 and more) shows each
- * request as its own dot, coloured by priority. A cluster sums its urgent requests (`urgent`).
+ * Open requests cluster, with their count, through a street scene: hundreds of dots overlapped
+ * into one blob read from across the room. Measured on the sample district's 1920×1080 wall (the
+ * same at 3840×2160: the stage is scaled and the zoom is per stage pixel): the district scene sits
+ * at zoom 9.5, a street at about 13.2, a community at 14.7. MapLibre asks a GeoJSON source for
+ * tiles at the whole zoom, so a community scene (tiles of zoom 14) shows each request as its own
+ * dot, coloured by priority, and every scene above it clusters. A cluster sums its urgent
+ * requests (`urgent`), drawn red.
  */
-export const REQUEST_CLUSTER_MAX_ZOOM = 14
+export const REQUEST_CLUSTER_MAX_ZOOM = 13
 export const REQUEST_CLUSTER_RADIUS = 48
 
 export function buildRequestsSource(): GeoJSONSourceSpecification {
