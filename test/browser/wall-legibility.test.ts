@@ -2,6 +2,9 @@
 // styles, overlays clear of the framed units, clusters at the scene's zoom, grid colours as
 // rendered, the ticker's last row whole, the alert kind whole in English, the snapshot through
 // the server. Measured in real Chromium on the built client.
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { deflateSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { backfill } from '../../server/sim/backfill'
@@ -18,18 +21,60 @@ import { clientDir } from '../helpers/serve-built-app'
 import { LIVENESS_MS } from '../helpers/wait-for'
 
 const SHOT = '/tmp/outpost-wall-legibility-1080.png'
+const SHOT_EN = '/tmp/outpost-wall-legibility-en-1080.png'
 const units = buildSampleGeography()
 const geography = sampleGeography()
 
 let busy: Awaited<ReturnType<typeof startTestServer>>
 let quiet: Awaited<ReturnType<typeof startTestServer>>
 let browser: Browser
+/** A camera on the LAN: answers a PNG for any path, and counts who asked. */
+let camera: Server
+let cameraOrigin = ''
+const cameraHits: string[] = []
+
+/** A solid 64×36 PNG (what a camera's snapshot stands in for). */
+function png(): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+    return c >>> 0
+  })
+  const crc = (buf: Buffer) => {
+    let c = 0xffffffff
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8)
+    return (c ^ 0xffffffff) >>> 0
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data])
+    const out = Buffer.alloc(body.length + 8)
+    out.writeUInt32BE(data.length, 0)
+    body.copy(out, 4)
+    out.writeUInt32BE(crc(body), body.length + 4)
+    return out
+  }
+  const [w, h] = [64, 36]
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(w, 0)
+  header.writeUInt32BE(h, 4)
+  header.set([8, 2, 0, 0, 0], 8)
+  const rows = Buffer.concat(Array.from({ length: h }, () => Buffer.concat([Buffer.from([0]), Buffer.alloc(w * 3, 0x80)])))
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))])
+}
 
 beforeAll(async () => {
+  const image = png()
+  camera = createServer((req, res) => {
+    cameraHits.push(req.url ?? '')
+    res.writeHead(200, { 'content-type': 'image/png', 'content-length': image.length })
+    res.end(image)
+  })
+  await new Promise<void>((resolve) => camera.listen(0, '127.0.0.1', resolve))
+  cameraOrigin = `http://127.0.0.1:${(camera.address() as AddressInfo).port}`
   // Two days of history: open requests all over the district (clusters), figures, charts.
   const store = new SqliteStore({ filename: ':memory:' })
   await backfill({ store, geography, days: 2, now: Date.now() })
-  busy = await startTestServer({ clientDir, store, geography, realtime: { tickMs: 100, metricsIntervalMs: 2_000 } })
+  busy = await startTestServer({ clientDir, store, geography, realtime: { tickMs: 100, metricsIntervalMs: 2_000 }, snapshots: { origins: [cameraOrigin] } })
   // Nothing at all: no heat, no markers, figures that never change (the colour test sets them).
   quiet = await startTestServer({ clientDir, realtime: { tickMs: 100, metricsIntervalMs: 600_000 } })
   browser = await launchChromium()
@@ -39,6 +84,7 @@ afterAll(async () => {
   await browser?.close()
   await busy?.close()
   await quiet?.close()
+  await new Promise((resolve) => camera?.close(resolve))
 })
 
 async function settle(page: Page): Promise<void> {
@@ -267,15 +313,15 @@ describe('the wall from five metres (1920×1080)', () => {
       const res = await postJson(busy, '/api/v1/requests', { id: `ticker-${i}`, source: 'grid_chat', category: 'environment', priority: 'general', location: pointIn(geography, '640106004') })
       expect(res.status).toBe(201)
     }
-    const alert = await postJson<{ id: string }>(busy, '/api/v1/alerts', {
-      cameraId: 'cam-snap',
-      kind: 'manhole_anomaly',
-      confidence: 0.88,
-      snapshotUrl: 'http://10.0.0.7/snap/000123.jpg',
-      location: pointIn(geography, '640106006'),
-    })
-    expect(alert.status).toBe(201)
-    const alertId = alert.body.id
+    // Two camera alerts with a snapshot: one on a camera the server may fetch from, one not.
+    const post = async (kind: string, snapshotUrl: string, unit: string) => {
+      const res = await postJson<{ id: string }>(busy, '/api/v1/alerts', { cameraId: `cam-${kind}`, kind, confidence: 0.88, snapshotUrl, location: pointIn(geography, unit) })
+      expect(res.status).toBe(201)
+      return res.body.id
+    }
+    const shown = await post('smoke_fire', `${cameraOrigin}/snap/000123.png`, '640106005')
+    const refused = await post('manhole_anomaly', 'http://10.0.0.7/snap/000124.jpg', '640106006')
+    const alertId = refused
     await page.locator(`[data-testid="alert-row"][data-alert="${alertId}"]`).waitFor({ timeout: LIVENESS_MS })
     await page.locator('[data-testid="ticker-row"][data-seq]').nth(12).waitFor({ state: 'attached', timeout: LIVENESS_MS })
 
@@ -293,13 +339,24 @@ describe('the wall from five metres (1920×1080)', () => {
     expect(layout.kinds).toContainEqual({ text: 'Manhole cover anomaly', cut: false })
     for (const k of layout.kinds) expect(k.cut, k.text ?? '').toBe(false)
 
-    // The snapshot is asked of the server, with the session; until it has one the image is hidden.
-    await page.waitForFunction((path) => performance.getEntriesByType('resource').some((e) => e.name.endsWith(path)), `/api/v1/alerts/${alertId}/snapshot`, { timeout: LIVENESS_MS })
-    expect(requested.some((u) => u.includes('10.0.0.7'))).toBe(false)
+    // The snapshot comes through the server, with the session: the camera's image is shown…
+    const image = page.locator(`[data-alert="${shown}"] [data-testid="alert-snapshot"]`)
+    await image.waitFor({ timeout: LIVENESS_MS })
+    await page.waitForFunction((id) => {
+      const img = document.querySelector<HTMLImageElement>(`[data-alert="${id}"] [data-testid="alert-snapshot"]`)
+      return img !== null && img.complete && img.naturalWidth === 64
+    }, shown, { timeout: LIVENESS_MS })
+    expect(await image.getAttribute('src')).toBe(`/api/v1/alerts/${shown}/snapshot`)
+    expect(cameraHits).toContain('/snap/000123.png')
+    // …one the server may not fetch answers 404, and its image is hidden, not a broken icon.
+    await page.locator(`[data-alert="${refused}"] [data-testid="alert-snapshot"]`).waitFor({ state: 'detached', timeout: LIVENESS_MS })
+    // Never a camera's address in the page or asked by the browser.
+    expect(requested.some((u) => u.includes('10.0.0.7') || u.startsWith(cameraOrigin))).toBe(false)
     expect(offsite).toEqual([])
-    expect(await page.content()).not.toContain('10.0.0.7')
-    const status = await page.evaluate(async (path) => (await fetch(path)).status, `/api/v1/alerts/${alertId}/snapshot`)
-    if (status !== 200) await page.locator(`[data-alert="${alertId}"] [data-testid="alert-snapshot"]`).waitFor({ state: 'detached', timeout: LIVENESS_MS })
+    const html = await page.content()
+    expect(html).not.toContain('10.0.0.7')
+    expect(html).not.toContain(cameraOrigin)
+    await page.screenshot({ path: SHOT_EN })
     await context.close()
   })
 })
