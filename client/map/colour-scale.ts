@@ -32,7 +32,8 @@ export const COLOUR_SCALES: Readonly<Record<GridFigure, ColourScale>> = {
  * How opaque the grid fills are on the wall: enough that each class reads as its swatch from
  * across the room (at 0.6 "≥ 80%" looked like "60–80%"), a little below 1 so a base map's roads
  * still show through. Every scale's classes, and the no-data colour, stay at least ΔE 25 apart
- * over the map's background at this opacity (`test/client/colour-scale.test.ts`).
+ * over the map's background at this opacity (`test/client/wall-legibility.test.ts`; the browser
+ * test measures the rendered pixels).
  */
 export const GRID_FILL_OPACITY = 0.88
 

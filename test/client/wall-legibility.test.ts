@@ -122,6 +122,27 @@ describe('the legend', () => {
     expect(w.text()).toContain('诉求聚合')
   })
 
+  it('keeps every class of every scale, and no data, at least ΔE 25 apart as the map draws them', () => {
+    const lab = (hex: string) => {
+      const [r, g, b] = [1, 3, 5].map((i) => {
+        const c = Number.parseInt(hex.slice(i, i + 2), 16) / 255
+        return c > 0.04045 ? ((c + 0.055) / 1.055) ** 2.4 : c / 12.92
+      }) as [number, number, number]
+      const f = (t: number) => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116)
+      const [x, y, z] = [f((0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047), f(0.2126 * r + 0.7152 * g + 0.0722 * b), f((0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883)]
+      return [116 * y - 16, 500 * (x - y), 200 * (y - z)] as const
+    }
+    for (const scale of Object.values(COLOUR_SCALES)) {
+      const drawn = [...scale.colours, NO_DATA_COLOUR].map((c) => lab(onMapColour(c)))
+      for (let i = 0; i < drawn.length; i++) {
+        for (let j = i + 1; j < drawn.length; j++) {
+          const [p, q] = [drawn[i]!, drawn[j]!]
+          expect(Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]), `${scale.figure} ${i} vs ${j}`).toBeGreaterThanOrEqual(25)
+        }
+      }
+    }
+  })
+
   it('blends a swatch over the map background at the fills’ opacity', () => {
     expect(onMapColour('#ffffff', 1)).toBe('#ffffff')
     expect(onMapColour('#ffffff', 0)).toBe(MAP_BACKGROUND)
