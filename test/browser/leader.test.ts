@@ -260,6 +260,21 @@ describe('/leader on a 1440×900 laptop', () => {
     expect(requests).toBe(reply.children[0]!.figures.requests)
   })
 
+  it('opens a request from its dot on the map; the department table fits too', async () => {
+    await laptop.goto(`${server.url}/leader?unit=${STREET}&window=today&figure=onTimeResponse`)
+    await laptop.locator(`[data-testid="leader-map"][data-ready-unit="${STREET}"]`).waitFor({ timeout: LIVENESS_MS })
+    const dept = await laptop.locator('[data-testid="department-table"]').evaluate((el) => ({ scroll: el.parentElement!.scrollWidth, client: el.parentElement!.clientWidth }))
+    expect(dept.scroll).toBeLessThanOrEqual(dept.client)
+    // The dots arrive with the open requests; then the one of leader-other is where it was reported.
+    await expect.poll(() => laptop.evaluate(() => window.__outpostMap!.querySourceFeatures('leader-requests').length), { timeout: LIVENESS_MS }).toBeGreaterThan(0)
+    const box = (await laptop.locator('[data-testid="leader-map"]').boundingBox())!
+    const point = await laptop.evaluate(({ lon, lat }) => window.__outpostMap!.project([lon, lat]), pointIn(geography, OTHER_COMMUNITY))
+    await laptop.mouse.click(box.x + point.x, box.y + point.y)
+    await laptop.waitForURL((url) => url.pathname === '/leader/requests/leader-other')
+    await laptop.goBack()
+    await laptop.locator(`[data-testid="leader-map"][data-ready-unit="${STREET}"]`).waitFor({ timeout: LIVENESS_MS })
+  })
+
   it('shows the segment times exactly as the API has them, labelled by their stages, and the trend charts', async () => {
     const reply = await get<MetricsReply>(`/api/v1/metrics?unit=${STREET}`)
     const rows = laptop.locator('[data-testid="segment-row"]')
