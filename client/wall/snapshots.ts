@@ -38,6 +38,8 @@ export function useAlertSnapshots(
     try {
       const reply = await fetchJson('/api/v1/alerts', { unit: u, open: true, limit: 200 }, { fetchImpl: options.fetchImpl ?? globalFetch, signal })
       if (signal.aborted || !reply.ok) return
+      // The open alerts asked about, and no others: bounded by the open alerts however long it runs.
+      asked.clear()
       for (const id of wanted) asked.add(id)
       ids.value = withSnapshot(reply.body as AlertList)
     } catch {
