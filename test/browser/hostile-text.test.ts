@@ -137,13 +137,20 @@ function strip(page: Page, top: number, bottom: number): Promise<Buffer> {
  */
 async function drawsOutside(page: Page, element: ElementHandle<HTMLElement>): Promise<{ above: boolean; below: boolean }> {
   const { height } = page.viewportSize()!
+  // The strip shown, hidden, shown again: the page changes on its own too (a step's time since
+  // receipt ticks, the small map draws a late frame), so only a strip that reads the same before
+  // and after the hidden one tells whether the element drew in it; under load, try again.
   const compare = async (top: number, bottom: number) => {
     if (bottom - top < 1) return false
-    const shown = await strip(page, top, bottom)
-    await element.evaluate((e) => (e.style.visibility = 'hidden'))
-    const hidden = await strip(page, top, bottom)
-    await element.evaluate((e) => (e.style.visibility = ''))
-    return !shown.equals(hidden)
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const before = await strip(page, top, bottom)
+      await element.evaluate((e) => (e.style.visibility = 'hidden'))
+      const hidden = await strip(page, top, bottom)
+      await element.evaluate((e) => (e.style.visibility = ''))
+      const after = await strip(page, top, bottom)
+      if (before.equals(after)) return !before.equals(hidden)
+    }
+    throw new Error(`the strip ${top}–${bottom} px changed on its own in five tries`)
   }
   const top = await scrollEdgeTo(element, 'top', height / 3)
   const above = await compare(0, Math.floor(top))
