@@ -7,6 +7,7 @@ import { getJson, launchChromium } from '../helpers/browser'
 import { geometryBbox } from '../../shared/domain'
 import { pointIn, sampleGeography } from '../helpers/build-app'
 import { serveBuiltApp } from '../helpers/serve-built-app'
+import { daytimeZone } from '../helpers/daytime'
 import { LIVENESS_MS } from '../helpers/wait-for'
 
 const STREET = '640106001'
@@ -46,7 +47,9 @@ function offCentre(gridId: string): { lon: number; lat: number } {
 const main = (unit: string) => page.locator(`[data-testid="leader-main"][data-unit="${unit}"]`)
 
 beforeAll(async () => {
-  server = await serveBuiltApp({ users: [LEADER] })
+  // "Today" must hold the setup's last three hours whatever the hour this runs at (a run just after
+  // midnight in the center's zone would find the dispatch of leader-open in yesterday).
+  server = await serveBuiltApp({ users: [LEADER], timeZone: daytimeZone() })
   const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString()
   await post('/api/v1/requests', {
     id: 'leader-open',

@@ -16,9 +16,12 @@ export const clientDir = process.env.OUTPOST_TEST_CLIENT_DIR
 /**
  * The real server with the built client on port 0, an in-memory store and no simulator. It has
  * the center user `center` (CENTER in build-app.ts), an ingest key, and any `users` given; it
- * serves `geography` (another district than the sample) when one is given.
+ * serves `geography` (another district than the sample) when one is given, and counts its days in
+ * `timeZone` when one is given (the center's own otherwise).
  */
-export async function serveBuiltApp(options: { users?: TestUser[]; basemap?: AppOptions['basemap']; geography?: Geography; snapshots?: AppOptions['snapshots'] } = {}) {
+export async function serveBuiltApp(
+  options: { users?: TestUser[]; basemap?: AppOptions['basemap']; geography?: Geography; snapshots?: AppOptions['snapshots']; timeZone?: string } = {},
+) {
   if (!existsSync(`${clientDir}/index.html`)) throw new Error(`no built client at ${clientDir}: run \`npm run build\` first`)
   return startTestServer({
     clientDir,
@@ -27,6 +30,7 @@ export async function serveBuiltApp(options: { users?: TestUser[]; basemap?: App
     ...(options.basemap ? { basemap: options.basemap } : {}),
     ...(options.geography ? { geography: options.geography } : {}),
     ...(options.snapshots ? { snapshots: options.snapshots } : {}),
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
   })
 }
 
