@@ -17,6 +17,8 @@ export default defineConfig({
   },
   test: {
     root: root('.'),
+    // A real PostgreSQL for the PostgreSQL path: OUTPOST_TEST_DATABASE_URL, or one started here.
+    globalSetup: ['test/global-postgres.ts'],
     projects: [
       {
         extends: true,

@@ -21,6 +21,11 @@ export interface Config {
   sim: boolean
   simSpeed: number
   sqliteSync: SqliteSync
+  /**
+   * OUTPOST_DATABASE_URL: a PostgreSQL (postgres://…) that holds the log and the accounts, shared by
+   * every Outpost process pointed at it; unset, the embedded SQLite files in `dataDir`.
+   */
+  databaseUrl: string | undefined
   timeZone: string
   policy: Policy
   /** Creates the center user `admin` on a start that finds no center user. */
@@ -60,6 +65,7 @@ export function loadConfig(env: Env = process.env): Config {
     sim: oneOf(env, 'OUTPOST_SIM', ['on', 'off'], 'on') === 'on',
     simSpeed: number(env, 'OUTPOST_SIM_SPEED', 1, 0.01, 10_000),
     sqliteSync: oneOf(env, 'OUTPOST_SQLITE_SYNC', ['full', 'full-inline', 'normal'], 'full'),
+    databaseUrl: databaseUrl(env, 'OUTPOST_DATABASE_URL'),
     timeZone: timeZone(env, 'OUTPOST_TZ', DEFAULT_TIME_ZONE),
     policy: policy(env, 'OUTPOST_POLICY'),
     adminPassword: adminPassword(env, 'OUTPOST_ADMIN_PASSWORD'),
@@ -73,6 +79,22 @@ export function loadConfig(env: Env = process.env): Config {
     ingestRate: integer(env, 'OUTPOST_INGEST_RATE', DEFAULT_INGEST_RATE, 0, 10_000_000),
     snapshotOrigins: origins(env, 'OUTPOST_SNAPSHOT_ORIGINS', 'http://10.0.0.7'),
   }
+}
+
+/** A postgres:// or postgresql:// URL with a host; whether it answers is checked when the store opens. */
+function databaseUrl(env: Env, name: string): string | undefined {
+  const value = raw(env, name)
+  if (value === undefined) return undefined
+  let url: URL | undefined
+  try {
+    url = new URL(value)
+  } catch {
+    url = undefined
+  }
+  if (!url || !/^postgres(ql)?:$/.test(url.protocol) || (url.hostname === '' && !url.searchParams.has('host'))) {
+    throw new ConfigError(`${name} must be a PostgreSQL URL such as postgres://outpost@10.0.0.9:5432/outpost, got "${value.replace(/:[^:@/]*@/, ':***@')}"`)
+  }
+  return value
 }
 
 /** A file that must exist and be readable now; what it holds is checked where it is read. */

@@ -45,6 +45,10 @@ describe('configuration from the environment', () => {
     [{ OUTPOST_INGEST_RATE: '-1' }, /OUTPOST_INGEST_RATE must be an integer from 0 to 10000000, got "-1"/],
     [{ OUTPOST_INGEST_RATE: '2.5' }, /OUTPOST_INGEST_RATE must be an integer/],
     [{ OUTPOST_INGEST_RATE: '10000001' }, /OUTPOST_INGEST_RATE must be an integer/],
+    [{ OUTPOST_DATABASE_URL: 'mysql://db.lan/outpost' }, /OUTPOST_DATABASE_URL must be a PostgreSQL URL such as postgres:\/\/outpost@10.0.0.9:5432\/outpost, got "mysql:\/\/db.lan\/outpost"/],
+    [{ OUTPOST_DATABASE_URL: 'db.lan:5432' }, /OUTPOST_DATABASE_URL must be a PostgreSQL URL/],
+    // The password is never echoed back.
+    [{ OUTPOST_DATABASE_URL: 'http://outpost:s3cret@db.lan/outpost' }, /got "http:\/\/outpost:\*\*\*@db.lan\/outpost"/],
     [{ OUTPOST_SNAPSHOT_ORIGINS: '10.0.0.7' }, /OUTPOST_SNAPSHOT_ORIGINS must be a comma list of origins scheme:\/\/host\[:port\] such as http:\/\/10.0.0.7, got "10.0.0.7"/],
     [{ OUTPOST_SNAPSHOT_ORIGINS: 'http://10.0.0.7/snap' }, /OUTPOST_SNAPSHOT_ORIGINS .* got "http:\/\/10.0.0.7\/snap"/],
     [{ OUTPOST_SNAPSHOT_ORIGINS: 'http://*.lan' }, /OUTPOST_SNAPSHOT_ORIGINS .* got "http:\/\/\*.lan"/],
@@ -54,6 +58,12 @@ describe('configuration from the environment', () => {
   ]
   it('takes the three durability modes of the SQLite store', () => {
     for (const mode of ['full', 'full-inline', 'normal'] as const) expect(loadConfig({ OUTPOST_SQLITE_SYNC: mode }).sqliteSync).toBe(mode)
+  })
+
+  it('takes a PostgreSQL URL for the shared store, and none by default', () => {
+    expect(loadConfig({}).databaseUrl).toBeUndefined()
+    expect(loadConfig({ OUTPOST_DATABASE_URL: 'postgres://outpost@10.0.0.9:5432/outpost' }).databaseUrl).toBe('postgres://outpost@10.0.0.9:5432/outpost')
+    expect(loadConfig({ OUTPOST_DATABASE_URL: 'postgresql:///outpost?host=/var/run/postgresql' }).databaseUrl).toBe('postgresql:///outpost?host=/var/run/postgresql')
   })
 
   it('takes the ingest rate per key, 0 turning the limit off', () => {
