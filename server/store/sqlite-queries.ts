@@ -10,7 +10,7 @@ import type { Alarm } from '../../shared/schemas/alarms'
 import { maskName, maskPhone } from '../../shared/privacy'
 import type { AlertFacts, RequestFacts } from '../../shared/metrics'
 import type { UnitRef } from '../geo/geography'
-import type { AlertState, EventsAfter, GeographyRecord, PatrolFact, PlacedRequestFacts, RequestSummary } from './types'
+import type { AlertState, EventsAfter, GeographyRecord, PatrolFact, PlacedRequestFacts, RequestSummary, RollupCheckpoint } from './types'
 import { REQUEST_EVENT, type AlarmRow, type AlertRow, type RequestRow } from './sqlite-schema'
 import type { GroupCommit } from './sqlite-commit'
 
@@ -379,6 +379,15 @@ export class SqliteQueries {
       )
       .all(unit.id, from, to) as { kind: string; activities: number; participants: number }[]
     return this.commits.whenDurable(totals)
+  }
+
+  // ---- rollup checkpoints (server/metrics/checkpoint.ts) ------------------------------------------
+
+  async loadCheckpoint(basis: string): Promise<RollupCheckpoint | undefined> {
+    const row = this.db.prepare(`SELECT seq, basis, saved_at, data FROM rollup_checkpoints WHERE basis = ?`).get(basis) as
+      | { seq: number; basis: string; saved_at: number; data: Buffer }
+      | undefined
+    return this.commits.whenDurable(row && { seq: row.seq, basis: row.basis, savedAt: row.saved_at, data: row.data })
   }
 
   // ---- the geography record (geography-guard.ts) ----------------------------------------------

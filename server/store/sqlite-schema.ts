@@ -7,7 +7,7 @@
 // read along its community's, see `grids`), and the entity index only for requests' events.
 import type { AlarmReason, AlertKind, Category, Priority, Source, Stage, Verdict } from '../../shared/domain'
 
-export const SCHEMA_VERSION = 4
+export const SCHEMA_VERSION = 5
 
 /**
  * A request's timeline is read by its id; pings (most of the log, keyed by worker), alerts and
@@ -73,6 +73,18 @@ CREATE TABLE geography_units (
   parent_id TEXT,
   name      TEXT NOT NULL
 ) WITHOUT ROWID;`
+
+// The rollups' state as of a seq (server/metrics/checkpoint.ts), one row per basis (format version
+// and everything besides the log that the figures depend on): a start reads its basis's row and
+// then only the log after `seq`. A row of another basis is never read; it stays until a start of
+// that basis replaces it. Rows are large blobs (tens to hundreds of MB): a rowid table, so that
+// the blob sits in overflow pages and not in the key's B-tree.
+const CHECKPOINTS_TABLE = `CREATE TABLE rollup_checkpoints (
+  basis    TEXT PRIMARY KEY,
+  seq      INTEGER NOT NULL,
+  saved_at INTEGER NOT NULL,
+  data     BLOB    NOT NULL
+);`
 
 export const SCHEMA_SQL = `
 CREATE TABLE events (
@@ -185,6 +197,8 @@ CREATE TABLE workers (
 ${GEOGRAPHY_TABLES}
 
 ${ALARMS_TABLE}
+
+${CHECKPOINTS_TABLE}
 `
 
 /** From each older version to the next, in one transaction each. */
@@ -220,6 +234,8 @@ DROP INDEX events_request;
 ${EVENTS_REQUEST_INDEX}
 ${ALARMS_TABLE}
 `,
+  // Rollup checkpoints: none yet, so the first start of this version replays the whole log once.
+  4: CHECKPOINTS_TABLE,
 }
 
 /** A row of `requests`. */

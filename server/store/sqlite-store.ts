@@ -30,6 +30,7 @@ import type {
   PlacedRequestFacts,
   RequestSummary,
   ReviewedReply,
+  RollupCheckpoint,
   Store,
   StoreFailure,
   TransitionedReply,
@@ -541,6 +542,19 @@ export class SqliteStore implements Store {
     })
   }
 
+  /** Keeps a rollup checkpoint unless one of the same basis with a seq as high is kept already. */
+  saveCheckpoint(checkpoint: RollupCheckpoint): Promise<void> {
+    return this.commits.enqueue(() => {
+      this.db
+        .prepare(
+          `INSERT INTO rollup_checkpoints (basis, seq, saved_at, data) VALUES (?, ?, ?, ?)
+           ON CONFLICT (basis) DO UPDATE SET seq = excluded.seq, saved_at = excluded.saved_at, data = excluded.data
+           WHERE excluded.seq > rollup_checkpoints.seq`,
+        )
+        .run(checkpoint.basis, checkpoint.seq, checkpoint.savedAt, checkpoint.data)
+    })
+  }
+
   private gridKnown(grid: string, community: string): void {
     const communities = this.knownGrids.get(grid)
     if (!communities) this.knownGrids.set(grid, [community])
@@ -623,6 +637,10 @@ export class SqliteStore implements Store {
 
   geographyRecord(): Promise<GeographyRecord | undefined> {
     return this.queries.geographyRecord()
+  }
+
+  loadCheckpoint(basis: string): Promise<RollupCheckpoint | undefined> {
+    return this.queries.loadCheckpoint(basis)
   }
 
   eventCountsByUnit(units: readonly UnitRef[]): Promise<number[]> {

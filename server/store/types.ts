@@ -206,6 +206,24 @@ export interface GeographyRecord {
   units: RecordedUnit[]
 }
 
+/**
+ * The rollups' state as of a seq (server/metrics): a start reads the latest one and then only the
+ * log after it, instead of replaying the whole log.
+ */
+export interface RollupCheckpoint {
+  /** The last seq the state includes. */
+  seq: number
+  /**
+   * What the state was built for: the rollups' format version and the geography's hash. A start
+   * uses only a checkpoint whose `basis` equals its own; any other is ignored (and replaced).
+   */
+  basis: string
+  /** When it was written, epoch ms. */
+  savedAt: number
+  /** The serialised state. */
+  data: Buffer
+}
+
 /** A request's facts and its place (WGS84). */
 export type PlacedRequestFacts = RequestFacts & { lon: number; lat: number }
 
@@ -277,6 +295,14 @@ export interface Store {
   eventCountsByUnit(units: readonly UnitRef[]): Promise<number[]>
   /** Every unit some event names, with the level it names it at (for a store with no record yet). */
   unitsInLog(): Promise<UnitRef[]>
+  /** The latest rollup checkpoint written for `basis`; undefined when there is none. */
+  loadCheckpoint(basis: string): Promise<RollupCheckpoint | undefined>
+  /**
+   * Keeps the checkpoint, durable when it resolves, in place of any kept before; one whose seq is
+   * not above the kept one's of the same basis changes nothing (several processes may write them).
+   * Publishes nothing.
+   */
+  saveCheckpoint(checkpoint: RollupCheckpoint): Promise<void>
   /** Called synchronously after each commit with the committed events in seq order. */
   onCommit(listener: (events: LiveEvent[]) => void): () => void
   close(): Promise<void>

@@ -124,8 +124,12 @@ CREATE TABLE geography_units (
 ) WITHOUT ROWID;
 `
 
-/** Today's additions (version 4) undone: a current file becomes a version 3 file. */
+/** Version 5's addition undone: a current file becomes a version 4 file. */
+export const BACK_TO_VERSION_4 = `DROP TABLE rollup_checkpoints;`
+
+/** Today's additions (versions 4 and 5) undone: a current file becomes a version 3 file. */
 export const BACK_TO_VERSION_3 = `
+${BACK_TO_VERSION_4}
 DROP TABLE alarms;
 DROP INDEX events_request;
 ALTER TABLE events DROP COLUMN actor;

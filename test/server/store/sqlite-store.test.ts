@@ -7,7 +7,7 @@ import { INLINE_SYNC_LIMIT_MS, SqliteStore } from '../../../server/store/sqlite-
 import { REQUEST_EVENT, SCHEMA_SQL, SCHEMA_VERSION } from '../../../server/store/sqlite-schema'
 import type { NewAlert } from '../../../server/store/types'
 import { newRequest, storeContract } from './store-contract'
-import { backToVersion3, SCHEMA_V3_SQL } from './schema-v3'
+import { BACK_TO_VERSION_4, backToVersion3, SCHEMA_V3_SQL } from './schema-v3'
 import { waitFor } from '../../helpers/wait-for'
 import { pointIn, sampleGeography } from '../../helpers/build-app'
 import type { LiveEvent } from '../../../shared/events'
@@ -473,6 +473,28 @@ describe('sqlite engine: schema', () => {
     expect(check.prepare(`SELECT count(*) FROM events WHERE actor IS NULL`).pluck().get()).toBe(4)
     const indexes = check.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'alarms' AND sql IS NOT NULL ORDER BY name`).pluck().all()
     expect(indexes).toEqual(['alarms_community', 'alarms_district', 'alarms_open_community', 'alarms_open_district', 'alarms_open_street', 'alarms_street'])
+    check.close()
+  })
+
+  it('migrates a version 4 file: its log kept, no rollup checkpoint until one is saved', async () => {
+    const file = join(dir, 'version-4.db')
+    const store = new SqliteStore({ filename: file, synchronous: 'normal' })
+    await store.createRequest(newRequest('v4-a'))
+    await store.close()
+    const raw = new Database(file)
+    raw.exec(BACK_TO_VERSION_4)
+    raw.pragma('user_version = 4')
+    raw.close()
+
+    const migrated = new SqliteStore({ filename: file, synchronous: 'normal' })
+    expect(await migrated.lastSeq()).toBe(1)
+    expect(await migrated.loadCheckpoint('v1.any')).toBeUndefined()
+    await migrated.saveCheckpoint({ seq: 1, basis: 'v1.any', savedAt: 5, data: Buffer.from('state') })
+    expect(await migrated.loadCheckpoint('v1.any')).toEqual({ seq: 1, basis: 'v1.any', savedAt: 5, data: Buffer.from('state') })
+    await migrated.close()
+    const check = new Database(file, { readonly: true })
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
+    expect(check.prepare(`SELECT count(*) FROM rollup_checkpoints`).pluck().get()).toBe(1)
     check.close()
   })
 

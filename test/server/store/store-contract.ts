@@ -153,6 +153,46 @@ export function storeContract(engine: string, open: () => Promise<Store>, reopen
       expect(await store.lastSeq()).toBe(0)
     })
 
+    it('keeps the rollup checkpoint of each basis: undefined before one, the saved one whole, a higher seq only', async () => {
+      expect(await store.loadCheckpoint('v1.a')).toBeUndefined()
+      const first = { seq: 40, basis: 'v1.a', savedAt: T0, data: Buffer.from([0, 1, 2, 255, 0]) }
+      await store.saveCheckpoint(first)
+      expect(await store.loadCheckpoint('v1.a')).toEqual(first)
+      // A lower or equal seq (another process behind this one) changes nothing.
+      await store.saveCheckpoint({ seq: 39, basis: 'v1.a', savedAt: T0 + 1, data: Buffer.from('older') })
+      await store.saveCheckpoint({ seq: 40, basis: 'v1.a', savedAt: T0 + 2, data: Buffer.from('same seq') })
+      expect(await store.loadCheckpoint('v1.a')).toEqual(first)
+      // Another basis is kept apart, and a later one of the first basis replaces it whole.
+      // Big enough to span many pages (a blob of several MiB), compared byte for byte below.
+      const other = { seq: 7, basis: 'v1.b', savedAt: T0 + 3, data: Buffer.alloc(3 * 1024 * 1024, 7) }
+      other.data[other.data.length - 1] = 1
+      await store.saveCheckpoint(other)
+      const later = { seq: 41, basis: 'v1.a', savedAt: T0 + 4, data: Buffer.from('later') }
+      await store.saveCheckpoint(later)
+      expect(await store.loadCheckpoint('v1.a')).toEqual(later)
+      const { data, ...head } = (await store.loadCheckpoint('v1.b'))!
+      expect(head).toEqual({ seq: 7, basis: 'v1.b', savedAt: T0 + 3 })
+      expect(Buffer.compare(data, other.data)).toBe(0)
+      expect(await store.loadCheckpoint('v1')).toBeUndefined()
+      // A checkpoint is no event: the log is untouched and nothing is published.
+      expect(await store.lastSeq()).toBe(0)
+    })
+
+    it('saves checkpoints issued together: the highest seq of each basis stays', async () => {
+      const seen: LiveEvent[] = []
+      const stop = store.onCommit((events) => seen.push(...events))
+      await Promise.all(
+        [5, 9, 2, 8].flatMap((seq) => [
+          store.saveCheckpoint({ seq, basis: 'v1.x', savedAt: T0 + seq, data: Buffer.from(`x${seq}`) }),
+          store.saveCheckpoint({ seq: seq * 10, basis: 'v1.y', savedAt: T0 + seq, data: Buffer.from(`y${seq}`) }),
+        ]),
+      )
+      stop()
+      expect(await store.loadCheckpoint('v1.x')).toEqual({ seq: 9, basis: 'v1.x', savedAt: T0 + 9, data: Buffer.from('x9') })
+      expect(await store.loadCheckpoint('v1.y')).toEqual({ seq: 90, basis: 'v1.y', savedAt: T0 + 9, data: Buffer.from('y9') })
+      expect(seen).toEqual([])
+    })
+
     it('counts the events that name each unit, at the level asked, in the order asked', async () => {
       const gridA = firstGrid(geography, STREET_A)
       const communityA = geography.get(gridA)!.parentId!
@@ -470,6 +510,13 @@ export function storeContract(engine: string, open: () => Promise<Store>, reopen
         await store.recordGeography(record)
         store = await reopen(store)
         expect(await store.geographyRecord()).toEqual(record)
+      })
+
+      it('keeps a rollup checkpoint across a close and reopen', async () => {
+        const checkpoint = { seq: 12, basis: 'v1.c', savedAt: T0, data: Buffer.from('state') }
+        await store.saveCheckpoint(checkpoint)
+        store = await reopen(store)
+        expect(await store.loadCheckpoint('v1.c')).toEqual(checkpoint)
       })
     }
   })
