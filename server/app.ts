@@ -26,6 +26,7 @@ import patrols from './routes/patrols/index'
 import geographyRoutes from './routes/geography/index'
 import metricsPlugin from './plugins/metrics'
 import live from './live/index'
+import type { CheckpointOptions } from './metrics/checkpoint'
 import metricsRoutes from './routes/metrics/index'
 import sessionRoutes from './routes/session/index'
 import workerRoutes from './routes/workers/index'
@@ -38,14 +39,14 @@ import { DEFAULT_INGEST_RATE } from './config'
 import openapi from './plugins/openapi'
 import publicRoutes from './routes/public/index'
 import basemapRoutes from './routes/basemap/index'
-import type { AuthStore } from './auth/auth-store'
+import type { Accounts } from './auth/accounts'
 import { DEFAULT_POLICY, type Policy } from '../shared/metrics'
 import { DEFAULT_TIME_ZONE } from '../shared/domain'
 
 export interface AppOptions {
   store: Store
   /** Users, sessions and ingest keys. */
-  auth: AuthStore
+  auth: Accounts
   /** Session lifetime in ms (sliding); 12 hours by default. */
   sessionTtlMs?: number
   geography: Geography
@@ -87,6 +88,8 @@ export interface AppOptions {
   audit?: AuditLog
   /** Camera snapshots through the server: the origins it may fetch from (OUTPOST_SNAPSHOT_ORIGINS) and the fetch bounds. */
   snapshots?: SnapshotRouteOptions
+  /** Rollup checkpoints: how often they are saved (server/metrics/checkpoint.ts); false neither restores nor saves. */
+  checkpoints?: CheckpointOptions | false
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -132,7 +135,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(geographyRoutes)
   await app.register(metricsPlugin, { policy: options.policy ?? DEFAULT_POLICY, timeZone: options.timeZone ?? DEFAULT_TIME_ZONE })
   // Every commit's way out (server/live/README.md): the rollups, then the bus to the /live sockets.
-  await app.register(live, { sockets: options.realtime === false ? false : (options.realtime ?? {}) })
+  await app.register(live, {
+    sockets: options.realtime === false ? false : (options.realtime ?? {}),
+    ...(options.checkpoints !== undefined ? { checkpoints: options.checkpoints } : {}),
+  })
   await app.register(metricsRoutes)
   await app.register(overdueSweep, {
     policy: options.policy ?? DEFAULT_POLICY,

@@ -13,6 +13,7 @@ import { followLog } from './follow-log'
 import { pushFigures } from './figures'
 import { broadcastFrame, type QueueCap } from '../realtime/frame-broadcast'
 import type { LiveNamespace } from '../realtime/index'
+import { CheckpointSaver, restoreCheckpoint, type CheckpointOptions } from '../metrics/checkpoint'
 
 export interface LiveOptions {
   /** Hold of a live batch under load (ms); see ./bus.ts. */
@@ -26,11 +27,20 @@ export interface LiveOptions {
 export interface LivePluginOptions {
   /** The bus and the figures push, to the `/live` sockets; false without sockets (inject-only tests). */
   sockets: LiveOptions | false
+  /** Rollup checkpoints (server/metrics/checkpoint.ts): when to save one; false saves none and restores none. */
+  checkpoints?: CheckpointOptions | false
+}
+
+/** How the rollups started: from which checkpoint's seq (0: none), and how many events of the log followed. */
+export interface RollupStart {
+  checkpointSeq: number
+  replayedEvents: number
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     liveBus: LiveBus
+    rollupStart: RollupStart
   }
 }
 
@@ -47,11 +57,23 @@ async function live(app: FastifyInstance, options: LivePluginOptions) {
   let sockets: LiveSockets | undefined
   // Replayed events only build the rollups; commits go to the bus too, after them, so a pushed
   // figure never lags an event already sent.
+  // From the latest checkpoint of the rollups' basis when there is one: the log after it only.
+  const warn = (message: string) => app.log.warn(message)
+  const start: RollupStart = { checkpointSeq: 0, replayedEvents: 0 }
+  if (options.checkpoints !== false) start.checkpointSeq = (await restoreCheckpoint(rollups, app.geography, app.store, warn)).seq
+  const saver = options.checkpoints === false ? undefined : new CheckpointSaver(rollups, app.geography, app.store, warn, options.checkpoints ?? {})
   const unfollow = await followLog(app.store, () => rollups.seq, (events, replayed) => {
     rollups.apply(events)
+    if (replayed) start.replayedEvents += events.length
+    saver?.applied()
     if (!replayed && sockets) bus?.publish(events)
   })
-  app.addHook('onClose', async () => unfollow())
+  app.decorate('rollupStart', start)
+  app.addHook('onClose', async () => {
+    unfollow()
+    // The store closes after the app (server/main.ts): the last state is saved while it is open.
+    await saver?.close()
+  })
   if (options.sockets === false) return
 
   const { tickMs, quietTickMs, metricsIntervalMs } = options.sockets

@@ -77,6 +77,24 @@ export class Bag {
     return false
   }
 
+  /** Whether the bag keeps a histogram (it does once it has held HISTOGRAM_FROM values). */
+  get keepsHistogram(): boolean {
+    return this.histogram !== null
+  }
+
+  /** A bag holding these values and times, with its histogram rebuilt when it kept one. */
+  static restored(values: number[], times: number[], keepsHistogram: boolean): Bag {
+    const bag = new Bag()
+    bag.values = values
+    bag.times = times
+    if (keepsHistogram) {
+      const histogram = new Int32Array(BUCKETS)
+      for (const v of values) histogram[bucketOf(v)]!++
+      bag.histogram = histogram
+    }
+    return bag
+  }
+
   /** All values, sorted, with the histogram when the bag keeps one. */
   part(): Part {
     if (!this.sorted) this.sorted = Float64Array.from(this.values).sort()

@@ -51,6 +51,7 @@ import { DAY_MS, HOUR_MS, zoneOffset } from '../../shared/time'
 import type { Geography } from '../geo/geography'
 import { cellKey, cellsOf, type GridCells } from '../../shared/cells'
 import { Bag, statOf, type Part } from './bags'
+import type { Reader, Writer } from './codec'
 import { NO_DEPARTMENT, RequestTracks } from './tracks'
 
 const CATEGORY_INDEX = new Map<Category, number>(CATEGORIES.map((c, i) => [c, i]))
@@ -58,6 +59,10 @@ const KIND_INDEX = new Map<AlertKind, number>(ALERT_KINDS.map((k, i) => [k, i]))
 const SATISFACTION_INDEX: Record<Satisfaction, number> = { satisfied: 0, basically_satisfied: 1, dissatisfied: 2 }
 const SATISFACTION_LEVELS: Satisfaction[] = ['satisfied', 'basically_satisfied', 'dissatisfied']
 const NK = ALERT_KINDS.length
+/** Bag names by the code a checkpoint gives them. */
+const BAG_NAMES: readonly BagName[] = ['response', 'resolution', ...SEGMENTS, 'review']
+const BAG_CODES = new Map<BagName, number>(BAG_NAMES.map((name, i) => [name, i]))
+const VERDICTS = [null, 'confirmed', 'false_positive'] as const
 
 /** Time figures kept in bags. */
 type BagName = 'response' | 'resolution' | Segment | 'review'
@@ -139,15 +144,15 @@ export class Rollups {
   /** The same counters per (unit, local day): a window of whole days sums days, not hours. */
   private readonly dayCounters: Map<number, Float64Array>[] = []
   private readonly days: Map<number, Map<BagName, Bag>>[] = []
-  private readonly hourCells = new Map<number, Map<number, Uint32Array>>() // grid → hour → bits
-  private readonly dayCells = new Map<number, Map<number, Uint32Array>>() // grid → day → bits
+  private hourCells = new Map<number, Map<number, Uint32Array>>() // grid → hour → bits
+  private dayCells = new Map<number, Map<number, Uint32Array>>() // grid → day → bits
   /** Per request, what the figures need, updated stage by stage (mirrors `contributionOf`). */
-  private readonly requests = new RequestTracks()
-  private readonly alerts = new Map<string, AlertTrack>()
+  private requests = new RequestTracks()
+  private alerts = new Map<string, AlertTrack>()
   /** Requests (by track number) not yet accepted, and not resolved: both small. */
-  private readonly unaccepted = new Set<number>()
-  private readonly unresolved = new Set<number>()
-  private readonly workers = new Map<string, { at: number; units: number[] }>()
+  private unaccepted = new Set<number>()
+  private unresolved = new Set<number>()
+  private workers = new Map<string, { at: number; units: number[] }>()
   private readonly offsets = new Map<number, number>()
   /** The first and last hour any event counted here fell in; NaN before the first. */
   private firstHour = NaN
@@ -155,10 +160,10 @@ export class Rollups {
   private openMemo: { from: number; to: number; now: number; seq: number; counts: OpenCounts } | undefined
   private overdueMemo: { now: number; seq: number; counts: Int32Array } | undefined
   /** Department ids by code, and codes by id: a request keeps a code, not a string. */
-  private readonly departmentIds: string[] = []
-  private readonly departmentCodes = new Map<string, number>()
+  private departmentIds: string[] = []
+  private departmentCodes = new Map<string, number>()
   /** By department code: unit index → that department's counters and bags under the unit. */
-  private readonly departmentCells: Map<number, DepartmentCells>[] = []
+  private departmentCells: Map<number, DepartmentCells>[] = []
   private departmentMemo: { now: number; seq: number; counts: DepartmentOverdue } | undefined
   seq = 0
 
@@ -747,10 +752,294 @@ export class Rollups {
     return out.sort((a, b) => a.receivedAt - b.receivedAt)
   }
 
+  // ---- checkpoints (checkpoint.ts) -----------------------------------------------------------------
+
+  /**
+   * What a checkpoint's basis must pin besides the format: everything given at construction that
+   * the state's meaning depends on (the units in this order and their grids' cells, the policy, the
+   * zone) and the code lists whose positions the counters and codes stand for.
+   */
+  shape(): unknown {
+    return {
+      units: this.unitIds,
+      cells: [...this.gridCells].map(([grid, cells]) => [grid, cells.count, cells.words]),
+      policy: this.policy,
+      timeZone: this.timeZone,
+      lists: [CATEGORIES, ALERT_KINDS, SEGMENTS, BAG_NAMES, SATISFACTION_LEVELS, C_SIZE, D_SIZE],
+    }
+  }
+
+  /** Everything `apply` has built, caches left out (they are rebuilt on demand). */
+  writeState(w: Writer): void {
+    w.num(this.seq)
+    w.num(this.firstHour)
+    w.num(this.lastHour)
+    for (let u = 0; u < this.unitIds.length; u++) {
+      writeRows(w, this.hours[u]!)
+      writeRows(w, this.dayCounters[u]!)
+      writeBagDays(w, this.days[u]!)
+    }
+    writeCells(w, this.hourCells)
+    writeCells(w, this.dayCells)
+    this.requests.write(w)
+    w.strings([...this.alerts.keys()])
+    for (const a of this.alerts.values()) {
+      w.uint(a.units[0]!)
+      w.u8(KIND_INDEX.get(a.kind)!)
+      w.num(a.at)
+      w.u8(VERDICTS.indexOf(a.verdict))
+    }
+    writeNumbers(w, this.unaccepted)
+    writeNumbers(w, this.unresolved)
+    w.strings([...this.workers.keys()])
+    for (const worker of this.workers.values()) {
+      w.uint(worker.units[0]!)
+      w.num(worker.at)
+    }
+    w.strings(this.departmentIds)
+    for (const byUnit of this.departmentCells) {
+      w.uint(byUnit.size)
+      for (const [u, cells] of byUnit) {
+        w.uint(u)
+        writeRows(w, cells.hours)
+        writeRows(w, cells.days)
+        writeBagDays(w, cells.bags)
+      }
+    }
+  }
+
+  /**
+   * Takes the state `writeState` wrote, into rollups that have applied nothing yet. Everything is
+   * read and checked before any of it replaces the (empty) state, so a malformed checkpoint throws
+   * and leaves these rollups as they were.
+   */
+  readState(r: Reader): void {
+    if (this.seq !== 0) throw new Error('a checkpoint is restored only into empty rollups')
+    const n = this.unitIds.length
+    const unit = (u: number) => {
+      if (!(u < n)) throw new Error('checkpoint: unit out of range')
+      return u
+    }
+    const chainOf = (u: number) => {
+      const chain = this.chainOfGrid[u]
+      if (!chain) throw new Error('checkpoint: not a grid')
+      return chain
+    }
+    const seq = r.num()
+    const firstHour = r.num()
+    const lastHour = r.num()
+    const hours: Map<number, Float64Array>[] = []
+    const dayCounters: Map<number, Float64Array>[] = []
+    const days: Map<number, Map<BagName, Bag>>[] = []
+    for (let u = 0; u < n; u++) {
+      hours.push(readRows(r, C_SIZE))
+      dayCounters.push(readRows(r, C_SIZE))
+      days.push(readBagDays(r))
+    }
+    const words = (grid: number) => {
+      const cells = this.gridCells.get(grid)
+      if (!cells) throw new Error('checkpoint: not a grid')
+      return cells.words
+    }
+    const hourCells = readCells(r, words)
+    const dayCells = readCells(r, words)
+    const requests = RequestTracks.read(r)
+    for (let i = 0; i < requests.size; i++) chainOf(requests.grid[i]!)
+    const alerts = new Map<string, AlertTrack>()
+    for (const id of r.strings()) {
+      const units = chainOf(r.uint())
+      const kind = ALERT_KINDS[r.u8()]
+      const at = r.num()
+      const verdict = VERDICTS[r.u8()]
+      if (kind === undefined || verdict === undefined) throw new Error('checkpoint: malformed alert')
+      alerts.set(id, { units, kind, at, verdict })
+    }
+    const track = (i: number) => {
+      if (!(i < requests.size)) throw new Error('checkpoint: request out of range')
+      return i
+    }
+    const unaccepted = new Set(readNumbers(r).map(track))
+    const unresolved = new Set(readNumbers(r).map(track))
+    const workers = new Map<string, { at: number; units: number[] }>()
+    for (const id of r.strings()) {
+      const units = chainOf(r.uint())
+      workers.set(id, { at: r.num(), units })
+    }
+    const departmentIds = r.strings()
+    const departmentCells: Map<number, DepartmentCells>[] = []
+    for (let d = 0; d < departmentIds.length; d++) {
+      const byUnit = new Map<number, DepartmentCells>()
+      const size = r.uint()
+      for (let k = 0; k < size; k++) {
+        const u = unit(r.uint())
+        byUnit.set(u, { hours: readRows(r, D_SIZE), days: readRows(r, D_SIZE), bags: readBagDays(r) })
+      }
+      departmentCells.push(byUnit)
+    }
+    if (!r.done) throw new Error('checkpoint: trailing bytes')
+    if (!Number.isSafeInteger(seq) || seq < 0) throw new Error('checkpoint: bad seq')
+
+    // Everything read: only now does it replace the empty state.
+    this.seq = seq
+    this.firstHour = firstHour
+    this.lastHour = lastHour
+    for (let u = 0; u < n; u++) {
+      this.hours[u] = hours[u]!
+      this.dayCounters[u] = dayCounters[u]!
+      this.days[u] = days[u]!
+    }
+    this.hourCells = hourCells
+    this.dayCells = dayCells
+    this.requests = requests
+    this.alerts = alerts
+    this.unaccepted = unaccepted
+    this.unresolved = unresolved
+    this.workers = workers
+    this.departmentIds = departmentIds
+    this.departmentCodes = new Map(departmentIds.map((id, d) => [id, d]))
+    this.departmentCells = departmentCells
+    this.openMemo = undefined
+    this.overdueMemo = undefined
+    this.departmentMemo = undefined
+  }
+
   /** Number of requests tracked (for memory figures). */
   get size(): { requests: number; alerts: number } {
     return { requests: this.requests.size, alerts: this.alerts.size }
   }
+}
+
+// ---- checkpoint pieces (rows, bags, cells, sets), in their order of insertion -----------------------
+
+function writeRows(w: Writer, rows: Map<number, Float64Array>): void {
+  w.uint(rows.size)
+  for (const [key, row] of rows) {
+    w.num(key)
+    // Most counters of a row are 0: only the others, each after the gap to it.
+    let nonZero = 0
+    for (let i = 0; i < row.length; i++) if (!Object.is(row[i], 0)) nonZero++
+    w.uint(nonZero)
+    let last = -1
+    for (let i = 0; i < row.length; i++) {
+      if (Object.is(row[i], 0)) continue
+      w.uint(i - last - 1)
+      w.num(row[i]!)
+      last = i
+    }
+  }
+}
+
+function readRows(r: Reader, size: number): Map<number, Float64Array> {
+  const rows = new Map<number, Float64Array>()
+  const count = r.uint()
+  for (let k = 0; k < count; k++) {
+    const key = r.num()
+    const row = new Float64Array(size)
+    const nonZero = r.uint()
+    let i = -1
+    for (let j = 0; j < nonZero; j++) {
+      i += r.uint() + 1
+      if (i >= size) throw new Error('checkpoint: counter out of range')
+      row[i] = r.num()
+    }
+    rows.set(key, row)
+  }
+  return rows
+}
+
+function writeBagDays(w: Writer, byDay: Map<number, Map<BagName, Bag>>): void {
+  w.uint(byDay.size)
+  for (const [day, bags] of byDay) {
+    w.num(day)
+    w.uint(bags.size)
+    for (const [name, bag] of bags) {
+      w.u8(BAG_CODES.get(name)!)
+      w.u8(bag.keepsHistogram ? 1 : 0)
+      const { values, times } = bag
+      w.uint(values.length)
+      for (let i = 0; i < values.length; i++) w.num(values[i]!)
+      // Times are receipt times of one local day: small steps from one to the next.
+      let previous = 0
+      for (let i = 0; i < times.length; i++) {
+        w.delta(times[i]!, previous)
+        previous = times[i]!
+      }
+    }
+  }
+}
+
+function readBagDays(r: Reader): Map<number, Map<BagName, Bag>> {
+  const byDay = new Map<number, Map<BagName, Bag>>()
+  const days = r.uint()
+  for (let k = 0; k < days; k++) {
+    const day = r.num()
+    const bags = new Map<BagName, Bag>()
+    const count = r.uint()
+    for (let j = 0; j < count; j++) {
+      const name = BAG_NAMES[r.u8()]
+      if (name === undefined) throw new Error('checkpoint: unknown bag')
+      const keepsHistogram = r.u8() === 1
+      const n = r.uint()
+      const values = new Array<number>(n)
+      for (let i = 0; i < n; i++) values[i] = r.num()
+      const times = new Array<number>(n)
+      let previous = 0
+      for (let i = 0; i < n; i++) previous = times[i] = r.delta(previous)
+      bags.set(name, Bag.restored(values, times, keepsHistogram))
+    }
+    byDay.set(day, bags)
+  }
+  return byDay
+}
+
+function writeCells(w: Writer, store: Map<number, Map<number, Uint32Array>>): void {
+  w.uint(store.size)
+  for (const [grid, byKey] of store) {
+    w.uint(grid)
+    w.uint(byKey.size)
+    for (const [key, bits] of byKey) {
+      w.num(key)
+      for (let i = 0; i < bits.length; i++) w.uint(bits[i]!)
+    }
+  }
+}
+
+function readCells(r: Reader, wordsOf: (grid: number) => number): Map<number, Map<number, Uint32Array>> {
+  const store = new Map<number, Map<number, Uint32Array>>()
+  const grids = r.uint()
+  for (let g = 0; g < grids; g++) {
+    const grid = r.uint()
+    const words = wordsOf(grid)
+    const byKey = new Map<number, Uint32Array>()
+    const count = r.uint()
+    for (let k = 0; k < count; k++) {
+      const key = r.num()
+      const bits = new Uint32Array(words)
+      for (let i = 0; i < words; i++) bits[i] = r.uint()
+      byKey.set(key, bits)
+    }
+    store.set(grid, byKey)
+  }
+  return store
+}
+
+/** Whole numbers in their order, each as its step from the one before. */
+function writeNumbers(w: Writer, numbers: Iterable<number>): void {
+  const list = [...numbers]
+  w.uint(list.length)
+  let previous = 0
+  for (const v of list) {
+    w.num(v - previous)
+    previous = v
+  }
+}
+
+function readNumbers(r: Reader): number[] {
+  const n = r.uint()
+  const out = new Array<number>(n)
+  let previous = 0
+  for (let i = 0; i < n; i++) previous = out[i] = previous + r.num()
+  return out
 }
 
 function counterRow(rows: Map<number, Float64Array>, key: number, size: number): Float64Array {

@@ -3,6 +3,7 @@
 // per-stage maps) were about a third of the rollups' heap, and every full collection walked them;
 // typed arrays hold no pointers, so the collector has nothing to walk.
 import { CATEGORIES, PRIORITIES, SOURCES, STAGES, type Category, type Priority, type Satisfaction, type Source, type Stage } from '../../shared/domain'
+import type { Reader, Writer } from './codec'
 
 const STAGE_INDEX = new Map<Stage, number>(STAGES.map((s, i) => [s, i]))
 const PRIORITY_INDEX = new Map<Priority, number>(PRIORITIES.map((p, i) => [p, i]))
@@ -18,8 +19,8 @@ export const NO_DEPARTMENT = -1
 export class RequestTracks {
   private capacity = 0
   private count = 0
-  private readonly index = new Map<string, number>()
-  private readonly ids: string[] = []
+  private index = new Map<string, number>()
+  private ids: string[] = []
   /** Unit index of the request's grid. */
   grid = new Int32Array(0)
   receivedAt = new Float64Array(0)
@@ -126,6 +127,55 @@ export class RequestTracks {
   }
   setUrged(i: number): void {
     this.urgedFlag[i] = 1
+  }
+
+  /** Every column up to the count, as bytes (checkpoint.ts). */
+  write(w: Writer): void {
+    const n = this.count
+    w.uint(n)
+    w.strings(this.ids)
+    w.bytes(this.grid.subarray(0, n))
+    w.bytes(this.receivedAt.subarray(0, n))
+    w.bytes(this.first.subarray(0, n * NS))
+    w.bytes(this.lastResolvedAt.subarray(0, n))
+    w.bytes(this.priorityCode.subarray(0, n))
+    w.bytes(this.sourceCode.subarray(0, n))
+    w.bytes(this.categoryCode.subarray(0, n))
+    w.bytes(this.stageCode.subarray(0, n))
+    w.bytes(this.reviewCode.subarray(0, n))
+    w.bytes(this.reviewResolvedFlag.subarray(0, n))
+    w.bytes(this.departmentCode.subarray(0, n))
+    w.bytes(this.urgedFlag.subarray(0, n))
+  }
+
+  /** Tracks as `write` wrote them; throws on anything malformed, leaving no half-read tracks behind. */
+  static read(r: Reader): RequestTracks {
+    const t = new RequestTracks()
+    const n = r.uint()
+    const ids = r.strings()
+    const i32 = (k: number) => new Int32Array(k)
+    const f64 = (k: number) => new Float64Array(k)
+    const u8 = (k: number) => new Uint8Array(k)
+    t.grid = r.bytes(i32, 4)
+    t.receivedAt = r.bytes(f64, 8)
+    t.first = r.bytes(f64, 8)
+    t.lastResolvedAt = r.bytes(f64, 8)
+    t.priorityCode = r.bytes(u8, 1)
+    t.sourceCode = r.bytes(u8, 1)
+    t.categoryCode = r.bytes(u8, 1)
+    t.stageCode = r.bytes(u8, 1)
+    t.reviewCode = r.bytes(u8, 1)
+    t.reviewResolvedFlag = r.bytes(u8, 1)
+    t.departmentCode = r.bytes(i32, 4)
+    t.urgedFlag = r.bytes(u8, 1)
+    const columns = [t.grid, t.receivedAt, t.lastResolvedAt, t.priorityCode, t.sourceCode, t.categoryCode, t.stageCode, t.reviewCode, t.reviewResolvedFlag, t.departmentCode, t.urgedFlag]
+    if (ids.length !== n || t.first.length !== n * NS || columns.some((c) => c.length !== n)) throw new Error('checkpoint: request columns disagree')
+    t.ids = ids
+    for (let i = 0; i < n; i++) t.index.set(ids[i]!, i)
+    if (t.index.size !== n) throw new Error('checkpoint: duplicate request ids')
+    t.count = n
+    t.capacity = n
+    return t
   }
 
   private grow(): void {
