@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { PasswordHash } from './passwords'
+import type { Accounts } from './accounts'
 
 export const ROLES = ['center', 'leader'] as const
 export type Role = (typeof ROLES)[number]
@@ -105,7 +106,7 @@ export interface AuthStoreOptions {
   clock?: () => number
 }
 
-export class AuthStore {
+export class AuthStore implements Accounts {
   private readonly db: Database.Database
   /** Every ingest request checks a key: its statement is prepared once. */
   private readonly keyLookup: Database.Statement

@@ -8,8 +8,9 @@
 //   usernames from one address and a botnet on one user. A pair that has logged in before skips
 //   both, so a colleague behind the same NAT address, or the user at their own desk, is not held up
 //   by a stranger's failures.
-// A try takes its failure slot synchronously, before the password is checked, so concurrent tries see
-// each other; a success gives its slot back.
+// A try takes its failure slot atomically, before the password is checked, so concurrent tries see
+// each other; a success gives its slot back. Here the counts live in memory (one process, taken
+// synchronously); pg-throttle.ts keeps the same counts in PostgreSQL for several processes.
 import { isIPv6 } from 'node:net'
 
 export interface DelayRule {
@@ -45,9 +46,9 @@ const DOUBLINGS = 32
 /** A try that was let through: it stays a failure unless it succeeds or is cancelled. */
 export interface LoginAttempt {
   /** The password was right: the pair's failures are forgiven and the pair is known from now on. */
-  succeeded(): void
+  succeeded(): void | Promise<void>
   /** The password was never checked (the server was busy): the slot goes back. */
-  cancelled(): void
+  cancelled(): void | Promise<void>
 }
 
 export type Admission = { retryAfterMs: number; attempt?: undefined } | { retryAfterMs: 0; attempt: LoginAttempt }
@@ -71,6 +72,36 @@ export function addressGroup(ip: string): string {
   return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`
 }
 
+/** The keys a try is counted under: the pair strictly, the address and the user with delays. */
+export function throttleKeys(username: string, ip: string): { pair: string; address: string; user: string } {
+  const address = addressGroup(ip)
+  return { pair: `pair\n${username}\n${address}`, address: `address\n${address}`, user: `user\n${username}` }
+}
+
+/** Failures worth keeping per key: past a threshold plus every doubling, more change nothing. */
+export function failuresKept(policy: LoginPolicy): number {
+  return Math.max(policy.address.after, policy.user.after) + DOUBLINGS
+}
+
+/**
+ * Milliseconds a try must wait, given each key's failures in the window (oldest first) and whether
+ * the pair has logged in before; 0 lets it through. Shared by the in-memory throttle and the
+ * PostgreSQL one (pg-throttle.ts), so both decide alike.
+ */
+export function throttleWait(policy: LoginPolicy, now: number, failures: { pair: number[]; address: number[]; user: number[] }, knownPair: boolean): number {
+  let wait = failures.pair.length >= policy.pairLimit ? failures.pair[0]! + policy.windowMs - now : 0
+  if (!knownPair) wait = Math.max(wait, ruleDelay(failures.address, policy.address, now), ruleDelay(failures.user, policy.user, now))
+  return wait
+}
+
+/** Milliseconds until the rule lets another try through after these failures. */
+function ruleDelay(failures: number[], rule: DelayRule, now: number): number {
+  const beyond = failures.length - rule.after
+  if (beyond < 0) return 0
+  const delay = Math.min(rule.maxDelayMs, rule.firstDelayMs * 2 ** Math.min(beyond, DOUBLINGS))
+  return Math.max(0, failures.at(-1)! + delay - now)
+}
+
 export class LoginThrottle {
   /** Failure times by key, oldest first; the map in order of last use. */
   private readonly failures = new Map<string, number[]>()
@@ -86,15 +117,13 @@ export class LoginThrottle {
   /** Lets a try through, taking its failure slot, or says how long to wait (milliseconds). */
   admit(username: string, ip: string, now: number): Admission {
     this.dropStale(now)
-    const address = addressGroup(ip)
-    const pair = `pair\n${username}\n${address}`
-    const byAddress = `address\n${address}`
-    const byUser = `user\n${username}`
-    const pairFailures = this.recent(pair, now)
-    let wait = pairFailures.length >= this.policy.pairLimit ? pairFailures[0]! + this.policy.windowMs - now : 0
-    if (!this.known.has(pair)) {
-      wait = Math.max(wait, this.delay(this.recent(byAddress, now), this.policy.address, now), this.delay(this.recent(byUser, now), this.policy.user, now))
-    }
+    const { pair, address: byAddress, user: byUser } = throttleKeys(username, ip)
+    const wait = throttleWait(
+      this.policy,
+      now,
+      { pair: this.recent(pair, now), address: this.recent(byAddress, now), user: this.recent(byUser, now) },
+      this.known.has(pair),
+    )
     if (wait > 0) return { retryAfterMs: wait }
 
     const keys = [pair, byAddress, byUser]
@@ -114,14 +143,6 @@ export class LoginThrottle {
     }
   }
 
-  /** Milliseconds until the rule lets another try through after these failures. */
-  private delay(failures: number[], rule: DelayRule, now: number): number {
-    const beyond = failures.length - rule.after
-    if (beyond < 0) return 0
-    const delay = Math.min(rule.maxDelayMs, rule.firstDelayMs * 2 ** Math.min(beyond, DOUBLINGS))
-    return Math.max(0, failures.at(-1)! + delay - now)
-  }
-
   private recent(key: string, now: number): number[] {
     const list = this.failures.get(key)
     if (!list) return []
@@ -133,7 +154,7 @@ export class LoginThrottle {
     const list = this.recent(key, now)
     list.push(now)
     // Past a threshold plus every doubling, more failures change nothing: a key's list stays bounded.
-    if (list.length > Math.max(this.policy.address.after, this.policy.user.after) + DOUBLINGS) list.shift()
+    if (list.length > failuresKept(this.policy)) list.shift()
     this.failures.delete(key)
     this.failures.set(key, list)
     this.evict(this.failures, this.policy.maxKeys)

@@ -7,7 +7,8 @@ import cookie from '@fastify/cookie'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Actor } from '../../shared/domain'
 import type { AuditActor } from '../../shared/schemas/audit'
-import type { AuthStore, Session, User } from '../auth/auth-store'
+import type { Session, User } from '../auth/auth-store'
+import type { Accounts, LoginGate } from '../auth/accounts'
 import { LoginThrottle } from '../auth/throttle'
 import { HttpError } from '../errors'
 
@@ -20,7 +21,7 @@ const KEY_ID = /^opk_([0-9a-f]{12})_/
 export type CookieSecure = 'auto' | 'on' | 'off'
 
 export interface AuthOptions {
-  auth: AuthStore
+  auth: Accounts
   /** Session lifetime, extended while in use (sliding). */
   sessionTtlMs?: number
   /** `auto` by default. */
@@ -29,9 +30,10 @@ export interface AuthOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    auth: AuthStore
+    auth: Accounts
     sessionTtlMs: number
-    loginThrottle: LoginThrottle
+    /** In memory, or shared by every process when the accounts are (PostgreSQL). */
+    loginThrottle: LoginGate
     requireUser: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
     requireIngestKey: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
     /**
@@ -41,7 +43,7 @@ declare module 'fastify' {
      */
     requireWriter: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
     /** The session a raw Cookie header carries (the socket handshake uses it). */
-    sessionOf: (cookieHeader: string | undefined) => (Session & { token: string }) | undefined
+    sessionOf: (cookieHeader: string | undefined) => Promise<(Session & { token: string }) | undefined>
     setSessionCookie: (reply: FastifyReply, token: string, expiresAt: number) => void
     clearSessionCookie: (reply: FastifyReply) => void
   }
@@ -59,16 +61,16 @@ async function auth(app: FastifyInstance, options: AuthOptions) {
   await app.register(cookie)
   app.decorate('auth', options.auth)
   app.decorate('sessionTtlMs', ttl)
-  app.decorate('loginThrottle', new LoginThrottle())
+  app.decorate('loginThrottle', options.auth.loginThrottle?.() ?? new LoginThrottle())
   app.decorateRequest('user', null)
   app.decorateRequest('sessionToken', null)
   app.decorateRequest('ingestSource', null)
   app.decorateRequest('ingestKeyId', null)
 
-  app.decorate('sessionOf', (header: string | undefined) => {
+  app.decorate('sessionOf', async (header: string | undefined) => {
     const token = header ? app.parseCookie(header)[SESSION_COOKIE] : undefined
     if (!token) return undefined
-    const session = options.auth.session(token, app.now(), ttl)
+    const session = await options.auth.session(token, app.now(), ttl)
     return session ? { ...session, token } : undefined
   })
 
@@ -90,7 +92,7 @@ async function auth(app: FastifyInstance, options: AuthOptions) {
   })
 
   app.decorate('requireUser', async (request: FastifyRequest, reply: FastifyReply) => {
-    const session = app.sessionOf(request.headers.cookie)
+    const session = await app.sessionOf(request.headers.cookie)
     if (!session) {
       app.clearSessionCookie(reply)
       throw new HttpError(401, 'log in first: no valid session', { field: 'header/cookie', rule: 'authenticated' })
@@ -101,10 +103,12 @@ async function auth(app: FastifyInstance, options: AuthOptions) {
     app.setSessionCookie(reply, session.token, session.expiresAt)
   })
 
-  const checkKey = (request: FastifyRequest): void => {
+  const checkKey = async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization
     const key = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined
-    const source = key ? options.auth.checkKey(key) : undefined
+    // A key the accounts remember answers synchronously (both engines): only a lookup is awaited.
+    const checked = key ? options.auth.checkKey(key) : undefined
+    const source = checked instanceof Promise ? await checked : checked
     if (!source) {
       throw new HttpError(401, 'an ingest key is required: Authorization: Bearer <key>', { field: 'header/authorization', rule: 'authenticated' })
     }
@@ -115,17 +119,17 @@ async function auth(app: FastifyInstance, options: AuthOptions) {
   }
 
   app.decorate('requireIngestKey', async (request: FastifyRequest) => {
-    checkKey(request)
+    await checkKey(request)
   })
 
   app.decorate('requireWriter', async (request: FastifyRequest, reply: FastifyReply) => {
     // A Bearer header decides alone: a bad key is a 401 even with a session cookie beside it, so
     // what authenticated a write is never in doubt (and plugins/origin.ts skips only Bearer requests).
     if (request.headers.authorization?.startsWith('Bearer ')) {
-      checkKey(request)
+      await checkKey(request)
       return
     }
-    const session = app.sessionOf(request.headers.cookie)
+    const session = await app.sessionOf(request.headers.cookie)
     if (!session) {
       app.clearSessionCookie(reply)
       throw new HttpError(401, 'log in first, or send an ingest key: Authorization: Bearer <key>', {

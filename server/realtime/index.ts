@@ -97,14 +97,21 @@ async function realtime(app: FastifyInstance, options: RealtimePluginOptions) {
   live.use(app.refuseForeignOrigin)
   // The same session as the REST routes: no valid cookie, no connection.
   live.use((socket, next) => {
-    const session = app.sessionOf(socket.request.headers.cookie)
-    if (!session) {
-      next(new Error('unauthorized: log in first'))
-      return
-    }
-    socket.data.user = { username: session.user.username, role: session.user.role, unit: session.user.unit }
-    socket.data.sessionToken = session.token
-    next()
+    app.sessionOf(socket.request.headers.cookie).then(
+      (session) => {
+        if (!session) {
+          next(new Error('unauthorized: log in first'))
+          return
+        }
+        socket.data.user = { username: session.user.username, role: session.user.role, unit: session.user.unit }
+        socket.data.sessionToken = session.token
+        next()
+      },
+      (error: Error) => {
+        app.log.error({ err: error }, 'socket handshake: the session check failed')
+        next(new Error('the session could not be checked: try again'))
+      },
+    )
   })
 
   live.on('connection', (socket) => {

@@ -85,7 +85,7 @@ export function registerSubscribe(app: FastifyInstance, socket: LiveSocket, boun
         return
       }
       // The session may have ended since the handshake (logout, new password, expiry).
-      const session = socket.data.sessionToken ? app.auth.session(socket.data.sessionToken, app.now(), app.sessionTtlMs) : undefined
+      const session = socket.data.sessionToken ? await app.auth.session(socket.data.sessionToken, app.now(), app.sessionTtlMs) : undefined
       if (!session) {
         reply({ ok: false, error: 'session expired: log in again' })
         socket.disconnect(true)

@@ -1,6 +1,7 @@
 // A `/live` socket streams only while the session it was opened with lives. Sessions end here
-// (logout, a new password, a removed user: the auth store says so at once), in `npm run users`
-// run by another process (seen by the file's data version, asked every second), or by expiring
+// (logout, a new password, a removed user: the accounts say so at once), in another process (with
+// PostgreSQL the accounts pass its NOTIFY on at once; with SQLite, `npm run users` is seen by the
+// file's data version, asked every second), or by expiring
 // (each session's expiry is known; sliding use moves it, so it is read again before closing).
 // One lookup per distinct session, never per socket, and none at all on a tick where nothing
 // changed and nothing is due to expire.
@@ -25,15 +26,14 @@ export function watchSessions(app: FastifyInstance, live: LiveNamespace, checkEv
   const bySession = new Map<string, Watched>()
   /** No session expires before this; a stale (earlier) value only costs one needless pass. */
   let nextExpiry = Infinity
-  let version = app.auth.externalVersion()
+  let version: number | undefined
 
   /** Reads the sessions again (all of them, or those due to expire) and closes the ended ones' sockets. */
-  const check = (all: boolean): void => {
+  const pass = async (all: boolean): Promise<void> => {
     const now = app.now()
-    nextExpiry = Infinity
-    for (const [token, watched] of bySession) {
+    for (const [token, watched] of [...bySession]) {
       if (all || watched.expiresAt <= now) {
-        const session = app.auth.session(token, now)
+        const session = await app.auth.session(token, now)
         if (!session || session.user.role !== watched.user.role || session.user.unit !== watched.user.unit) {
           bySession.delete(token)
           for (const socket of [...watched.sockets]) socket.disconnect(true)
@@ -41,8 +41,29 @@ export function watchSessions(app: FastifyInstance, live: LiveNamespace, checkEv
         }
         watched.expiresAt = session.expiresAt
       }
-      nextExpiry = Math.min(nextExpiry, watched.expiresAt)
     }
+    // Over every watched session, those that began to be watched during the pass too.
+    nextExpiry = Infinity
+    for (const watched of bySession.values()) nextExpiry = Math.min(nextExpiry, watched.expiresAt)
+  }
+
+  // One pass at a time (the accounts may answer asynchronously); a pass asked for meanwhile runs
+  // after it, reading everything again if any of the requests asked for that.
+  let running: Promise<void> | undefined
+  let queued: boolean | undefined
+  const check = (all: boolean): void => {
+    if (running) {
+      queued = (queued ?? false) || all
+      return
+    }
+    running = pass(all)
+      .catch((error: unknown) => app.log.error({ err: error }, 'session watch: the check failed'))
+      .finally(() => {
+        running = undefined
+        const again = queued
+        queued = undefined
+        if (again !== undefined) check(again)
+      })
   }
 
   live.on('connection', (socket) => {
@@ -51,15 +72,24 @@ export function watchSessions(app: FastifyInstance, live: LiveNamespace, checkEv
     if (!token || !user) return
     let watched = bySession.get(token)
     if (!watched) {
-      // Read here rather than taken from the handshake: a session ended in between is caught.
-      const session = app.auth.session(token, app.now())
-      if (!session) {
-        socket.disconnect(true)
-        return
-      }
-      watched = { user, expiresAt: session.expiresAt, sockets: new Set() }
+      // Watched from now, then read again rather than taken from the handshake: a session ended in
+      // between is caught (by this read, or by a check that runs after the watch began).
+      watched = { user, expiresAt: -Infinity, sockets: new Set() }
       bySession.set(token, watched)
-      nextExpiry = Math.min(nextExpiry, session.expiresAt)
+      nextExpiry = -Infinity
+      const entry = watched
+      Promise.resolve(app.auth.session(token, app.now())).then(
+        (session) => {
+          if (!session) {
+            if (bySession.get(token) === entry) bySession.delete(token)
+            for (const s of [...entry.sockets]) s.disconnect(true)
+            return
+          }
+          entry.expiresAt = session.expiresAt
+          nextExpiry = Math.min(nextExpiry, session.expiresAt)
+        },
+        (error: unknown) => app.log.error({ err: error }, 'session watch: the check failed'),
+      )
     }
     watched.sockets.add(socket)
     const entry = watched
@@ -70,17 +100,20 @@ export function watchSessions(app: FastifyInstance, live: LiveNamespace, checkEv
   })
 
   const stopListening = app.auth.onSessionsEnded(() => check(true))
-  const timer = setInterval(() => {
-    if (bySession.size === 0) return
+  const tick = async (): Promise<void> => {
     // Read before the pass: a commit during it shows at the next tick.
-    const current = app.auth.externalVersion()
+    const current = await app.auth.externalVersion()
+    if (version === undefined) version = current
+    if (bySession.size === 0) return
     if (current !== version) {
       version = current
       check(true)
     } else if (app.now() >= nextExpiry) {
       check(false)
     }
-  }, checkEveryMs)
+  }
+  void tick()
+  const timer = setInterval(() => void tick().catch((error: unknown) => app.log.error({ err: error }, 'session watch: the check failed')), checkEveryMs)
   timer.unref()
 
   app.addHook('preClose', async () => {

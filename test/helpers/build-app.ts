@@ -4,6 +4,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { buildSampleGeography } from '../../shared/sample-geography'
 import { buildApp, type AppOptions } from '../../server/app'
 import { AuthStore, type Role } from '../../server/auth/auth-store'
+import type { Accounts } from '../../server/auth/accounts'
 import { hashPassword } from '../../server/auth/passwords'
 import { Geography } from '../../server/geo/geography'
 import { SqliteStore } from '../../server/store/sqlite-store'
@@ -25,10 +26,10 @@ export interface TestUser {
 
 export const CENTER: TestUser = { username: 'center', password: 'center-pass-1', role: 'center', unit: '640106' }
 
-export interface TestApp {
+export interface TestApp<A extends Accounts = AuthStore> {
   app: FastifyInstance
   store: Store
-  auth: AuthStore
+  auth: A
   geography: Geography
   /** An ingest key and a center session: enough for any route. */
   headers: { authorization: string; cookie: string }
@@ -38,8 +39,8 @@ export interface TestApp {
   close(): Promise<void>
 }
 
-export async function addUsers(auth: AuthStore, users: TestUser[]): Promise<void> {
-  for (const u of users) auth.addUser({ username: u.username, role: u.role, unit: u.unit }, await hashPassword(u.password))
+export async function addUsers(auth: Accounts, users: TestUser[]): Promise<void> {
+  for (const u of users) await auth.addUser({ username: u.username, role: u.role, unit: u.unit }, await hashPassword(u.password))
 }
 
 /** Logs in through the API; returns the Cookie header value. */
@@ -50,13 +51,19 @@ export async function loginCookie(app: FastifyInstance, user: Pick<TestUser, 'us
   return `${cookie.name}=${cookie.value}`
 }
 
-/** The app on an in-memory store, with an ingest key and a center user; no socket server unless asked. */
-export async function buildTestApp(options: Partial<AppOptions> & { users?: TestUser[] } = {}): Promise<TestApp> {
+/**
+ * The app on an in-memory store, with an ingest key and a center user; no socket server unless asked.
+ * The accounts are an in-memory AuthStore unless given (a PgAccounts for the shared-accounts tests).
+ */
+export type TestAppOptions = Partial<Omit<AppOptions, 'auth'>> & { users?: TestUser[] }
+export async function buildTestApp<A extends Accounts>(options: TestAppOptions & { auth: A }): Promise<TestApp<A>>
+export async function buildTestApp(options?: TestAppOptions & { auth?: AuthStore }): Promise<TestApp>
+export async function buildTestApp<A extends Accounts>(options: TestAppOptions & { auth?: A } = {}): Promise<TestApp<A>> {
   const store = options.store ?? new SqliteStore({ filename: ':memory:' })
-  const auth = options.auth ?? new AuthStore(':memory:')
+  const auth = options.auth ?? (new AuthStore(':memory:') as Accounts as A)
   const geography = options.geography ?? sampleGeography()
   await addUsers(auth, [CENTER, ...(options.users ?? [])])
-  const { key } = auth.addKey('test')
+  const { key } = await auth.addKey('test')
   const app = await buildApp({ realtime: false, ...options, store, auth, geography })
   await app.ready()
   const headers = { authorization: `Bearer ${key}`, cookie: await loginCookie(app, CENTER) }
@@ -71,14 +78,16 @@ export async function buildTestApp(options: Partial<AppOptions> & { users?: Test
     async close() {
       await app.close()
       await store.close()
-      auth.close()
+      await auth.close()
     },
   }
 }
 
 /** The same, listening on a real port with Socket.IO. */
-export async function startTestServer(options: Partial<AppOptions> & { users?: TestUser[] } = {}): Promise<TestApp & { url: string }> {
-  const t = await buildTestApp({ realtime: { tickMs: 50 }, ...options })
+export async function startTestServer<A extends Accounts>(options: TestAppOptions & { auth: A }): Promise<TestApp<A> & { url: string }>
+export async function startTestServer(options?: TestAppOptions & { auth?: AuthStore }): Promise<TestApp & { url: string }>
+export async function startTestServer<A extends Accounts>(options: TestAppOptions & { auth?: A } = {}): Promise<TestApp<A> & { url: string }> {
+  const t = (await buildTestApp({ realtime: { tickMs: 50 }, ...options } as TestAppOptions & { auth: A })) as TestApp<A>
   await t.app.listen({ port: 0, host: '127.0.0.1' })
   return { ...t, url: `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}` }
 }

@@ -3,7 +3,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { InjectOptions } from 'fastify'
 import { buildTestApp, CENTER, type TestApp } from '../../helpers/build-app'
-import type { AppOptions } from '../../../server/app'
 
 let t: TestApp | undefined
 afterEach(async () => {
@@ -11,7 +10,7 @@ afterEach(async () => {
   t = undefined
 })
 
-async function sessionCookie(options: Partial<AppOptions>, request: Partial<InjectOptions> = {}) {
+async function sessionCookie(options: Parameters<typeof buildTestApp>[0], request: Partial<InjectOptions> = {}) {
   t = await buildTestApp(options)
   const res = await t.app.inject({
     method: 'POST',
