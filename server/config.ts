@@ -251,3 +251,8 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   }
   return value as T
 }
+
+/** OUTPOST_DATABASE_URL alone, checked as at start: the commands that share the server's accounts read it (npm run users). */
+export function databaseUrlFrom(env: Env = process.env): string | undefined {
+  return databaseUrl(env, 'OUTPOST_DATABASE_URL')
+}

@@ -14,6 +14,8 @@ import { resumeFromSnapshot } from './sim/resume'
 import { startSimulator } from './sim/simulator'
 import { SqliteStore } from './store/sqlite-store'
 import { AuthStore } from './auth/auth-store'
+import type { Accounts } from './auth/accounts'
+import { PgAccounts } from './auth/pg-accounts'
 import { hashPassword } from './auth/passwords'
 import { demoAccounts, DEMO_PASSWORD } from './auth/demo'
 import { SqliteAuditLog } from './audit/audit-log'
@@ -38,7 +40,8 @@ async function main(): Promise<void> {
   const dataDir = resolve(config.dataDir)
   mkdirSync(dataDir, { recursive: true })
   // Before the event store opens outpost.db: an older build's users and keys move out of it.
-  const auth = AuthStore.open(dataDir)
+  // With OUTPOST_DATABASE_URL, users, sessions, keys and the login and ingest limits are PostgreSQL's.
+  const auth: Accounts = config.databaseUrl ? await openSharedAccounts(config.databaseUrl) : AuthStore.open(dataDir)
   const store = new SqliteStore({ filename: join(dataDir, 'outpost.db'), synchronous: config.sqliteSync })
   // The district and its cameras are settings too: a bad file stops the start, naming what is wrong.
   // A layout the store was last started with passed the checks then and is not checked again.
@@ -159,7 +162,7 @@ async function main(): Promise<void> {
     await store.close()
     directory.close()
     audit.close()
-    auth.close()
+    await auth.close()
     process.exit(0)
   }
   process.on('SIGINT', () => void shutdown('SIGINT'))
@@ -171,23 +174,33 @@ async function main(): Promise<void> {
  * start. Simulator off: none of them exist, and the first center user comes from
  * OUTPOST_ADMIN_PASSWORD or `npm run users`.
  */
-async function prepareAccounts(auth: AuthStore, config: Config, geography: Geography): Promise<{ simulatorKey?: string; lines: string[] }> {
-  auth.removeDemo()
+async function prepareAccounts(auth: Accounts, config: Config, geography: Geography): Promise<{ simulatorKey?: string; lines: string[] }> {
+  await auth.removeDemo()
   const lines: string[] = []
-  if (config.adminPassword && !auth.hasCenterUser() && !auth.user('admin')) {
-    auth.addUser({ username: 'admin', role: 'center', unit: geography.district.id }, await hashPassword(config.adminPassword))
+  if (config.adminPassword && !(await auth.hasCenterUser()) && !(await auth.user('admin'))) {
+    await auth.addUser({ username: 'admin', role: 'center', unit: geography.district.id }, await hashPassword(config.adminPassword))
     lines.push('outpost: created the center user "admin" from OUTPOST_ADMIN_PASSWORD')
   }
   if (!config.sim) {
-    if (!auth.hasCenterUser()) lines.push('outpost: no center user yet: npm run users -- add <name> --role center')
+    if (!(await auth.hasCenterUser())) lines.push('outpost: no center user yet: npm run users -- add <name> --role center')
     return { lines }
   }
   const password = await hashPassword(DEMO_PASSWORD)
   const accounts = demoAccounts(geography)
-  for (const account of accounts) auth.addUser({ ...account, demo: true }, password)
-  const { key } = auth.addKey('simulator', { demo: true })
+  for (const account of accounts) await auth.addUser({ ...account, demo: true }, password)
+  const { key } = await auth.addKey('simulator', { demo: true })
   lines.push(`outpost: demo accounts (password "${DEMO_PASSWORD}"): ${accounts.map((a) => a.username).join(', ')}`)
   return { simulatorKey: key, lines }
+}
+
+/** The accounts in PostgreSQL; an unreachable database or another schema version stops the start, saying why. */
+async function openSharedAccounts(url: string): Promise<Accounts> {
+  try {
+    return await PgAccounts.open(url)
+  } catch (error) {
+    console.error(`outpost: cannot open the accounts in OUTPOST_DATABASE_URL (${url.replace(/:[^:@/]*@/, ':***@')}): ${(error as Error).message}`)
+    process.exit(1)
+  }
 }
 
 /** `npm start` on a fresh clone builds the client; later starts rebuild only when sources changed. */

@@ -1,5 +1,6 @@
 // npm run users -- <command>: manage users and ingest keys in the data directory
-// (OUTPOST_DATA_DIR), also while the server runs.
+// (OUTPOST_DATA_DIR), or in PostgreSQL when OUTPOST_DATABASE_URL names one (as for the server), also
+// while the server runs.
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -7,6 +8,9 @@ import { Writable } from 'node:stream'
 import { userInfo } from 'node:os'
 import { parseArgs } from 'node:util'
 import { AuthStore, ROLES, type Role } from '../auth/auth-store'
+import type { Accounts } from '../auth/accounts'
+import { PgAccounts } from '../auth/pg-accounts'
+import { ConfigError, databaseUrlFrom } from '../config'
 import { hashPassword, passwordProblem } from '../auth/passwords'
 import { loadGeography } from '../geo/geography-file'
 import { SqliteAuditLog } from '../audit/audit-log'
@@ -19,8 +23,8 @@ const USAGE = `usage: npm run users -- <command>
   key add <source-name>          prints the new key alone on its last line
   key list
   key revoke <key id | source-name>
-The password is asked for when --password is omitted. Data: $OUTPOST_DATA_DIR (default data);
-units: $OUTPOST_GEOGRAPHY (default the sample district).`
+The password is asked for when --password is omitted. Data: $OUTPOST_DATABASE_URL when set, else
+$OUTPOST_DATA_DIR (default data); units: $OUTPOST_GEOGRAPHY (default the sample district).`
 
 class UsageError extends Error {}
 
@@ -32,7 +36,15 @@ export async function run(argv: string[], out: (line: string) => void, readPassw
   })
   const dataDir = resolve(process.env.OUTPOST_DATA_DIR?.trim() || 'data')
   mkdirSync(dataDir, { recursive: true })
-  const auth = AuthStore.open(dataDir)
+  let databaseUrl: string | undefined
+  try {
+    databaseUrl = databaseUrlFrom()
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message)
+    throw error
+  }
+  // The accounts the server uses: PostgreSQL (shared by every process) or the data directory's file.
+  const auth: Accounts = databaseUrl ? await PgAccounts.open(databaseUrl, { listen: false, poolSize: 1 }) : AuthStore.open(dataDir)
   // Every change goes to the audit trail, with the OS account as its actor.
   const audit = SqliteAuditLog.open(dataDir)
   const changed = (target: string, unit: string | null = null) =>
@@ -59,26 +71,26 @@ export async function run(argv: string[], out: (line: string) => void, readPassw
           if (level !== 'street' && level !== 'community') throw new UsageError(`--unit must be the id of a street or a community of ${geography.district.name} (${geography.district.id}) for a leader`)
           unit = values.unit!
         }
-        if (auth.user(name)) throw new UsageError(`user ${name} exists already`)
-        auth.addUser({ username: name, role, unit }, await hashPassword(await password()))
+        if (await auth.user(name)) throw new UsageError(`user ${name} exists already`)
+        await auth.addUser({ username: name, role, unit }, await hashPassword(await password()))
         changed(`user:${name}`, unit)
         out(`added ${name} (${role}, ${unit} ${geography.get(unit)!.name})`)
         return
       }
       case 'list':
-        for (const u of auth.users()) out(`${u.username}\t${u.role}\t${u.unit}${u.demo ? '\tdemo' : ''}`)
+        for (const u of await auth.users()) out(`${u.username}\t${u.role}\t${u.unit}${u.demo ? '\tdemo' : ''}`)
         return
       case 'passwd': {
         const name = one(rest, 'a user name')
-        if (!auth.user(name)) throw new UsageError(`no user ${name}`)
-        auth.setPassword(name, await hashPassword(await password()))
+        if (!(await auth.user(name))) throw new UsageError(`no user ${name}`)
+        await auth.setPassword(name, await hashPassword(await password()))
         changed(`user:${name}`)
         out(`password of ${name} changed; their sessions have ended`)
         return
       }
       case 'remove': {
         const name = one(rest, 'a user name')
-        if (!auth.removeUser(name)) throw new UsageError(`no user ${name}`)
+        if (!(await auth.removeUser(name))) throw new UsageError(`no user ${name}`)
         changed(`user:${name}`)
         out(`removed ${name}`)
         return
@@ -87,21 +99,21 @@ export async function run(argv: string[], out: (line: string) => void, readPassw
         const [sub, arg] = rest
         if (sub === 'add') {
           if (!arg || !/^[A-Za-z0-9._-]{1,64}$/.test(arg)) throw new UsageError('key add needs a source name (letters, digits, . _ -)')
-          const { key, id } = auth.addKey(arg)
+          const { key, id } = await auth.addKey(arg)
           changed(`key:${arg}`)
           out(`ingest key ${id} for ${arg}; it is shown once, keep it:`)
           out(key)
           return
         }
         if (sub === 'list') {
-          for (const k of auth.keys()) {
+          for (const k of await auth.keys()) {
             out(`${k.id}\t${k.name}\t${new Date(k.createdAt).toISOString()}\t${k.revokedAt ? `revoked ${new Date(k.revokedAt).toISOString()}` : 'active'}`)
           }
           return
         }
         if (sub === 'revoke') {
           if (!arg) throw new UsageError('key revoke needs a key id or a source name')
-          const n = auth.revokeKey(arg)
+          const n = await auth.revokeKey(arg)
           if (n === 0) throw new UsageError(`no active key ${arg}`)
           changed(`key:${arg}`)
           out(`revoked ${n} key${n > 1 ? 's' : ''}`)
@@ -113,7 +125,7 @@ export async function run(argv: string[], out: (line: string) => void, readPassw
         throw new UsageError(command ? `unknown command ${command}` : 'no command')
     }
   } finally {
-    auth.close()
+    await auth.close()
     audit.close()
   }
 }

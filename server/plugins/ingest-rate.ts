@@ -7,8 +7,9 @@
 //
 // @fastify/rate-limit's local store counts in memory, synchronously (no await between reading and
 // raising a count), so requests arriving together cannot slip under the limit; its LRU holds at most
-// `MAX_KEYS` keys. The count is per process: N processes behind a balancer let a key through at up
-// to N times the rate.
+// `MAX_KEYS` keys. That count is per process; when the accounts are shared by several processes
+// (PostgreSQL, OUTPOST_DATABASE_URL) they bring a shared store (server/auth/pg-rate-store.ts), so
+// N processes behind a balancer still let a key through at its rate, not N times it.
 import { createRequire } from 'node:module'
 import fp from 'fastify-plugin'
 import rateLimit, { type FastifyRateLimitStore } from '@fastify/rate-limit'
@@ -61,7 +62,7 @@ async function ingestRate(app: FastifyInstance, options: IngestRateOptions) {
     global: false,
     max: options.perSecond,
     timeWindow: 1000,
-    store: SnapshotStore,
+    store: app.auth.rateLimitStore?.() ?? SnapshotStore,
     keyGenerator: (request: FastifyRequest) => {
       // The limiter is placed after the key check; without its id it was placed wrong.
       if (request.ingestKeyId === null) throw new Error('ingest rate limit reached before the key check')
