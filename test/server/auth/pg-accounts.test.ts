@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../../server/app'
 import { PgAccounts, KEY_TRUST_MS, ACCOUNTS_SCHEMA_VERSION } from '../../../server/auth/pg-accounts'
@@ -15,6 +16,7 @@ import { run } from '../../../server/cli/users'
 import { CENTER, addUsers, loginCookie, pointIn, sampleGeography, type TestUser } from '../../helpers/build-app'
 import { testDatabase, type TestDatabase } from '../../helpers/postgres'
 import { waitFor } from '../../helpers/wait-for'
+import { connectLive, subscribe } from '../../helpers/connect-client'
 
 const LEADER: TestUser = { username: 'leader-a', password: 'leader-pass-1', role: 'leader', unit: '640106001' }
 
@@ -30,11 +32,19 @@ afterEach(async () => {
 
 let clock = Date.parse('2026-11-28T06:00:00Z')
 
-async function instance(options: { accounts?: Parameters<typeof PgAccounts.open>[1]; ingestRate?: number } = {}) {
+async function instance(options: { accounts?: Parameters<typeof PgAccounts.open>[1]; ingestRate?: number; listen?: boolean } = {}) {
   const auth = await PgAccounts.open(db.url, options.accounts)
   const store = new SqliteStore({ filename: ':memory:' })
-  const app = await buildApp({ realtime: false, store, auth, geography: sampleGeography(), now: () => clock, ingestRate: options.ingestRate ?? 0 })
-  await app.ready()
+  const app = await buildApp({
+    realtime: options.listen ? { tickMs: 50 } : false,
+    store,
+    auth,
+    geography: sampleGeography(),
+    now: () => clock,
+    ingestRate: options.ingestRate ?? 0,
+  })
+  if (options.listen) await app.listen({ port: 0, host: '127.0.0.1' })
+  else await app.ready()
   cleanups.push(async () => {
     await app.close()
     await store.close()
@@ -67,6 +77,27 @@ describe('PgAccounts: sessions across processes', () => {
     expect((await a.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie, origin: 'http://localhost' } })).statusCode).toBe(204)
     expect((await whoAmI(b.app, cookie)).statusCode).toBe(401)
     expect((await whoAmI(a.app, cookie)).statusCode).toBe(401)
+  })
+
+  it('a /live socket opened on B with a session closes when the session ends on A', async () => {
+    const a = await instance()
+    const b = await instance({ listen: true })
+    await addUsers(a.auth, [CENTER, LEADER])
+    const cookie = await loginCookie(a.app, LEADER)
+    const other = await loginCookie(a.app, CENTER)
+    const address = b.app.server.address() as AddressInfo
+    const url = `http://127.0.0.1:${address.port}`
+    const leader = await connectLive(url, cookie)
+    const center = await connectLive(url, other)
+    cleanups.push(() => void leader.socket.disconnect(), () => void center.socket.disconnect())
+    expect(await subscribe(leader.socket, '640106001')).toMatchObject({ ok: true })
+    expect(await subscribe(center.socket, '640106001')).toMatchObject({ ok: true })
+    let closed = false
+    leader.socket.on('disconnect', () => (closed = true))
+    expect((await a.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie, origin: 'http://localhost' } })).statusCode).toBe(204)
+    await waitFor(() => closed, 'B to close the socket of the session ended on A')
+    // Another session's socket stays.
+    expect(center.socket.connected).toBe(true)
   })
 
   it('sessions ended on A reach B’s onSessionsEnded (NOTIFY), for logout, a new password and a removed user', async () => {
