@@ -955,15 +955,10 @@ function writeBagDays(w: Writer, byDay: Map<number, Map<BagName, Bag>>): void {
     for (const [name, bag] of bags) {
       w.u8(BAG_CODES.get(name)!)
       w.u8(bag.keepsHistogram ? 1 : 0)
-      const { values, times } = bag
-      w.uint(values.length)
-      for (let i = 0; i < values.length; i++) w.num(values[i]!)
-      // Times are receipt times of one local day: small steps from one to the next.
-      let previous = 0
-      for (let i = 0; i < times.length; i++) {
-        w.delta(times[i]!, previous)
-        previous = times[i]!
-      }
+      // As doubles, bytes for bytes: read back by a copy and a plain loop, which is what makes a
+      // start from a checkpoint fast (varints were about half the size and twice the decoding time).
+      w.bytes(Float64Array.from(bag.values))
+      w.bytes(Float64Array.from(bag.times))
     }
   }
 }
@@ -979,17 +974,20 @@ function readBagDays(r: Reader): Map<number, Map<BagName, Bag>> {
       const name = BAG_NAMES[r.u8()]
       if (name === undefined) throw new Error('checkpoint: unknown bag')
       const keepsHistogram = r.u8() === 1
-      const n = r.uint()
-      const values = new Array<number>(n)
-      for (let i = 0; i < n; i++) values[i] = r.num()
-      const times = new Array<number>(n)
-      let previous = 0
-      for (let i = 0; i < n; i++) previous = times[i] = r.delta(previous)
+      const values = toArray(r.bytes((k) => new Float64Array(k), 8))
+      const times = toArray(r.bytes((k) => new Float64Array(k), 8))
+      if (values.length !== times.length) throw new Error('checkpoint: bag values and times disagree')
       bags.set(name, Bag.restored(values, times, keepsHistogram))
     }
     byDay.set(day, bags)
   }
   return byDay
+}
+
+function toArray(a: Float64Array): number[] {
+  const out = new Array<number>(a.length)
+  for (let i = 0; i < a.length; i++) out[i] = a[i]!
+  return out
 }
 
 function writeCells(w: Writer, store: Map<number, Map<number, Uint32Array>>): void {
