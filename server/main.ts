@@ -13,6 +13,8 @@ import type { PendingStep } from './sim/model'
 import { resumeFromSnapshot } from './sim/resume'
 import { startSimulator } from './sim/simulator'
 import { SqliteStore } from './store/sqlite-store'
+import { PgStore } from './store/pg-store'
+import type { Store } from './store/types'
 import { AuthStore } from './auth/auth-store'
 import type { Accounts } from './auth/accounts'
 import { PgAccounts } from './auth/pg-accounts'
@@ -42,7 +44,8 @@ async function main(): Promise<void> {
   // Before the event store opens outpost.db: an older build's users and keys move out of it.
   // With OUTPOST_DATABASE_URL, users, sessions, keys and the login and ingest limits are PostgreSQL's.
   const auth: Accounts = config.databaseUrl ? await openSharedAccounts(config.databaseUrl) : AuthStore.open(dataDir)
-  const store = new SqliteStore({ filename: join(dataDir, 'outpost.db'), synchronous: config.sqliteSync })
+  // With OUTPOST_DATABASE_URL the event log is PostgreSQL's too (shared by every process on it).
+  const store: Store = config.databaseUrl ? await openPgStore(config.databaseUrl) : new SqliteStore({ filename: join(dataDir, 'outpost.db'), synchronous: config.sqliteSync })
   // The district and its cameras are settings too: a bad file stops the start, naming what is wrong.
   // A layout the store was last started with passed the checks then and is not checked again.
   const accepted = (await store.geographyRecord())?.hash
@@ -231,3 +234,13 @@ function newestMtime(path: string): number {
 }
 
 await main()
+
+/** The PostgreSQL event store; a failure to open it (unreachable, another schema version) stops the start in one line. */
+async function openPgStore(url: string): Promise<Store> {
+  try {
+    return await PgStore.open({ url })
+  } catch (error) {
+    console.error(`outpost: cannot open the event store in OUTPOST_DATABASE_URL: ${(error as Error).message}`)
+    process.exit(1)
+  }
+}
