@@ -53,16 +53,6 @@ export class Writer {
     }
   }
 
-  /** `v` as its difference from `base` when both are small whole numbers (times near each other). */
-  delta(v: number, base: number): void {
-    if (Number.isInteger(v) && Number.isInteger(base) && v > -SMALL && v < SMALL && base > -SMALL && base < SMALL && !Object.is(v, -0)) this.num(v - base)
-    else {
-      // Tagged apart from a difference: 3 is no `num` tag.
-      this.uint(3)
-      this.f64(v)
-    }
-  }
-
   /** A typed array's bytes, with their length. */
   bytes(a: ArrayBufferView): void {
     this.uint(a.byteLength)
@@ -134,15 +124,6 @@ export class Reader {
     }
     const z = tagged / 2
     return z % 2 === 0 ? z / 2 : -(z + 1) / 2
-  }
-
-  delta(base: number): number {
-    const tagged = this.uint()
-    if (tagged === 3) return this.f64()
-    if (tagged === 1) return base + this.f64()
-    if (tagged % 2 === 1) throw new Error('checkpoint: malformed number')
-    const z = tagged / 2
-    return base + (z % 2 === 0 ? z / 2 : -(z + 1) / 2)
   }
 
   /** A typed array read back into fresh, aligned memory. */
