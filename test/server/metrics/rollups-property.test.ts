@@ -116,11 +116,15 @@ describe('rollups restored from a checkpoint equal a full replay', () => {
     const service = new MetricsService(rollups, geography, () => NOW)
     const out: unknown[] = []
     const nowHour = Math.floor(NOW / HOUR_MS)
-    for (let i = 0; i < 25; i++) {
-      const unit = geography.units[Math.floor(rand() * geography.units.length)]!
+    for (let i = 0; i < 31; i++) {
+      // The district (whose figures every event reaches) first, then random units.
+      const unit = i < 6 ? geography.district : geography.units[Math.floor(rand() * geography.units.length)]!
       const start = nowHour - Math.floor(rand() * 24 * 5)
       const window = { from: start * HOUR_MS, to: (start + 1 + Math.floor(rand() * 24 * 4)) * HOUR_MS }
-      const now = NOW + Math.floor(rand() * 48) * 600_000
+      // At the log's own moment (workers online), hours later (deadlines passing), or past every
+      // deadline (every open request overdue).
+      const pick = rand()
+      const now = pick < 0.4 ? NOW : pick < 0.8 ? NOW + Math.floor(rand() * 48) * 600_000 : NOW + 16 * 86_400_000
       out.push(rollups.figures(unit.id, window.from, window.to, now))
       out.push(rollups.departmentFigures(unit.id, window.from, window.to, now))
       out.push(rollups.overdueRequests(unit.id, now))
