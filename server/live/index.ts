@@ -65,9 +65,12 @@ async function live(app: FastifyInstance, options: LivePluginOptions) {
   const unfollow = await followLog(app.store, () => rollups.seq, (events, replayed) => {
     rollups.apply(events)
     if (replayed) start.replayedEvents += events.length
-    saver?.applied()
+    // Not while the log is read at start: a save there would only delay the start.
+    else saver?.applied()
     if (!replayed && sockets) bus?.publish(events)
   })
+  // After a long replay, a save now spares the next start the same.
+  saver?.applied()
   app.decorate('rollupStart', start)
   app.addHook('onClose', async () => {
     unfollow()

@@ -108,4 +108,18 @@ describe('rollup checkpoints across a restart', () => {
     await waitFor(async () => ((await t.store.loadCheckpoint(basis))?.seq ?? 0) >= 3, 'a checkpoint saved while running')
     await t.close()
   })
+
+  it('saves right after a start that replayed at least as many events as call for a checkpoint', async () => {
+    const file = join(dir, 'after-replay.db')
+    const seed = open(file)
+    await backfill({ store: seed, geography, days: 1, now: NOW, seed: 7 })
+    const logged = await seed.lastSeq()
+    await seed.close()
+    const t = await buildTestApp({ store: open(file), geography, now: () => NOW, checkpoints: { everyEvents: 1000 } })
+    expect(t.app.rollupStart).toEqual({ checkpointSeq: 0, replayedEvents: logged })
+    const basis = checkpointBasis(t.app.metrics.rollups, geography)
+    // Saved once the log has been read: the whole of it.
+    await waitFor(async () => (await t.store.loadCheckpoint(basis))?.seq === logged, 'a checkpoint of the replayed log')
+    await t.close()
+  })
 })
