@@ -2,9 +2,9 @@
 // but `log_head`, `unpublished` and `events`. See README.md here, "PostgreSQL engine", for why the
 // follower never passes over a seq that is not yet committed.
 //
-// Writes queued in one event-loop turn go in one transaction, each job in a savepoint of its own;
-// camera alerts (the urgent lane) in a transaction of their own ahead of the others. Every write
-// transaction first locks the one row of `log_head` (the ordering lock, held until COMMIT), takes
+// Writes queued in one event-loop turn go in one transaction (a savepoint per job only when a job
+// throws or fails after writing: the group is then run again that way); camera alerts (the urgent
+// lane) in a transaction of their own ahead of the others. Every write transaction first locks the one row of `log_head` (the ordering lock, held until COMMIT), takes
 // its seqs from there, sets the row to its last seq and NOTIFYs `outpost_log` just before COMMIT.
 // A caller is answered once COMMIT has returned and its events have been handed to the `onCommit`
 // listeners, which follow the log of every process on the database, in seq order, once each.
@@ -22,6 +22,8 @@ export interface WriteTx {
   nextSeq(): number
   /** `n` consecutive seqs; returns the first. */
   takeSeqs(n: number): number
+  /** Gives back `seq`, the last one taken, for a write that did not happen (no gap). */
+  returnSeq(seq: number): void
   /** Events this transaction appended, in seq order, to publish once committed. */
   readonly events: LiveEvent[]
   /** Runs `action` once this transaction commits; not if the job that asked rolls back. */
@@ -38,6 +40,8 @@ interface Job {
 class Tx implements WriteTx {
   events: LiveEvent[] = []
   actions: (() => void)[] = []
+  /** Statements other than plain reads run so far. */
+  writes = 0
   constructor(
     private readonly client: pg.PoolClient,
     /** The last seq taken. */
@@ -45,7 +49,12 @@ class Tx implements WriteTx {
   ) {}
 
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params?: unknown[]): Promise<pg.QueryResult<R>> {
-    return this.client.query<R>(text, params)
+    // Anything but a plain read counts as a write (wroteSince).
+    if (!/^\s*SELECT\b/i.test(text)) this.writes++
+    // Parameterised statements are prepared once per connection, by name (the same text, the same
+    // name): the server parses and plans each once, not per job.
+    if (params === undefined) return this.client.query<R>(text)
+    return this.client.query<R>({ name: statementName(text), text, values: params })
   }
 
   nextSeq(): number {
@@ -62,8 +71,18 @@ class Tx implements WriteTx {
     this.actions.push(action)
   }
 
+  returnSeq(seq: number): void {
+    if (seq !== this.seq) throw new Error(`seq ${seq} is not the last taken (${this.seq})`)
+    this.seq--
+  }
+
   mark() {
-    return { seq: this.seq, events: this.events.length, actions: this.actions.length }
+    return { seq: this.seq, events: this.events.length, actions: this.actions.length, writes: this.writes }
+  }
+
+  /** Whether the job begun at `mark` wrote anything: a seq, an event, an action or a statement. */
+  wroteSince(mark: ReturnType<Tx['mark']>): boolean {
+    return this.seq !== mark.seq || this.events.length !== mark.events || this.actions.length !== mark.actions || this.writes !== mark.writes
   }
 
   /** Back to a mark: the job's savepoint was rolled back, and with it its seqs (no gap). */
@@ -71,10 +90,29 @@ class Tx implements WriteTx {
     this.seq = mark.seq
     this.events.length = mark.events
     this.actions.length = mark.actions
+    this.writes = mark.writes
   }
 }
 
-/** A job's own failure (an Outcome with ok: false): its savepoint is rolled back, the others commit. */
+const statementNames = new Map<string, string>()
+/** A prepared statement's name for this text (the texts are the store's own: a few dozen). */
+function statementName(text: string): string {
+  let name = statementNames.get(text)
+  if (name === undefined) {
+    name = `outpost_${statementNames.size + 1}`
+    statementNames.set(text, name)
+  }
+  return name
+}
+
+interface Attempt {
+  retry: boolean
+  tx: Tx
+  first: number
+  results: { ok: boolean; value: unknown }[]
+}
+
+/** A job's own failure (an Outcome with ok: false): what it wrote is undone, the others commit. */
 function failed(result: unknown): boolean {
   return typeof result === 'object' && result !== null && (result as { ok?: unknown }).ok === false
 }
@@ -218,7 +256,13 @@ export class PgGroupCommit {
     })
   }
 
-  /** The jobs in one transaction, a savepoint each; answered once committed and published. */
+  /**
+   * The jobs in one transaction; answered once committed and published. Optimistic first: no
+   * savepoints (one round trip less a job), since a job that fails as an Outcome fails before it
+   * writes. Should a job throw (a constraint, a bad value: the transaction is aborted) or fail
+   * after writing, the transaction is rolled back and the group run again with a savepoint per
+   * job, so that job alone is undone and the others commit.
+   */
   private async commitGroup(jobs: Job[], { publish }: { publish: boolean }): Promise<void> {
     let client: pg.PoolClient
     try {
@@ -227,63 +271,79 @@ export class PgGroupCommit {
       for (const job of jobs) job.reject(error)
       return
     }
-    const results: { ok: boolean; value: unknown }[] = []
-    let tx: Tx
-    let first: number
-    let broken: unknown
+    let attempt: Attempt
     try {
-      // The ordering lock first: every later statement of the transaction sees every write
-      // committed before it (READ COMMITTED takes a snapshot per statement).
-      const [, head] = (await client.query(`BEGIN; SELECT seq FROM log_head WHERE id = 1 FOR UPDATE`)) as unknown as pg.QueryResult<{ seq: number }>[]
-      first = head!.rows[0]!.seq
-      tx = new Tx(client, first)
-      for (let i = 0; i < jobs.length; i++) {
-        const mark = tx.mark()
-        await client.query(i === 0 ? 'SAVEPOINT job' : 'RELEASE SAVEPOINT job; SAVEPOINT job')
-        try {
-          const value = await jobs[i]!.run(tx)
-          if (failed(value)) {
-            await client.query('ROLLBACK TO SAVEPOINT job')
-            tx.reset(mark)
-          }
-          results.push({ ok: true, value })
-        } catch (error) {
-          // The job's own failure (a constraint, a bad value): it alone is undone.
-          await client.query('ROLLBACK TO SAVEPOINT job')
-          tx.reset(mark)
-          results.push({ ok: false, value: error })
-        }
+      attempt = await this.runGroup(client, jobs, false, publish)
+      if (attempt.retry) {
+        await client.query('ROLLBACK')
+        attempt = await this.runGroup(client, jobs, true, publish)
       }
-      if (tx.seq > first) {
-        await client.query('UPDATE log_head SET seq = $1 WHERE id = 1', [tx.seq])
-        if (publish) await client.query(`SELECT pg_notify('${LOG_CHANNEL}', $1)`, [String(tx.seq)])
-        else await client.query('INSERT INTO unpublished (first_seq, last_seq) VALUES ($1, $2)', [first + 1, tx.seq])
-      }
-      await client.query('COMMIT')
     } catch (error) {
       // Not a job's own failure: the connection or the server. Nothing is answered as written
       // (were the COMMIT in fact made, the follower publishes it from the log, as any other).
-      broken = error
-    }
-    if (broken !== undefined) {
       // The connection goes too (release with an error): it may be in any state.
       await client.query('ROLLBACK').catch(() => undefined)
-      client.release(broken instanceof Error ? broken : new Error(String(broken)))
-      const error = new Error(`the write transaction failed: ${(broken as Error).message ?? String(broken)}`, { cause: broken })
-      for (const job of jobs) job.reject(error)
+      client.release(error instanceof Error ? error : new Error(String(error)))
+      const failure = new Error(`the write transaction failed: ${(error as Error).message ?? String(error)}`, { cause: error })
+      for (const job of jobs) job.reject(failure)
       return
     }
     client.release()
-    for (const action of tx!.actions) action()
+    const { tx, first, results } = attempt
+    for (const action of tx.actions) action()
     const answer = () => jobs.forEach((job, i) => (results[i]!.ok ? job.resolve(results[i]!.value) : job.reject(results[i]!.value)))
-    if (tx!.seq === first!) answer()
+    if (tx.seq === first) answer()
     else if (!publish) {
-      this.skipped(first! + 1, tx!.seq)
+      this.skipped(first + 1, tx.seq)
       answer()
     } else {
       // Answered once its events are handed to the listeners; the next transaction need not wait.
-      void this.published(first!, tx!.seq, tx!.events).then(answer)
+      void this.published(first, tx.seq, tx.events).then(answer)
     }
+  }
+
+  /**
+   * One try at the group's transaction, BEGIN to COMMIT. Without savepoints it stops at the first
+   * job that throws or fails after writing (`retry`: the transaction is still open, to be rolled
+   * back); with them, such a job is rolled back to its savepoint and the others go on.
+   */
+  private async runGroup(client: pg.PoolClient, jobs: Job[], savepoints: boolean, publish: boolean): Promise<Attempt> {
+    // The ordering lock first: every later statement of the transaction sees every write
+    // committed before it (READ COMMITTED takes a snapshot per statement).
+    const [, head] = (await client.query(`BEGIN; SELECT seq FROM log_head WHERE id = 1 FOR UPDATE`)) as unknown as pg.QueryResult<{ seq: number }>[]
+    const first = head!.rows[0]!.seq
+    const tx = new Tx(client, first)
+    const results: { ok: boolean; value: unknown }[] = []
+    for (let i = 0; i < jobs.length; i++) {
+      const mark = tx.mark()
+      if (savepoints) await client.query(i === 0 ? 'SAVEPOINT job' : 'RELEASE SAVEPOINT job; SAVEPOINT job')
+      try {
+        const value = await jobs[i]!.run(tx)
+        if (failed(value) && tx.wroteSince(mark)) {
+          if (!savepoints) return { retry: true, tx, first, results }
+          await client.query('ROLLBACK TO SAVEPOINT job')
+          tx.reset(mark)
+        }
+        results.push({ ok: true, value })
+      } catch (error) {
+        if (!savepoints) return { retry: true, tx, first, results }
+        // The job's own failure (a constraint, a bad value): it alone is undone.
+        await client.query('ROLLBACK TO SAVEPOINT job')
+        tx.reset(mark)
+        results.push({ ok: false, value: error })
+      }
+    }
+    // The head, the notification (or the unpublished range) and COMMIT in one round trip: integers
+    // this process computed, written into the text (no parameters: the simple protocol, which
+    // takes several statements). A failing statement skips the rest, COMMIT included.
+    const last = tx.seq
+    if (last > first) {
+      const then = publish ? `SELECT pg_notify('${LOG_CHANNEL}', '${last}')` : `INSERT INTO unpublished (first_seq, last_seq) VALUES (${first + 1}, ${last})`
+      await client.query(`UPDATE log_head SET seq = ${last} WHERE id = 1; ${then}; COMMIT`)
+    } else {
+      await client.query('COMMIT')
+    }
+    return { retry: false, tx, first, results }
   }
 
   // ---- the follower ---------------------------------------------------------------------------

@@ -251,25 +251,24 @@ export class PgStore implements Store {
   }
 
   private async applyCreateRequest(tx: WriteTx, r: NewRequest): Promise<Outcome<CreatedReply>> {
-    // An id the server made (no fingerprint) is new: not looked up (the primary key still guards it).
-    if (r.fingerprint !== '') {
-      const existing = (await tx.query<RequestRow>('SELECT id, created_seq, grid_id, fingerprint FROM requests WHERE id = $1', [r.id])).rows[0]
-      if (existing) return replayOrConflict(existing, r.fingerprint, 'request')
-    }
     const data = { requestId: r.id, source: r.source, category: r.category, priority: r.priority, lon: r.lon, lat: r.lat }
     const privateJson = r.description || r.reporter ? JSON.stringify({ description: r.description, reporter: r.reporter }) : null
     const { districtId, streetId, communityId, gridId } = r.path
     await this.noteGrid(tx, gridId, communityId)
     const seq = tx.nextSeq()
-    // The event and the request's row in one statement: one round trip less on the hot path.
-    await tx.query(
-      `WITH e AS (
-         INSERT INTO events (seq, type, entity_id, at, district_id, street_id, community_id, grid_id, data, private, actor)
-         VALUES ($1, 'request.received', $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    // The request's row and its event in one statement, the row first: an id already there
+    // inserts neither (ON CONFLICT), and only then is the row read, for the replay or the
+    // conflict. One round trip on the hot path, no lookup before it.
+    const inserted = await tx.query(
+      `WITH r AS (
+         INSERT INTO requests (id, source, category, priority, lon, lat, district_id, street_id, community_id, grid_id,
+           received_at, description, reporter_name, reporter_phone, stage, stage_at, created_seq, fingerprint)
+         VALUES ($2, $11, $12, $13, $14, $15, $4, $5, $6, $7, $3, $16, $17, $18, 'received', $3, $1, $19)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id
        )
-       INSERT INTO requests (id, source, category, priority, lon, lat, district_id, street_id, community_id, grid_id,
-         received_at, description, reporter_name, reporter_phone, stage, stage_at, created_seq, fingerprint)
-       VALUES ($2, $11, $12, $13, $14, $15, $4, $5, $6, $7, $3, $16, $17, $18, 'received', $3, $1, $19)`,
+       INSERT INTO events (seq, type, entity_id, at, district_id, street_id, community_id, grid_id, data, private, actor)
+       SELECT $1::bigint, 'request.received', $2::text, $3::bigint, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text FROM r`,
       [
         seq,
         r.id,
@@ -292,6 +291,11 @@ export class PgStore implements Store {
         r.fingerprint,
       ],
     )
+    if (inserted.rowCount === 0) {
+      tx.returnSeq(seq)
+      const existing = (await tx.query<RequestRow>('SELECT id, created_seq, grid_id, fingerprint FROM requests WHERE id = $1', [r.id])).rows[0]!
+      return replayOrConflict(existing, r.fingerprint, 'request')
+    }
     tx.events.push({
       type: 'request.received',
       at: r.receivedAt,

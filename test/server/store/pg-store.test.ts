@@ -75,12 +75,22 @@ describe('postgresql engine specifics', () => {
     const store = await open('gapless')
     try {
       await store.createRequest(newRequest('g-1'))
-      // A server-made id (no fingerprint) is not looked up: the primary key refuses the insert, an
-      // error inside the job, after it took a seq.
-      const [dup, next] = await Promise.allSettled([store.createRequest({ ...newRequest('g-1'), fingerprint: '' }), store.createRequest(newRequest('g-2'))])
-      expect(dup.status).toBe('rejected')
-      expect(next).toMatchObject({ status: 'fulfilled', value: { ok: true, value: { seq: 2 } } })
-      expect((await store.readLog(0, 10)).map((e) => e.seq)).toEqual([1, 2])
+      // PostgreSQL refuses a NUL in text: an error inside the job, after it took a seq, in a group
+      // with two good jobs (the group is run again with a savepoint each; only the bad one fails).
+      const [before, bad, after] = await Promise.allSettled([
+        store.createRequest(newRequest('g-2')),
+        store.createRequest({ ...newRequest('g-bad'), description: 'a\u0000b' }),
+        store.createRequest(newRequest('g-3')),
+      ])
+      expect(bad.status).toBe('rejected')
+      expect(before).toMatchObject({ status: 'fulfilled', value: { ok: true, value: { seq: 2 } } })
+      expect(after).toMatchObject({ status: 'fulfilled', value: { ok: true, value: { seq: 3 } } })
+      expect((await store.readLog(0, 10)).map((e) => e.seq)).toEqual([1, 2, 3])
+      expect(await store.getRequest('g-bad')).toBeUndefined()
+      // An id already there (a server-made one has no fingerprint) inserts neither row nor event.
+      const dup = await store.createRequest({ ...newRequest('g-1'), fingerprint: '' })
+      expect(dup.ok).toBe(false)
+      expect((await store.readLog(0, 10)).map((e) => e.seq)).toEqual([1, 2, 3])
     } finally {
       await store.close()
     }
