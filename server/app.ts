@@ -28,6 +28,8 @@ import metricsPlugin from './plugins/metrics'
 import live from './live/index'
 import type { CheckpointOptions } from './metrics/checkpoint'
 import metricsRoutes from './routes/metrics/index'
+import hotspotRoutes from './routes/hotspots/index'
+import type { HotspotConfig } from './metrics/hotspots'
 import sessionRoutes from './routes/session/index'
 import workerRoutes from './routes/workers/index'
 import eventRoutes from './routes/events/index'
@@ -90,6 +92,8 @@ export interface AppOptions {
   snapshots?: SnapshotRouteOptions
   /** Rollup checkpoints: how often they are saved (server/metrics/checkpoint.ts); false neither restores nor saves. */
   checkpoints?: CheckpointOptions | false
+  /** Recurring hotspots: radius, least count, default window (OUTPOST_HOTSPOT_*); 50 m, 3, 30 days by default. */
+  hotspots?: HotspotConfig
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -140,6 +144,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.checkpoints !== undefined ? { checkpoints: options.checkpoints } : {}),
   })
   await app.register(metricsRoutes)
+  await app.register(hotspotRoutes, options.hotspots ? { config: options.hotspots } : {})
   await app.register(overdueSweep, {
     policy: options.policy ?? DEFAULT_POLICY,
     intervalMs: options.overdueSweepMs ?? (options.realtime === false ? 0 : DEFAULT_SWEEP_MS),

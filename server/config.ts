@@ -14,6 +14,7 @@ import type { Basemap } from './basemap/basemap'
 import type { CookieSecure } from './plugins/auth'
 import { normalizeOrigin } from './plugins/origin'
 import type { SqliteSync } from './store/sqlite-store'
+import { DEFAULT_HOTSPOT_CONFIG, type HotspotConfig } from './metrics/hotspots'
 export interface Config {
   port: number
   host: string
@@ -48,6 +49,8 @@ export interface Config {
   ingestRate: number
   /** The LAN origins (cameras, NVRs) the server may fetch alert snapshots from (OUTPOST_SNAPSHOT_ORIGINS); none: same-origin paths only. */
   snapshotOrigins: string[]
+  /** Recurring hotspots (OUTPOST_HOTSPOT_RADIUS_M, _MIN_COUNT, _WINDOW_DAYS): 50 m, 3, 30 days. */
+  hotspots: HotspotConfig
 }
 
 /** OUTPOST_INGEST_RATE's default: far above what the simulator and the benchmarks send with one key. */
@@ -78,6 +81,11 @@ export function loadConfig(env: Env = process.env): Config {
     camerasFile: readableFile(env, 'OUTPOST_CAMERAS'),
     ingestRate: integer(env, 'OUTPOST_INGEST_RATE', DEFAULT_INGEST_RATE, 0, 10_000_000),
     snapshotOrigins: origins(env, 'OUTPOST_SNAPSHOT_ORIGINS', 'http://10.0.0.7'),
+    hotspots: {
+      radiusM: number(env, 'OUTPOST_HOTSPOT_RADIUS_M', DEFAULT_HOTSPOT_CONFIG.radiusM, 1, 5000),
+      minCount: integer(env, 'OUTPOST_HOTSPOT_MIN_COUNT', DEFAULT_HOTSPOT_CONFIG.minCount, 2, 10_000),
+      windowDays: integer(env, 'OUTPOST_HOTSPOT_WINDOW_DAYS', DEFAULT_HOTSPOT_CONFIG.windowDays, 1, 400),
+    },
   }
 }
 

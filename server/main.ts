@@ -117,6 +117,7 @@ async function main(): Promise<void> {
     trustProxy: config.trustProxy,
     allowedOrigins: config.allowedOrigins,
     ingestRate: config.ingestRate,
+    hotspots: config.hotspots,
     snapshots: { origins: config.snapshotOrigins },
     ...(config.basemap ? { basemap: config.basemap } : {}),
     logger: { level: process.env.LOG_LEVEL ?? 'warn' },

@@ -15,7 +15,8 @@ import type { Store } from '../store/types'
 import { Reader, Writer } from './codec'
 import type { Rollups } from './rollups'
 
-export const CHECKPOINT_FORMAT = 1
+// 2: the hotspot points (hotspot-index.ts) at the end of the state.
+export const CHECKPOINT_FORMAT = 2
 const MAGIC = 'OPRC'
 const HEADER = 12
 

@@ -53,6 +53,7 @@ import { cellKey, cellsOf, type GridCells } from '../../shared/cells'
 import { Bag, statOf, type Part } from './bags'
 import type { Reader, Writer } from './codec'
 import { NO_DEPARTMENT, RequestTracks } from './tracks'
+import { HotspotIndex } from './hotspot-index'
 
 const CATEGORY_INDEX = new Map<Category, number>(CATEGORIES.map((c, i) => [c, i]))
 const KIND_INDEX = new Map<AlertKind, number>(ALERT_KINDS.map((k, i) => [k, i]))
@@ -149,6 +150,8 @@ export class Rollups {
   /** Per request, what the figures need, updated stage by stage (mirrors `contributionOf`). */
   private requests = new RequestTracks()
   private alerts = new Map<string, AlertTrack>()
+  /** The points of recurring hotspots (hotspot-index.ts), kept here so that a checkpoint holds them. */
+  hotspots = new HotspotIndex()
   /** Requests (by track number) not yet accepted, and not resolved: both small. */
   private unaccepted = new Set<number>()
   private unresolved = new Set<number>()
@@ -267,6 +270,7 @@ export class Rollups {
     for (const e of events) {
       if (e.seq <= this.seq) continue
       this.seq = e.seq
+      this.hotspots.apply(e, (id) => this.requests.find(id) !== undefined)
       switch (e.type) {
         case 'request.received':
           this.received(e.requestId, e.gridId, e.at, e.priority, e.source, e.category)
@@ -806,6 +810,7 @@ export class Rollups {
         writeBagDays(w, cells.bags)
       }
     }
+    this.hotspots.write(w)
   }
 
   /**
@@ -876,6 +881,7 @@ export class Rollups {
       }
       departmentCells.push(byUnit)
     }
+    const hotspots = HotspotIndex.read(r)
     if (!r.done) throw new Error('checkpoint: trailing bytes')
     if (!Number.isSafeInteger(seq) || seq < 0) throw new Error('checkpoint: bad seq')
 
@@ -898,6 +904,7 @@ export class Rollups {
     this.departmentIds = departmentIds
     this.departmentCodes = new Map(departmentIds.map((id, d) => [id, d]))
     this.departmentCells = departmentCells
+    this.hotspots = hotspots
     this.openMemo = undefined
     this.overdueMemo = undefined
     this.departmentMemo = undefined

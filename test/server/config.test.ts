@@ -45,6 +45,13 @@ describe('configuration from the environment', () => {
     [{ OUTPOST_INGEST_RATE: '-1' }, /OUTPOST_INGEST_RATE must be an integer from 0 to 10000000, got "-1"/],
     [{ OUTPOST_INGEST_RATE: '2.5' }, /OUTPOST_INGEST_RATE must be an integer/],
     [{ OUTPOST_INGEST_RATE: '10000001' }, /OUTPOST_INGEST_RATE must be an integer/],
+    [{ OUTPOST_HOTSPOT_RADIUS_M: '0' }, /OUTPOST_HOTSPOT_RADIUS_M must be a number from 1 to 5000, got "0"/],
+    [{ OUTPOST_HOTSPOT_RADIUS_M: 'fifty' }, /OUTPOST_HOTSPOT_RADIUS_M must be a number/],
+    [{ OUTPOST_HOTSPOT_RADIUS_M: '5001' }, /OUTPOST_HOTSPOT_RADIUS_M must be a number from 1 to 5000/],
+    [{ OUTPOST_HOTSPOT_MIN_COUNT: '1' }, /OUTPOST_HOTSPOT_MIN_COUNT must be an integer from 2 to 10000, got "1"/],
+    [{ OUTPOST_HOTSPOT_MIN_COUNT: '3.5' }, /OUTPOST_HOTSPOT_MIN_COUNT must be an integer/],
+    [{ OUTPOST_HOTSPOT_WINDOW_DAYS: '0' }, /OUTPOST_HOTSPOT_WINDOW_DAYS must be an integer from 1 to 400, got "0"/],
+    [{ OUTPOST_HOTSPOT_WINDOW_DAYS: '401' }, /OUTPOST_HOTSPOT_WINDOW_DAYS must be an integer from 1 to 400/],
     [{ OUTPOST_DATABASE_URL: 'mysql://db.lan/outpost' }, /OUTPOST_DATABASE_URL must be a PostgreSQL URL such as postgres:\/\/outpost@10.0.0.9:5432\/outpost, got "mysql:\/\/db.lan\/outpost"/],
     [{ OUTPOST_DATABASE_URL: 'db.lan:5432' }, /OUTPOST_DATABASE_URL must be a PostgreSQL URL/],
     // The password is never echoed back.
@@ -70,6 +77,11 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ OUTPOST_INGEST_RATE: '0' }).ingestRate).toBe(0)
     expect(loadConfig({ OUTPOST_INGEST_RATE: ' 500 ' }).ingestRate).toBe(500)
     expect(loadConfig({ OUTPOST_INGEST_RATE: '10000000' }).ingestRate).toBe(10_000_000)
+  })
+
+  it('takes the hotspot settings, 50 m / 3 / 30 days by default', () => {
+    expect(loadConfig({}).hotspots).toEqual({ radiusM: 50, minCount: 3, windowDays: 30 })
+    expect(loadConfig({ OUTPOST_HOTSPOT_RADIUS_M: '75.5', OUTPOST_HOTSPOT_MIN_COUNT: '5', OUTPOST_HOTSPOT_WINDOW_DAYS: '7' }).hotspots).toEqual({ radiusM: 75.5, minCount: 5, windowDays: 7 })
   })
 
   it('takes the snapshot origins as bare origins, normalised as a URL would have them', () => {

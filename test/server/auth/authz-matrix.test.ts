@@ -75,6 +75,9 @@ const ROUTES: [string, string, Record<'anonymous' | 'leaderA' | 'leaderA1' | 'ce
   ['GET', `/api/v1/metrics/series?metric=requests&unit=${A1}`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
   ['GET', `/api/v1/overdue?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
   ['GET', '/api/v1/overdue', { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', `/api/v1/hotspots?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', `/api/v1/hotspots?unit=${A1}`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', '/api/v1/hotspots', { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
   ['GET', `/api/v1/requests?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
   ['GET', `/api/v1/requests?unit=${A1}`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
   // Another street's request is answered as an unknown one: its existence is not told.

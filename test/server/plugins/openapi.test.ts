@@ -96,6 +96,7 @@ describe('GET /api/v1/openapi.json', () => {
     expect(tagOf('get', '/api/v1/requests/{id}')).toBe('requests')
     expect(tagOf('post', '/api/v1/alerts/{id}/review')).toBe('alerts')
     expect(tagOf('get', '/api/v1/metrics/grids')).toBe('metrics')
+    expect(tagOf('get', '/api/v1/hotspots')).toBe('hotspots')
     expect(tagOf('get', '/api/v1/events')).toBe('events')
     expect(tagOf('post', '/api/v1/session')).toBe('session')
     expect(tagOf('get', '/api/v1/public/stats')).toBe('public')
