@@ -41,6 +41,9 @@ import { DEFAULT_INGEST_RATE } from './config'
 import openapi from './plugins/openapi'
 import publicRoutes from './routes/public/index'
 import basemapRoutes from './routes/basemap/index'
+import reportsPlugin, { DEFAULT_REPORTS_MS } from './plugins/reports'
+import reportRoutes from './routes/reports/index'
+import type { ReportArchive } from './reports/archive'
 import type { Accounts } from './auth/accounts'
 import { DEFAULT_POLICY, type Policy } from '../shared/metrics'
 import { DEFAULT_TIME_ZONE } from '../shared/domain'
@@ -88,6 +91,10 @@ export interface AppOptions {
   directory?: Directory
   /** The audit trail (audit.db); an in-memory one when absent. */
   audit?: AuditLog
+  /** Kept daily and weekly reports (reports.db); an in-memory archive when absent. */
+  reports?: ReportArchive
+  /** How often the report generator looks for a closed day or week (ms): 5 min by default, 0 off; off by default without sockets. */
+  reportsIntervalMs?: number
   /** Camera snapshots through the server: the origins it may fetch from (OUTPOST_SNAPSHOT_ORIGINS) and the fetch bounds. */
   snapshots?: SnapshotRouteOptions
   /** Rollup checkpoints: how often they are saved (server/metrics/checkpoint.ts); false neither restores nor saves. */
@@ -151,6 +158,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   })
   await app.register(directoryRoutes, { timeZone: options.timeZone ?? DEFAULT_TIME_ZONE })
   await app.register(auditRoutes)
+  await app.register(reportsPlugin, {
+    ...(options.reports ? { archive: options.reports } : {}),
+    intervalMs: options.reportsIntervalMs ?? (options.realtime === false ? 0 : DEFAULT_REPORTS_MS),
+  })
+  await app.register(reportRoutes)
   await app.register(sessionRoutes)
   await app.register(workerRoutes)
   await app.register(eventRoutes)

@@ -21,6 +21,7 @@ import { PgAccounts } from './auth/pg-accounts'
 import { hashPassword } from './auth/passwords'
 import { demoAccounts, DEMO_PASSWORD } from './auth/demo'
 import { SqliteAuditLog } from './audit/audit-log'
+import { SqliteReportArchive } from './reports/archive'
 import { DirectoryStore } from './directory/directory-store'
 import { seedDemoDirectory } from './directory/demo'
 
@@ -83,6 +84,8 @@ async function main(): Promise<void> {
   // npm run users write them while the server runs). The demo fills an empty directory,
   // so that the backfill and the simulator dispatch to its departments and experts.
   const audit = SqliteAuditLog.open(dataDir)
+  // Kept daily and weekly reports: reports.db beside directory.db.
+  const reports = SqliteReportArchive.open(dataDir)
   const directory = DirectoryStore.open(dataDir, { audit, isStreet: (id) => geography.get(id)?.level === 'street' })
   if (config.sim && directory.isEmpty()) seedDemoDirectory(directory, geography, { kind: 'cli', name: 'demo' })
 
@@ -107,6 +110,7 @@ async function main(): Promise<void> {
     auth,
     directory,
     audit,
+    reports,
     geography,
     cameras,
     clientDir,
@@ -166,6 +170,7 @@ async function main(): Promise<void> {
     await store.close()
     directory.close()
     audit.close()
+    reports.close()
     await auth.close()
     process.exit(0)
   }

@@ -65,8 +65,8 @@ export class MetricsService {
   }
 
   /** A unit's figures, its children's, and its departments' (named when `departmentName` knows the id). */
-  metrics(unitId: string, window: Window, departmentName: (id: string) => string | undefined = () => undefined): MetricsReply {
-    const now = this.now()
+  /** `now` decides deadlines, overdue and online: the present by default, a period's end for a kept report. */
+  metrics(unitId: string, window: Window, departmentName: (id: string) => string | undefined = () => undefined, now = this.now()): MetricsReply {
     const unit = this.geography.get(unitId)!
     const children = this.geography.children(unitId).map((child) => ({
       unit: child.id,

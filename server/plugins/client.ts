@@ -5,7 +5,7 @@ import fp from 'fastify-plugin'
 import fastifyStatic from '@fastify/static'
 import type { FastifyInstance } from 'fastify'
 
-export const APP_ROUTES = ['/wall', '/leader', '/leader/requests/:id', '/console', '/console/admin', '/kiosk', '/login'] as const
+export const APP_ROUTES = ['/wall', '/leader', '/leader/requests/:id', '/console', '/console/admin', '/kiosk', '/login', '/report'] as const
 
 async function client(app: FastifyInstance, options: { root: string }) {
   await app.register(fastifyStatic, { root: options.root, index: false, wildcard: true, maxAge: '1h' })

@@ -32,6 +32,7 @@ const TAGS: Record<string, string> = {
   workers: 'workers',
   directory: 'directory',
   audit: 'audit',
+  reports: 'reports',
 }
 
 const TAG_DESCRIPTIONS: Record<string, string> = {
@@ -52,6 +53,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   workers: 'Last known positions of grid workers',
   directory: 'Departments, their rota at streets (坐班) and expert pools; who is on duty (changes: the center role)',
   audit: 'The audit trail (the center role) and the record of a CSV export',
+  reports: 'Kept daily and weekly reports of the streets and the district (日报/周报), as JSON and CSV',
 }
 
 /** The resource a documented path belongs to; undefined for what is not the API (the pages, /docs). */

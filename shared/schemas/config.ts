@@ -24,7 +24,13 @@ export const PublicBasemapSchema = Type.Union([
 
 /** GET /api/v1/config — what the pages need to know of the server's configuration. */
 export const ConfigReplySchema = Type.Object(
-  { timeZone: Type.String(), policy: PolicySchema, basemap: PublicBasemapSchema },
+  {
+    timeZone: Type.String(),
+    policy: PolicySchema,
+    basemap: PublicBasemapSchema,
+    /** The center's own name (its district's), for report headers. */
+    center: Type.Optional(Type.Object({ id: Type.String(), name: Type.String() })),
+  },
   {
     examples: [
       {

@@ -55,6 +55,7 @@ const metrics: FastifyPluginAsyncTypebox = async (app) => {
       timeZone: app.metrics.rollups.timeZone,
       policy: app.metrics.rollups.policy,
       basemap: publicBasemap(app.basemap),
+      center: { id: app.geography.district.id, name: app.geography.district.name },
     }),
   )
 

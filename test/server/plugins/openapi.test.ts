@@ -102,6 +102,10 @@ describe('GET /api/v1/openapi.json', () => {
     expect(tagOf('get', '/api/v1/public/stats')).toBe('public')
     expect(tagOf('get', '/basemap/base.pmtiles')).toBe('basemap')
     expect(tagOf('post', '/api/v1/activities')).toBe('activities')
+    expect(tagOf('get', '/api/v1/activities/totals')).toBe('activities')
+    expect(tagOf('get', '/api/v1/reports')).toBe('reports')
+    expect(tagOf('get', '/api/v1/reports/{id}')).toBe('reports')
+    expect(tagOf('get', '/api/v1/reports/{id}.csv')).toBe('reports')
   })
 
   it('declares the ingest key and the session cookie, each on the routes that take it', () => {
@@ -131,7 +135,7 @@ describe('GET /api/v1/openapi.json', () => {
     const items = (events['properties'] as Record<string, Record<string, unknown>>)['events']!['items'] as { anyOf: { properties: { type: { enum: string[] } } }[] }
     expect(items.anyOf.map((e) => e.properties.type.enum[0]).sort()).toEqual([...EVENT_TYPES].sort())
     const config = doc.paths['/api/v1/config']!['get']!.responses['200']!.content!['application/json']!.schema
-    expect(Object.keys(config['properties'] as object).sort()).toEqual(['basemap', 'policy', 'timeZone'])
+    expect(Object.keys(config['properties'] as object).sort()).toEqual(['basemap', 'center', 'policy', 'timeZone'])
     // The documented examples, as the media type's examples.
     const body = doc.paths['/api/v1/requests']!['post']!.requestBody!.content['application/json']!
     expect(Object.values(body.examples!).map((e) => e.value)).toEqual((CreateRequestSchema as { examples?: unknown[] }).examples)
