@@ -156,16 +156,44 @@ function categoryHotspots(unsorted: HotspotPoint[], { radiusM, minCount }: Hotsp
     if (cell) cell.push(i)
     else cells.set(key, [i])
   }
-  const alive = new Uint8Array(n).fill(1)
-  const neighbours = (i: number, visit: (j: number) => void) => {
+  // Every pair within the radius, measured once (j after i), into lists per point (CSR).
+  let pairs = new Int32Array(1024)
+  let np = 0
+  for (let i = 0; i < n; i++) {
     const p = pts[i]!
     for (let dx = -1; dx <= 1; dx++) {
       for (let dy = -1; dy <= 1; dy++) {
         const cell = cells.get((cx[i]! + dx + OFF) * 2 ** 26 + (cy[i]! + dy + OFF))
         if (!cell) continue
-        for (const j of cell) if (alive[j] && distanceMetres(p, pts[j]!) <= radiusM) visit(j)
+        for (const j of cell) {
+          if (j <= i || distanceMetres(p, pts[j]!) > radiusM) continue
+          if (np + 2 > pairs.length) {
+            const grown = new Int32Array(pairs.length * 2)
+            grown.set(pairs)
+            pairs = grown
+          }
+          pairs[np++] = i
+          pairs[np++] = j
+        }
       }
     }
+  }
+  const start = new Int32Array(n + 1)
+  for (let k = 0; k < np; k++) start[pairs[k]! + 1]!++
+  for (let i = 0; i < n; i++) start[i + 1]! += start[i]!
+  const near = new Int32Array(np)
+  const fill = start.slice(0, n)
+  for (let k = 0; k < np; k += 2) {
+    const i = pairs[k]!
+    const j = pairs[k + 1]!
+    near[fill[i]!++] = j
+    near[fill[j]!++] = i
+  }
+  const alive = new Uint8Array(n).fill(1)
+  /** The live points within the radius of i, itself included. */
+  const neighbours = (i: number, visit: (j: number) => void) => {
+    if (alive[i]) visit(i)
+    for (let k = start[i]!; k < start[i + 1]!; k++) if (alive[near[k]!]) visit(near[k]!)
   }
   const count = new Int32Array(n)
   for (let i = 0; i < n; i++) neighbours(i, () => count[i]!++)

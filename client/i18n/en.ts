@@ -109,6 +109,7 @@ const en: MessageSchema = {
     alert: 'Camera alert',
     worker: 'Grid worker',
     trail: 'Patrol trail',
+    hotspot: 'Recurring hotspot',
   },
   playback: {
     badge: 'Replay ×{speed}',

@@ -7,6 +7,14 @@ const leaderEn = {
   role: { center: 'Command center', leader: 'Leader' },
   breadcrumbs: 'Levels',
   map: 'Map of the area; click a sub-area to open it',
+  hotspot: {
+    title: 'Recurring hotspot',
+    summary: '{category}: {count} times within {radius} m',
+    span: '{first} – {last}',
+    requests: 'Its requests',
+    alerts: '{count} confirmed camera alerts',
+    close: 'Close',
+  },
   loading: 'Loading…',
   level: { district: 'District', street: 'Street', community: 'Community', grid: 'Grid' },
   window: {

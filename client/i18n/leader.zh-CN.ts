@@ -7,6 +7,14 @@ const leaderZhCN = {
   role: { center: '指挥中心', leader: '领导' },
   breadcrumbs: '层级导航',
   map: '辖区地图，点击下级区域进入',
+  hotspot: {
+    title: '重复热点',
+    summary: '{category}：{radius} 米内 {count} 次',
+    span: '{first} 至 {last}',
+    requests: '相关诉求',
+    alerts: '确认的视频告警 {count} 条',
+    close: '关闭',
+  },
   loading: '正在加载…',
   level: { district: '区', street: '街道', community: '社区', grid: '网格' },
   window: {

@@ -107,6 +107,7 @@ const zhCN = {
     alert: '视频告警',
     worker: '网格员',
     trail: '巡查轨迹',
+    hotspot: '重复热点',
   },
   playback: {
     badge: '回放 ×{speed}',

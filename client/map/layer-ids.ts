@@ -8,6 +8,7 @@ export const SOURCE_IDS = {
   workers: 'workers',
   requests: 'requests',
   alerts: 'alerts',
+  hotspots: 'hotspots',
   basemap: 'basemap',
 } as const
 
@@ -20,6 +21,8 @@ export const LAYER_IDS = {
   communityLine: 'communities-line',
   streetLine: 'streets-line',
   sceneLine: 'scene-line',
+  hotspotRings: 'hotspots-rings',
+  hotspotCounts: 'hotspots-counts',
   gridLabels: 'labels-grids',
   communityLabels: 'labels-communities',
   streetLabels: 'labels-streets',
