@@ -15,12 +15,13 @@ export const routes: RouteRecordRaw[] = [
   { path: '/console', name: 'console', component: () => import('./views/ConsoleView.vue'), meta: { titleKey: 'console.title' } },
   { path: '/console/admin', name: 'console-admin', component: () => import('./views/ConsoleView.vue'), meta: { titleKey: 'console.adminTitle' } },
   { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { titleKey: 'login.title' } },
+  { path: '/report', name: 'report', component: () => import('./views/ReportView.vue'), meta: { titleKey: 'report.pageTitle' } },
   { path: '/kiosk', name: 'kiosk', component: () => import('./views/KioskView.vue'), meta: { titleKey: 'kiosk.title' } },
   { path: '/:pathMatch(.*)*', redirect: toWall },
 ]
 
 /** Pages that need a logged-in user (the kiosk is public). */
-const PROTECTED = new Set(['wall', 'leader', 'leader-request', 'console', 'console-admin'])
+const PROTECTED = new Set(['wall', 'leader', 'leader-request', 'console', 'console-admin', 'report'])
 /** The leader's pages count as one: moving between them needs no new check. */
 const area = (name: unknown) => (name === 'leader-request' ? 'leader' : name === 'console-admin' ? 'console' : name)
 

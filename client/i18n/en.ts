@@ -2,6 +2,7 @@ import kioskEn from './kiosk.en'
 import loginEn from './login.en'
 import leaderEn from './leader.en'
 import consoleEn from './console.en'
+import reportEn from './report.en'
 import type { MessageSchema } from './zh-CN'
 
 // Typed against the Chinese messages: a key missing here fails the type-check.
@@ -118,6 +119,7 @@ const en: MessageSchema = {
     ended: 'Replay finished, returning to live',
   },
   leader: leaderEn,
+  report: reportEn,
   login: loginEn,
   common: {
     exportCsv: 'Export CSV',

@@ -2,6 +2,7 @@ import kioskZhCN from './kiosk.zh-CN'
 import loginZhCN from './login.zh-CN'
 import leaderZhCN from './leader.zh-CN'
 import consoleZhCN from './console.zh-CN'
+import reportZhCN from './report.zh-CN'
 // Chinese is the default: the people at the wall and in the lobby read it first.
 const zhCN = {
   app: {
@@ -116,6 +117,7 @@ const zhCN = {
     ended: '回放结束，返回实时',
   },
   leader: leaderZhCN,
+  report: reportZhCN,
   login: loginZhCN,
   common: {
     exportCsv: '导出 CSV',
