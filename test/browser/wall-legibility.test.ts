@@ -209,6 +209,7 @@ describe('the wall from five metres (1920×1080)', () => {
         alerts: { map: paint('events-alert-halos', 'circle-color'), legend: legend('events-alert-halos') },
         workers: { map: paint('events-workers', 'circle-color'), legend: legend('events-workers') },
         trails: { map: paint('events-trails', 'line-color'), legend: legend('events-trails') },
+        hotspots: { map: paint('hotspots-rings', 'circle-stroke-color'), legend: legend('hotspots-rings') },
         fill: {
           map: paint('grids-fill', 'fill-color'),
           legend: [...Array.from(document.querySelectorAll<HTMLElement>('[data-testid="legend-entry"], [data-testid="legend-no-data"]')).map((el) => (el.dataset.colour ?? '').toLowerCase())].sort(),
@@ -216,8 +217,8 @@ describe('the wall from five metres (1920×1080)', () => {
       }
     })
     // Each live layer has its entry; the four priorities, both cluster colours, and so on, each.
-    expect(found.symbolLayers).toEqual(['events-alert-halos', 'events-request-clusters', 'events-requests', 'events-trails', 'events-workers', 'heat'].sort())
-    for (const key of ['requests', 'clusters', 'alerts', 'workers', 'trails', 'fill'] as const) {
+    expect(found.symbolLayers).toEqual(['events-alert-halos', 'events-request-clusters', 'events-requests', 'events-trails', 'events-workers', 'heat', 'hotspots-rings'].sort())
+    for (const key of ['requests', 'clusters', 'alerts', 'workers', 'trails', 'hotspots', 'fill'] as const) {
       expect(found[key].legend, key).toEqual(found[key].map)
     }
     expect(found.requests.legend).toHaveLength(4)
@@ -225,7 +226,7 @@ describe('the wall from five metres (1920×1080)', () => {
     expect(found.fill.legend).toHaveLength(6)
     // Names are drawn over the markers, and street names are placed first (the upper layer).
     const at = (id: string) => found.layerIds.indexOf(id)
-    for (const marker of ['events-requests', 'events-request-clusters', 'events-request-cluster-counts', 'events-workers', 'events-trails']) {
+    for (const marker of ['events-requests', 'events-request-clusters', 'events-request-cluster-counts', 'events-workers', 'events-trails', 'hotspots-rings', 'hotspots-counts']) {
       expect(at('labels-grids'), marker).toBeGreaterThan(at(marker))
     }
     expect(at('labels-streets')).toBeGreaterThan(at('labels-communities'))
