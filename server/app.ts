@@ -161,6 +161,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(reportsPlugin, {
     ...(options.reports ? { archive: options.reports } : {}),
     intervalMs: options.reportsIntervalMs ?? (options.realtime === false ? 0 : DEFAULT_REPORTS_MS),
+    ...(options.hotspots ? { hotspots: options.hotspots } : {}),
   })
   await app.register(reportRoutes)
   await app.register(sessionRoutes)

@@ -96,6 +96,7 @@ async function main(argv: string[]): Promise<number> {
     clientDir,
     realtime: false,
     reportsIntervalMs: 0,
+    hotspots: config.hotspots,
     policy: config.policy,
     timeZone: config.timeZone,
     ...(reports ? { reports } : {}),

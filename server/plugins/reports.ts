@@ -5,12 +5,15 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { SqliteReportArchive, type ReportArchive } from '../reports/archive'
 import { generateClosedReports } from '../reports/generator'
+import type { HotspotConfig } from '../metrics/hotspots'
 
 export interface ReportsPluginOptions {
   /** reports.db in the data directory (main.ts); an in-memory one when absent. */
   archive?: ReportArchive
   /** How often to look for a closed period (ms); 0 neither looks at start nor on a timer. */
   intervalMs: number
+  /** The hotspot settings the page's GET /api/v1/hotspots uses (OUTPOST_HOTSPOT_*). */
+  hotspots?: HotspotConfig
 }
 
 export const DEFAULT_REPORTS_MS = 5 * 60_000
@@ -29,7 +32,7 @@ async function reports(app: FastifyInstance, options: ReportsPluginOptions) {
   let running: Promise<unknown> = Promise.resolve()
   const run = () => {
     running = running
-      .then(() => generateClosedReports(app, archive))
+      .then(() => generateClosedReports(app, archive, {}, options.hotspots))
       .then(({ kept }) => kept > 0 && app.log.info(`reports: kept ${kept}`))
       .catch((error: unknown) => app.log.error(`reports: ${(error as Error).message}`))
   }

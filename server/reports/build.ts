@@ -12,8 +12,14 @@
 import type { FastifyInstance } from 'fastify'
 import { assembleReport, overdueAt, previousSpan, type PeriodSpan, type ReportData } from '../../shared/report'
 import { openRequestsAt } from '../metrics/open-at'
+import { DEFAULT_HOTSPOT_CONFIG, HotspotService, type HotspotConfig } from '../metrics/hotspots'
 
-export async function buildReportData(app: FastifyInstance, unitId: string, span: PeriodSpan, options: { asOf?: number } = {}): Promise<ReportData> {
+export async function buildReportData(
+  app: FastifyInstance,
+  unitId: string,
+  span: PeriodSpan,
+  options: { asOf?: number; hotspots?: HotspotConfig } = {},
+): Promise<ReportData> {
   const now = app.now()
   const asOf = options.asOf ?? Math.min(now, span.to)
   const rollups = app.metrics.rollups
@@ -29,6 +35,9 @@ export async function buildReportData(app: FastifyInstance, unitId: string, span
     overdue: { response: overdue.filter((o) => o.late.includes('response')).length, resolution: overdue.filter((o) => o.late.includes('resolution')).length },
   }
   const activities = await app.store.activityTotals(ref, span.from, span.to)
+  // The page asks GET /api/v1/hotspots for the period; the same service answers here, up to `asOf`.
+  const hotspotService = new HotspotService(rollups, app.geography, () => asOf, options.hotspots ?? DEFAULT_HOTSPOT_CONFIG)
+  const hotspots = hotspotService.reply(unitId, hotspotService.window({ from: span.start, to: span.end })).hotspots
   return assembleReport({
     unit: unitId,
     name: unit.name,
@@ -40,7 +49,7 @@ export async function buildReportData(app: FastifyInstance, unitId: string, span
     previous,
     children: current.children,
     overdue,
-    hotspots: null,
+    hotspots,
     activities,
   })
 }

@@ -6,6 +6,7 @@ import { periodSpan, type PeriodSpan, type ReportPeriod } from '../../shared/rep
 import { addDays, localDate } from '../../shared/time'
 import { reportId, type ReportArchive } from './archive'
 import { buildReportData } from './build'
+import type { HotspotConfig } from '../metrics/hotspots'
 
 export const CATCH_UP_DAYS = 7
 export const CATCH_UP_WEEKS = 4
@@ -28,10 +29,10 @@ export function closedPeriods(now: number, timeZone: string, bounds: { days?: nu
 }
 
 /** Builds one report as of its period's end and keeps it unless kept already; answers whether it was new. */
-export async function keepReport(app: FastifyInstance, archive: ReportArchive, unit: string, span: PeriodSpan): Promise<boolean> {
+export async function keepReport(app: FastifyInstance, archive: ReportArchive, unit: string, span: PeriodSpan, hotspots?: HotspotConfig): Promise<boolean> {
   const id = reportId(unit, span.period, span.start)
   if (archive.has(id)) return false
-  const data = await buildReportData(app, unit, span, { asOf: span.to })
+  const data = await buildReportData(app, unit, span, { asOf: span.to, ...(hotspots ? { hotspots } : {}) })
   return archive.put({ id, unit, period: span.period as ReportPeriod, label: span.label, start: span.start, generatedAt: app.now() }, JSON.stringify(data))
 }
 
@@ -40,10 +41,11 @@ export async function generateClosedReports(
   app: FastifyInstance,
   archive: ReportArchive,
   bounds: { days?: number; weeks?: number } = {},
+  hotspots?: HotspotConfig,
 ): Promise<{ kept: number }> {
   let kept = 0
   for (const span of closedPeriods(app.now(), app.metrics.rollups.timeZone, bounds)) {
-    for (const unit of reportUnits(app)) if (await keepReport(app, archive, unit, span)) kept++
+    for (const unit of reportUnits(app)) if (await keepReport(app, archive, unit, span, hotspots)) kept++
   }
   return { kept }
 }

@@ -63,6 +63,9 @@ describe('kept reports', () => {
     expect(sum).toBe(district.figures.requests)
     expect(district.figures.requests).toBeGreaterThan(0)
     expect(district.activities!.length).toBeGreaterThan(0)
+    // The hotspots are what GET /api/v1/hotspots answers for the week, the largest 20.
+    const hotspots = (await t.inject({ method: 'GET', url: `/api/v1/hotspots?unit=${geography.district.id}&from=2026-11-16&to=2026-11-23` })).json<{ hotspots: { id: string; count: number }[] }>()
+    expect(district.hotspots!.map((h) => [h.id, h.count])).toEqual(hotspots.hotspots.slice(0, 20).map((h) => [h.id, h.count]))
   })
 
   it('generating a kept report again gives the same JSON, and a later event changes no kept report', async () => {
