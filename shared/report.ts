@@ -263,8 +263,15 @@ export function figureValue(f: Figures, name: ReportFigure): { value: number | n
   }
 }
 
-/** This period minus the last; null when either has no value. */
+/**
+ * Figures counted at a moment (open requests past a deadline, workers online), not over the period:
+ * the previous period's would be counted at the same moment, so they get no trend.
+ */
+export const MOMENT_FIGURES: ReadonlySet<ReportFigure> = new Set(['overdueResponse', 'overdueResolution', 'workersOnline'])
+
+/** This period minus the last; null when either has no value, or for a figure of a moment. */
 export function figureDelta(now: Figures, before: Figures, name: ReportFigure): number | null {
+  if (MOMENT_FIGURES.has(name)) return null
   const a = figureValue(now, name).value
   const b = figureValue(before, name).value
   return a === null || b === null ? null : a - b
