@@ -7,6 +7,7 @@ import { firstGrid, pointIn, startTestServer, type TestUser } from '../../helper
 import { connectLive, subscribe } from '../../helpers/connect-client'
 import { waitFor } from '../../helpers/wait-for'
 import { solidPng } from '../../helpers/pmtiles'
+import { generateClosedReports } from '../../../server/reports/generator'
 
 const A = '640106001'
 const A1 = '640106001001' // a community in A
@@ -47,6 +48,8 @@ beforeAll(async () => {
     const alert = { id, cameraId: 'c', kind: 'smoke_fire', confidence: 0.9, location: pointIn(server.geography, unit), snapshotUrl: `${cameraOrigin}/${id}.png` }
     expect((await post('/api/v1/alerts', alert)).statusCode).toBe(201)
   }
+  // Yesterday's kept reports (the server keeps them on its own too, a moment after it starts).
+  await generateClosedReports(server.app, server.app.reports, { days: 1, weeks: 0 })
 }, 60_000)
 
 afterAll(async () => {
@@ -76,6 +79,14 @@ const ROUTES: [string, string, Record<'anonymous' | 'leaderA' | 'leaderA1' | 'ce
   ['GET', `/api/v1/overdue?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
   ['GET', '/api/v1/overdue', { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
   ['GET', `/api/v1/hotspots?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', '/api/v1/reports', { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', `/api/v1/reports?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', `/api/v1/reports/${A}-day-2026-11-27`, { anonymous: anon, leaderA: ok, leaderA1: denied, center: ok }],
+  ['GET', `/api/v1/reports/${B}-day-2026-11-27`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', `/api/v1/reports/${B}-day-2026-11-27.csv`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', `/api/v1/reports/640106-day-2026-11-27`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', `/api/v1/activities/totals?unit=${B}&${day}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  ['GET', `/api/v1/activities/totals?unit=${A1}&${day}`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
   ['GET', `/api/v1/hotspots?unit=${A1}`, { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
   ['GET', '/api/v1/hotspots', { anonymous: anon, leaderA: ok, leaderA1: ok, center: ok }],
   ['GET', `/api/v1/requests?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
