@@ -43,6 +43,7 @@ import publicRoutes from './routes/public/index'
 import basemapRoutes from './routes/basemap/index'
 import reportsPlugin, { DEFAULT_REPORTS_MS } from './plugins/reports'
 import reportRoutes from './routes/reports/index'
+import open311, { OPEN311_PREFIX } from './open311/index'
 import type { ReportArchive } from './reports/archive'
 import type { Accounts } from './auth/accounts'
 import { DEFAULT_POLICY, type Policy } from '../shared/metrics'
@@ -164,6 +165,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.hotspots ? { hotspots: options.hotspots } : {}),
   })
   await app.register(reportRoutes)
+  await app.register(open311, { prefix: OPEN311_PREFIX, policy: options.policy ?? DEFAULT_POLICY, timeZone: options.timeZone ?? DEFAULT_TIME_ZONE })
   await app.register(sessionRoutes)
   await app.register(workerRoutes)
   await app.register(eventRoutes)

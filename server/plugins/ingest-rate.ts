@@ -56,8 +56,22 @@ export interface IngestRateOptions {
 /** Keys counted at once; only verified keys are counted, so this is above any real number of sources. */
 export const MAX_KEYS = 10_000
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * The one limiter, for a route that checks its key itself (Open311 takes `api_key` in the body):
+     * call it once `request.ingestKeyId` is set; it counts with every other ingest route. A request
+     * without a verified key is not counted.
+     */
+    limitIngestKey: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+  }
+}
+
 async function ingestRate(app: FastifyInstance, options: IngestRateOptions) {
-  if (options.perSecond === 0) return
+  if (options.perSecond === 0) {
+    app.decorate('limitIngestKey', async () => {})
+    return
+  }
   await app.register(rateLimit, {
     global: false,
     max: options.perSecond,
@@ -84,6 +98,7 @@ async function ingestRate(app: FastifyInstance, options: IngestRateOptions) {
   const limitKeys = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (request.ingestKeyId !== null) await limit.call(app, request, reply)
   }
+  app.decorate('limitIngestKey', limitKeys)
   const { requireIngestKey, requireWriter } = app
   app.addHook('onRoute', (route: RouteOptions) => {
     const onRequest = route.onRequest === undefined ? [] : [route.onRequest].flat()
