@@ -21,9 +21,13 @@ import { PgAccounts } from './auth/pg-accounts'
 import { hashPassword } from './auth/passwords'
 import { demoAccounts, DEMO_PASSWORD } from './auth/demo'
 import { SqliteAuditLog } from './audit/audit-log'
+import { PgAuditLog } from './audit/pg-audit-log'
+import type { AuditLog } from './audit/types'
 import { SqliteReportArchive } from './reports/archive'
 import { DirectoryStore } from './directory/directory-store'
-import { seedDemoDirectory } from './directory/demo'
+import { PgDirectory } from './directory/pg-directory'
+import type { Directory } from './directory/types'
+import { seedEmptyDemoDirectory } from './directory/demo'
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)))
 const clientDir = join(repoRoot, 'dist', 'client')
@@ -80,14 +84,19 @@ async function main(): Promise<void> {
 
   await buildClientIfStale()
 
-  // The directory and the audit trail: files of their own beside auth.db (npm run directory and
-  // npm run users write them while the server runs). The demo fills an empty directory,
+  // The directory and the audit trail: files of their own beside auth.db, or with OUTPOST_DATABASE_URL
+  // PostgreSQL's, shared by every process (npm run directory and npm run users write them while the
+  // server runs). The demo fills an empty directory (once, however many processes start at once),
   // so that the backfill and the simulator dispatch to its departments and experts.
-  const audit = SqliteAuditLog.open(dataDir)
+  const { audit, directory } = config.databaseUrl
+    ? await openSharedDirectory(config.databaseUrl, geography)
+    : (() => {
+        const audit = SqliteAuditLog.open(dataDir)
+        return { audit, directory: DirectoryStore.open(dataDir, { audit, isStreet: (id) => geography.get(id)?.level === 'street' }) as Directory }
+      })()
   // Kept daily and weekly reports: reports.db beside directory.db.
   const reports = SqliteReportArchive.open(dataDir)
-  const directory = DirectoryStore.open(dataDir, { audit, isStreet: (id) => geography.get(id)?.level === 'street' })
-  if (config.sim && directory.isEmpty()) seedDemoDirectory(directory, geography, { kind: 'cli', name: 'demo' })
+  if (config.sim) await seedEmptyDemoDirectory(directory, geography, { kind: 'cli', name: 'demo' })
 
   // What the simulator must carry on with: the backfill's unfinished lifecycles, or after a
   // restart the open requests and unreviewed alerts already in the store.
@@ -168,8 +177,8 @@ async function main(): Promise<void> {
     await simulator?.stop()
     await app.close()
     await store.close()
-    directory.close()
-    audit.close()
+    await directory.close()
+    await audit.close()
     reports.close()
     await auth.close()
     process.exit(0)
@@ -208,6 +217,21 @@ async function openSharedAccounts(url: string): Promise<Accounts> {
     return await PgAccounts.open(url)
   } catch (error) {
     console.error(`outpost: cannot open the accounts in OUTPOST_DATABASE_URL (${url.replace(/:[^:@/]*@/, ':***@')}): ${(error as Error).message}`)
+    process.exit(1)
+  }
+}
+
+/** The directory and the audit trail in PostgreSQL; an unreachable database or another schema version stops the start, saying why. */
+async function openSharedDirectory(url: string, geography: Geography): Promise<{ audit: AuditLog; directory: Directory }> {
+  try {
+    const audit = await PgAuditLog.open(url)
+    const directory = await PgDirectory.open(url, { audit, isStreet: (id) => geography.get(id)?.level === 'street' }).catch(async (error: unknown) => {
+      await audit.close()
+      throw error
+    })
+    return { audit, directory }
+  } catch (error) {
+    console.error(`outpost: cannot open the directory and the audit trail in OUTPOST_DATABASE_URL: ${(error as Error).message}`)
     process.exit(1)
   }
 }

@@ -53,11 +53,11 @@ export class SqliteAuditLog implements AuditLog {
     return new SqliteAuditLog(auditFileIn(dataDir))
   }
 
-  record(entry: NewAuditEntry): void {
+  async record(entry: NewAuditEntry): Promise<void> {
     this.insert.run(entry.at, entry.actor.kind, entry.actor.name, entry.action, entry.target, entry.unit)
   }
 
-  entries(query: AuditQuery): AuditEntry[] {
+  async entries(query: AuditQuery): Promise<AuditEntry[]> {
     const where = ['at >= ?', 'at < ?']
     const params: unknown[] = [query.from, query.to]
     if (query.user !== undefined) {
@@ -82,7 +82,7 @@ export class SqliteAuditLog implements AuditLog {
     }))
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db.close()
   }
 }

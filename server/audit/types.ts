@@ -1,4 +1,5 @@
-// The audit trail's contract: append-only, read by the center role only, never published live.
+// The audit trail's contract: append-only, read by the center role only, never published live. Two
+// engines: a SQLite file per data directory (audit-log.ts) and PostgreSQL (pg-audit-log.ts).
 import type { AuditAction, AuditActor, AuditEntry } from '../../shared/schemas/audit'
 
 export interface NewAuditEntry {
@@ -21,9 +22,9 @@ export interface AuditQuery {
 }
 
 export interface AuditLog {
-  /** Appends synchronously: durable when it returns. */
-  record(entry: NewAuditEntry): void
+  /** Appends: durable when the promise resolves (a route awaits it before it answers). */
+  record(entry: NewAuditEntry): Promise<void>
   /** Newest first. */
-  entries(query: AuditQuery): AuditEntry[]
-  close(): void
+  entries(query: AuditQuery): Promise<AuditEntry[]>
+  close(): Promise<void>
 }

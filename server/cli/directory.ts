@@ -1,6 +1,7 @@
 // npm run directory -- <command>: manage departments, their rota at streets and expert pools in the
-// data directory (OUTPOST_DATA_DIR), also while the server runs. Each change goes to the audit
-// trail with the OS account as its actor.
+// data directory (OUTPOST_DATA_DIR), or in PostgreSQL when OUTPOST_DATABASE_URL names one (as for the
+// server), also while the server runs. Each change goes to the audit trail with the OS account as
+// its actor.
 import { mkdirSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import { resolve } from 'node:path'
@@ -8,9 +9,13 @@ import { parseArgs } from 'node:util'
 import { DEPARTMENT_KINDS, EXPERT_POOLS, type DepartmentKind, type ExpertPool } from '../../shared/domain'
 import type { AuditActor } from '../../shared/schemas/audit'
 import { SqliteAuditLog } from '../audit/audit-log'
+import { PgAuditLog } from '../audit/pg-audit-log'
+import type { AuditLog } from '../audit/types'
+import { ConfigError, databaseUrlFrom } from '../config'
 import { contactUnitProblem } from '../directory/contacts'
 import { DirectoryStore } from '../directory/directory-store'
-import type { DirectoryOutcome } from '../directory/types'
+import { PgDirectory } from '../directory/pg-directory'
+import type { Directory, DirectoryOutcome } from '../directory/types'
 import { loadGeography } from '../geo/geography-file'
 
 const USAGE = `usage: npm run directory -- <command>
@@ -23,7 +28,7 @@ const USAGE = `usage: npm run directory -- <command>
   contact set <unit id> --phone <office number> [--qr <text or URL to encode>] [--hours <office hours>]
   contact remove <unit id>
   list
-Data: $OUTPOST_DATA_DIR (default data); streets: $OUTPOST_GEOGRAPHY (default the sample district).`
+Data: $OUTPOST_DATABASE_URL when set, else $OUTPOST_DATA_DIR (default data); streets: $OUTPOST_GEOGRAPHY (default the sample district).`
 
 /** Bad input: exit code 2 with the usage. */
 export class UsageError extends Error {}
@@ -101,8 +106,30 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   mkdirSync(dataDir, { recursive: true })
   // The district the server runs on: a rota entry sits at one of its streets.
   const geography = loadGeography(process.env.OUTPOST_GEOGRAPHY?.trim() || undefined)
-  const audit = SqliteAuditLog.open(dataDir)
-  const directory = DirectoryStore.open(dataDir, { audit, isStreet: (id) => geography.get(id)?.level === 'street' })
+  let databaseUrl: string | undefined
+  try {
+    databaseUrl = databaseUrlFrom()
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message)
+    throw error
+  }
+  const isStreet = (id: string) => geography.get(id)?.level === 'street'
+  // The directory and the audit trail the server uses: PostgreSQL (shared by every process) or the data directory's files.
+  let audit: AuditLog
+  let directory: Directory
+  if (databaseUrl) {
+    const pgAudit = await PgAuditLog.open(databaseUrl, { poolSize: 1 })
+    audit = pgAudit
+    try {
+      directory = await PgDirectory.open(databaseUrl, { audit: pgAudit, isStreet, listen: false, poolSize: 1 })
+    } catch (error) {
+      await audit.close()
+      throw error
+    }
+  } else {
+    audit = SqliteAuditLog.open(dataDir)
+    directory = DirectoryStore.open(dataDir, { audit, isStreet })
+  }
   const actor = cliActor()
   try {
     if (resource === 'list') {
@@ -123,12 +150,12 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       const problem = contactUnitProblem(geography, id)
       if (problem) throw new UsageError(`<unit id>: ${problem}`)
       if (verb === 'remove') {
-        unwrap(directory.removeContact(id, actor))
+        unwrap(await directory.removeContact(id, actor))
         out(`removed the report contact of ${id} ${geography.get(id)!.name}`)
         return
       }
       const c = unwrap(
-        directory.setContact(
+        await directory.setContact(
           { unit: id, phone: required('phone'), ...(values.qr !== undefined ? { qr: values.qr } : {}), ...(values.hours !== undefined ? { hours: values.hours } : {}) },
           actor,
         ),
@@ -137,16 +164,16 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       return
     }
     if (verb === 'remove') {
-      if (resource === 'department') unwrap(directory.removeDepartment(id, actor))
-      else if (resource === 'rota') unwrap(directory.removeRota(id, actor))
-      else unwrap(directory.removeExpert(id, actor))
+      if (resource === 'department') unwrap(await directory.removeDepartment(id, actor))
+      else if (resource === 'rota') unwrap(await directory.removeRota(id, actor))
+      else unwrap(await directory.removeExpert(id, actor))
       out(`removed ${resource} ${id}`)
       return
     }
     if (resource === 'department') {
       const kind = required('kind')
       if (!DEPARTMENT_KINDS.includes(kind as DepartmentKind)) throw new UsageError(`--kind must be one of ${DEPARTMENT_KINDS.join(', ')}`)
-      const d = unwrap(directory.addDepartment({ id, name: required('name'), kind: kind as DepartmentKind }, actor))
+      const d = unwrap(await directory.addDepartment({ id, name: required('name'), kind: kind as DepartmentKind }, actor))
       out(`added department ${d.id} (${d.kind}, ${d.name})`)
       return
     }
@@ -154,17 +181,17 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       const weekdayText = required('weekday')
       if (!/^[1-7]$/.test(weekdayText)) throw new UsageError('--weekday must be 1 (Monday) to 7 (Sunday)')
       const street = required('street')
-      const r = unwrap(directory.addRota({ departmentId: id, streetId: street, weekday: Number(weekdayText), from: required('from'), to: required('to') }, actor))
+      const r = unwrap(await directory.addRota({ departmentId: id, streetId: street, weekday: Number(weekdayText), from: required('from'), to: required('to') }, actor))
       out(`added rota ${r.id}: ${r.departmentId} at ${r.streetId} ${geography.get(r.streetId)!.name}, weekday ${r.weekday} ${r.from}–${r.to}`)
       return
     }
     const pool = required('pool')
     if (!EXPERT_POOLS.includes(pool as ExpertPool)) throw new UsageError(`--pool must be one of ${EXPERT_POOLS.join(', ')}`)
-    const e = unwrap(directory.addExpert({ id, pool: pool as ExpertPool, name: required('name'), contact: required('contact') }, actor))
+    const e = unwrap(await directory.addExpert({ id, pool: pool as ExpertPool, name: required('name'), contact: required('contact') }, actor))
     out(`added expert ${e.id} (${e.pool}, ${e.name})`)
   } finally {
-    directory.close()
-    audit.close()
+    await directory.close()
+    await audit.close()
   }
 }
 

@@ -14,6 +14,8 @@ import { ConfigError, databaseUrlFrom } from '../config'
 import { hashPassword, passwordProblem } from '../auth/passwords'
 import { loadGeography } from '../geo/geography-file'
 import { SqliteAuditLog } from '../audit/audit-log'
+import { PgAuditLog } from '../audit/pg-audit-log'
+import type { AuditLog } from '../audit/types'
 
 const USAGE = `usage: npm run users -- <command>
   add <name> --role center|leader [--unit <street or community id>] [--password <p>]
@@ -45,8 +47,15 @@ export async function run(argv: string[], out: (line: string) => void, readPassw
   }
   // The accounts the server uses: PostgreSQL (shared by every process) or the data directory's file.
   const auth: Accounts = databaseUrl ? await PgAccounts.open(databaseUrl, { listen: false, poolSize: 1 }) : AuthStore.open(dataDir)
-  // Every change goes to the audit trail, with the OS account as its actor.
-  const audit = SqliteAuditLog.open(dataDir)
+  // Every change goes to the audit trail (the server's: PostgreSQL's with the database), with the OS
+  // account as its actor.
+  let audit: AuditLog
+  try {
+    audit = databaseUrl ? await PgAuditLog.open(databaseUrl, { poolSize: 1 }) : SqliteAuditLog.open(dataDir)
+  } catch (error) {
+    await auth.close()
+    throw error
+  }
   const changed = (target: string, unit: string | null = null) =>
     audit.record({ at: Date.now(), actor: { kind: 'cli', name: osUser() }, action: 'user.change', target, unit })
   try {
@@ -73,7 +82,7 @@ export async function run(argv: string[], out: (line: string) => void, readPassw
         }
         if (await auth.user(name)) throw new UsageError(`user ${name} exists already`)
         await auth.addUser({ username: name, role, unit }, await hashPassword(await password()))
-        changed(`user:${name}`, unit)
+        await changed(`user:${name}`, unit)
         out(`added ${name} (${role}, ${unit} ${geography.get(unit)!.name})`)
         return
       }
@@ -84,14 +93,14 @@ export async function run(argv: string[], out: (line: string) => void, readPassw
         const name = one(rest, 'a user name')
         if (!(await auth.user(name))) throw new UsageError(`no user ${name}`)
         await auth.setPassword(name, await hashPassword(await password()))
-        changed(`user:${name}`)
+        await changed(`user:${name}`)
         out(`password of ${name} changed; their sessions have ended`)
         return
       }
       case 'remove': {
         const name = one(rest, 'a user name')
         if (!(await auth.removeUser(name))) throw new UsageError(`no user ${name}`)
-        changed(`user:${name}`)
+        await changed(`user:${name}`)
         out(`removed ${name}`)
         return
       }
@@ -100,7 +109,7 @@ export async function run(argv: string[], out: (line: string) => void, readPassw
         if (sub === 'add') {
           if (!arg || !/^[A-Za-z0-9._-]{1,64}$/.test(arg)) throw new UsageError('key add needs a source name (letters, digits, . _ -)')
           const { key, id } = await auth.addKey(arg)
-          changed(`key:${arg}`)
+          await changed(`key:${arg}`)
           out(`ingest key ${id} for ${arg}; it is shown once, keep it:`)
           out(key)
           return
@@ -115,7 +124,7 @@ export async function run(argv: string[], out: (line: string) => void, readPassw
           if (!arg) throw new UsageError('key revoke needs a key id or a source name')
           const n = await auth.revokeKey(arg)
           if (n === 0) throw new UsageError(`no active key ${arg}`)
-          changed(`key:${arg}`)
+          await changed(`key:${arg}`)
           out(`revoked ${n} key${n > 1 ? 's' : ''}`)
           return
         }
@@ -126,7 +135,7 @@ export async function run(argv: string[], out: (line: string) => void, readPassw
     }
   } finally {
     await auth.close()
-    audit.close()
+    await audit.close()
   }
 }
 

@@ -76,22 +76,30 @@ export function demoExperts(): Expert[] {
 }
 
 /**
- * Seeds the demo directory (the caller checks that it is empty and the demo is on). An entry already
- * there is kept; a directory refusing one of these as invalid is a bug and throws.
+ * Seeds the demo directory (the caller checks that it is empty and the demo is on: seedEmptyDemoDirectory).
+ * An entry already there is kept; a directory refusing one of these as invalid is a bug and throws.
  */
-export function seedDemoDirectory(directory: Directory, geography: Geography, actor: AuditActor): void {
+export async function seedDemoDirectory(directory: Directory, geography: Geography, actor: AuditActor): Promise<void> {
   const check = <T>(what: string, outcome: DirectoryOutcome<T>) => {
     if (!outcome.ok && outcome.code !== 'conflict') throw new Error(`demo directory: ${what}: ${outcome.message}`)
   }
   for (const department of demoDepartments(geography)) {
-    if (!directory.department(department.id)) check(`department ${department.id}`, directory.addDepartment(department, actor))
+    if (!directory.department(department.id)) check(`department ${department.id}`, await directory.addDepartment(department, actor))
   }
   const have = new Set(directory.rota().map((e) => `${e.departmentId}|${e.streetId}|${e.weekday}|${e.from}|${e.to}`))
   for (const entry of demoRota(geography)) {
     if (have.has(`${entry.departmentId}|${entry.streetId}|${entry.weekday}|${entry.from}|${entry.to}`)) continue
-    check(`rota ${entry.departmentId} at ${entry.streetId}`, directory.addRota(entry, actor))
+    check(`rota ${entry.departmentId} at ${entry.streetId}`, await directory.addRota(entry, actor))
   }
   for (const expert of demoExperts()) {
-    if (!directory.expert(expert.id)) check(`expert ${expert.id}`, directory.addExpert(expert, actor))
+    if (!directory.expert(expert.id)) check(`expert ${expert.id}`, await directory.addExpert(expert, actor))
   }
+}
+
+/**
+ * Seeds the demo directory if it is empty, once: several processes starting at once on an empty
+ * shared directory seed it one time between them (Directory.seedWhenEmpty). Resolves whether it seeded.
+ */
+export function seedEmptyDemoDirectory(directory: Directory, geography: Geography, actor: AuditActor): Promise<boolean> {
+  return directory.seedWhenEmpty(() => seedDemoDirectory(directory, geography, actor))
 }

@@ -89,6 +89,50 @@ function idProblem(value: unknown, field: string): DirectoryFailure | undefined 
   return undefined
 }
 
+/** The rules of a new department (shared by both engines); the value to store when it passes. */
+export function checkDepartment(department: Department): DirectoryOutcome<Department> {
+  const problem =
+    idProblem(department.id, 'id') ??
+    textProblem(department.name, 'name') ??
+    (DEPARTMENT_KINDS.includes(department.kind) ? undefined : invalid('kind', 'enum', `kind must be one of ${DEPARTMENT_KINDS.join(', ')}`))
+  return problem ?? { ok: true, value: { id: department.id, name: department.name.trim(), kind: department.kind } }
+}
+
+/** The rules of a new rota entry that need no look-up (shared by both engines). */
+export function rotaProblem(entry: NewRotaEntry, isStreet: (unitId: string) => boolean): DirectoryFailure | undefined {
+  return (
+    idProblem(entry.departmentId, 'departmentId') ??
+    (typeof entry.streetId === 'string' && isStreet(entry.streetId)
+      ? undefined
+      : invalid('streetId', 'street', `streetId ${String(entry.streetId)} is not a street of the district`)) ??
+    (Number.isInteger(entry.weekday) && entry.weekday >= 1 && entry.weekday <= 7 ? undefined : invalid('weekday', 'range', 'weekday is 1 (Monday) to 7 (Sunday)')) ??
+    (typeof entry.from === 'string' && CLOCK.test(entry.from) && entry.from !== '24:00' ? undefined : invalid('from', 'pattern', 'from is a time HH:MM, 00:00–23:59')) ??
+    (typeof entry.to === 'string' && CLOCK.test(entry.to) ? undefined : invalid('to', 'pattern', 'to is a time HH:MM, 00:01–24:00')) ??
+    (entry.from < entry.to ? undefined : invalid('to', 'after_from', `to (${entry.to}) must be later than from (${entry.from})`))
+  )
+}
+
+/** The refusal of a rota entry that overlaps `clash`, the same department's at the same street and day. */
+export function rotaClash(entry: NewRotaEntry, clash: RotaEntry): DirectoryFailure {
+  return { ok: false, code: 'conflict', field: 'from', message: `${entry.departmentId} already sits at ${entry.streetId} on weekday ${entry.weekday} ${clash.from}–${clash.to} (${clash.id})` }
+}
+
+/** The rules of a new expert (shared by both engines); the value to store when it passes. */
+export function checkExpert(expert: Expert): DirectoryOutcome<Expert> {
+  const problem =
+    idProblem(expert.id, 'id') ??
+    (EXPERT_POOLS.includes(expert.pool) ? undefined : invalid('pool', 'enum', `pool must be one of ${EXPERT_POOLS.join(', ')}`)) ??
+    textProblem(expert.name, 'name') ??
+    textProblem(expert.contact, 'contact')
+  return problem ?? { ok: true, value: { id: expert.id, pool: expert.pool, name: expert.name.trim(), contact: expert.contact.trim() } }
+}
+
+/** The seq of a rota id `rota-<n>`, or undefined. */
+export function rotaSeq(id: string): number | undefined {
+  const seq = ROTA_ID.exec(id)?.[1]
+  return seq === undefined ? undefined : Number(seq)
+}
+
 function toRota(row: RotaRow): RotaEntry {
   return { id: `rota-${row.seq}`, departmentId: row.department_id, streetId: row.street_id, weekday: row.weekday, from: row.start, to: row.finish }
 }
@@ -172,42 +216,27 @@ export class DirectoryStore implements Directory {
 
   // ---- changes ------------------------------------------------------------------------------------
 
-  addDepartment(department: Department, actor: AuditActor): DirectoryOutcome<Department> {
-    const problem =
-      idProblem(department.id, 'id') ??
-      textProblem(department.name, 'name') ??
-      (DEPARTMENT_KINDS.includes(department.kind) ? undefined : invalid('kind', 'enum', `kind must be one of ${DEPARTMENT_KINDS.join(', ')}`))
-    if (problem) return problem
-    const value: Department = { id: department.id, name: department.name.trim(), kind: department.kind }
+  async addDepartment(department: Department, actor: AuditActor): Promise<DirectoryOutcome<Department>> {
+    const checked = checkDepartment(department)
+    if (!checked.ok) return checked
+    const value = checked.value
     const added = this.db.prepare(`INSERT OR IGNORE INTO departments (id, name, kind) VALUES (?, ?, ?)`).run(value.id, value.name, value.kind).changes > 0
     if (!added) return { ok: false, code: 'conflict', field: 'id', message: `department ${value.id} exists already` }
-    this.record(actor, `department:${value.id}`, null)
+    await this.record(actor, `department:${value.id}`, null)
     return { ok: true, value }
   }
 
-  removeDepartment(id: string, actor: AuditActor): DirectoryOutcome<{ id: string }> {
+  async removeDepartment(id: string, actor: AuditActor): Promise<DirectoryOutcome<{ id: string }>> {
     const streets = this.db.prepare(`SELECT DISTINCT street_id FROM rota WHERE department_id = ?`).pluck().all(id) as string[]
     // Its rota goes with it (ON DELETE CASCADE, in the same statement).
     const removed = this.db.prepare(`DELETE FROM departments WHERE id = ?`).run(id).changes > 0
     if (!removed) return { ok: false, code: 'not_found', field: 'id', message: `no department ${id}` }
-    this.record(actor, `department:${id}`, streets.length === 1 ? streets[0]! : null)
+    await this.record(actor, `department:${id}`, streets.length === 1 ? streets[0]! : null)
     return { ok: true, value: { id } }
   }
 
-  addRota(entry: NewRotaEntry, actor: AuditActor): DirectoryOutcome<RotaEntry> {
-    const problem =
-      idProblem(entry.departmentId, 'departmentId') ??
-      (typeof entry.streetId === 'string' && this.isStreet(entry.streetId)
-        ? undefined
-        : invalid('streetId', 'street', `streetId ${String(entry.streetId)} is not a street of the district`)) ??
-      (Number.isInteger(entry.weekday) && entry.weekday >= 1 && entry.weekday <= 7
-        ? undefined
-        : invalid('weekday', 'range', 'weekday is 1 (Monday) to 7 (Sunday)')) ??
-      (typeof entry.from === 'string' && CLOCK.test(entry.from) && entry.from !== '24:00'
-        ? undefined
-        : invalid('from', 'pattern', 'from is a time HH:MM, 00:00–23:59')) ??
-      (typeof entry.to === 'string' && CLOCK.test(entry.to) ? undefined : invalid('to', 'pattern', 'to is a time HH:MM, 00:01–24:00')) ??
-      (entry.from < entry.to ? undefined : invalid('to', 'after_from', `to (${entry.to}) must be later than from (${entry.from})`))
+  async addRota(entry: NewRotaEntry, actor: AuditActor): Promise<DirectoryOutcome<RotaEntry>> {
+    const problem = rotaProblem(entry, this.isStreet)
     if (problem) return problem
     const outcome = this.db.transaction((): DirectoryOutcome<RotaEntry> => {
       if (!this.department(entry.departmentId)) {
@@ -216,48 +245,41 @@ export class DirectoryStore implements Directory {
       const clash = this.db
         .prepare(`SELECT * FROM rota WHERE department_id = ? AND street_id = ? AND weekday = ? AND start < ? AND ? < finish LIMIT 1`)
         .get(entry.departmentId, entry.streetId, entry.weekday, entry.to, entry.from) as RotaRow | undefined
-      if (clash) {
-        const c = toRota(clash)
-        return { ok: false, code: 'conflict', field: 'from', message: `${entry.departmentId} already sits at ${entry.streetId} on weekday ${entry.weekday} ${c.from}–${c.to} (${c.id})` }
-      }
+      if (clash) return rotaClash(entry, toRota(clash))
       const seq = this.db
         .prepare(`INSERT INTO rota (department_id, street_id, weekday, start, finish) VALUES (?, ?, ?, ?, ?)`)
         .run(entry.departmentId, entry.streetId, entry.weekday, entry.from, entry.to).lastInsertRowid
       return { ok: true, value: { id: `rota-${seq}`, departmentId: entry.departmentId, streetId: entry.streetId, weekday: entry.weekday, from: entry.from, to: entry.to } }
     })()
-    if (outcome.ok) this.record(actor, `rota:${outcome.value.id}`, outcome.value.streetId)
+    if (outcome.ok) await this.record(actor, `rota:${outcome.value.id}`, outcome.value.streetId)
     return outcome
   }
 
-  removeRota(id: string, actor: AuditActor): DirectoryOutcome<{ id: string }> {
-    const seq = ROTA_ID.exec(id)?.[1]
-    const row = seq === undefined ? undefined : (this.db.prepare(`SELECT * FROM rota WHERE seq = ?`).get(Number(seq)) as RotaRow | undefined)
+  async removeRota(id: string, actor: AuditActor): Promise<DirectoryOutcome<{ id: string }>> {
+    const seq = rotaSeq(id)
+    const row = seq === undefined ? undefined : (this.db.prepare(`SELECT * FROM rota WHERE seq = ?`).get(seq) as RotaRow | undefined)
     if (!row || this.db.prepare(`DELETE FROM rota WHERE seq = ?`).run(row.seq).changes === 0) {
       return { ok: false, code: 'not_found', field: 'id', message: `no rota entry ${id}` }
     }
-    this.record(actor, `rota:${id}`, row.street_id)
+    await this.record(actor, `rota:${id}`, row.street_id)
     return { ok: true, value: { id } }
   }
 
-  addExpert(expert: Expert, actor: AuditActor): DirectoryOutcome<Expert> {
-    const problem =
-      idProblem(expert.id, 'id') ??
-      (EXPERT_POOLS.includes(expert.pool) ? undefined : invalid('pool', 'enum', `pool must be one of ${EXPERT_POOLS.join(', ')}`)) ??
-      textProblem(expert.name, 'name') ??
-      textProblem(expert.contact, 'contact')
-    if (problem) return problem
-    const value: Expert = { id: expert.id, pool: expert.pool, name: expert.name.trim(), contact: expert.contact.trim() }
+  async addExpert(expert: Expert, actor: AuditActor): Promise<DirectoryOutcome<Expert>> {
+    const checked = checkExpert(expert)
+    if (!checked.ok) return checked
+    const value = checked.value
     const added = this.db.prepare(`INSERT OR IGNORE INTO experts (id, pool, name, contact) VALUES (?, ?, ?, ?)`).run(value.id, value.pool, value.name, value.contact).changes > 0
     if (!added) return { ok: false, code: 'conflict', field: 'id', message: `expert ${value.id} exists already` }
-    this.record(actor, `expert:${value.id}`, null)
+    await this.record(actor, `expert:${value.id}`, null)
     return { ok: true, value }
   }
 
-  removeExpert(id: string, actor: AuditActor): DirectoryOutcome<{ id: string }> {
+  async removeExpert(id: string, actor: AuditActor): Promise<DirectoryOutcome<{ id: string }>> {
     if (this.db.prepare(`DELETE FROM experts WHERE id = ?`).run(id).changes === 0) {
       return { ok: false, code: 'not_found', field: 'id', message: `no expert ${id}` }
     }
-    this.record(actor, `expert:${id}`, null)
+    await this.record(actor, `expert:${id}`, null)
     return { ok: true, value: { id } }
   }
 
@@ -266,30 +288,38 @@ export class DirectoryStore implements Directory {
     return rows.map((r) => ({ unit: r.unit_id, phone: r.phone, ...(r.qr === null ? {} : { qr: r.qr }), ...(r.hours === null ? {} : { hours: r.hours }) }))
   }
 
-  setContact(contact: UnitContact, actor: AuditActor): DirectoryOutcome<UnitContact> {
+  async setContact(contact: UnitContact, actor: AuditActor): Promise<DirectoryOutcome<UnitContact>> {
     const checked = checkContact(contact)
     if (!checked.ok) return checked
     const c = checked.value
     this.db
       .prepare(`INSERT INTO unit_contacts (unit_id, phone, qr, hours) VALUES (?, ?, ?, ?) ON CONFLICT (unit_id) DO UPDATE SET phone = excluded.phone, qr = excluded.qr, hours = excluded.hours`)
       .run(c.unit, c.phone, c.qr ?? null, c.hours ?? null)
-    this.record(actor, `contact:${c.unit}`, c.unit)
+    await this.record(actor, `contact:${c.unit}`, c.unit)
     return { ok: true, value: c }
   }
 
-  removeContact(unitId: string, actor: AuditActor): DirectoryOutcome<{ unit: string }> {
+  async removeContact(unitId: string, actor: AuditActor): Promise<DirectoryOutcome<{ unit: string }>> {
     if (this.db.prepare(`DELETE FROM unit_contacts WHERE unit_id = ?`).run(unitId).changes === 0) {
       return { ok: false, code: 'not_found', field: 'unit', message: `no contact for unit ${unitId}` }
     }
-    this.record(actor, `contact:${unitId}`, unitId)
+    await this.record(actor, `contact:${unitId}`, unitId)
     return { ok: true, value: { unit: unitId } }
   }
 
-  private record(actor: AuditActor, target: string, unit: string | null): void {
-    this.audit.record({ at: this.now(), actor, action: 'directory.change', target, unit })
+  /** One SQLite file per data directory: the server seeds it at start, alone. */
+  async seedWhenEmpty(fill: () => Promise<void>): Promise<boolean> {
+    if (!this.isEmpty()) return false
+    await fill()
+    return true
   }
 
-  close(): void {
+  // The change is in directory.db before its entry is in audit.db (two files: not atomic together).
+  private record(actor: AuditActor, target: string, unit: string | null): Promise<void> {
+    return this.audit.record({ at: this.now(), actor, action: 'directory.change', target, unit })
+  }
+
+  async close(): Promise<void> {
     this.db.close()
   }
 }

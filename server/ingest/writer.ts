@@ -21,11 +21,14 @@ export function assertWriteScope(app: FastifyInstance, request: FastifyRequest, 
   }
 }
 
-/** Appends to the audit trail when a person did it; a key's writes are in the event log alone. */
-export function auditWrite(app: FastifyInstance, request: FastifyRequest, action: AuditAction, target: string, unit: string | null): void {
+/**
+ * Appends to the audit trail when a person did it; a key's writes are in the event log alone. The
+ * route awaits it: the entry is durable before the write it records is answered.
+ */
+export async function auditWrite(app: FastifyInstance, request: FastifyRequest, action: AuditAction, target: string, unit: string | null): Promise<void> {
   const user = request.user
   if (!user) return
-  app.audit.record({ at: app.now(), actor: { kind: 'user', name: user.username }, action, target, unit })
+  await app.audit.record({ at: app.now(), actor: { kind: 'user', name: user.username }, action, target, unit })
 }
 
 /**

@@ -31,8 +31,8 @@ async function directoryPlugin(app: FastifyInstance, options: DirectoryPluginOpt
   app.decorate('directory', directory)
   // Only what this plugin made: files passed in are their opener's to close.
   app.addHook('onClose', async () => {
-    if (!options.directory) directory.close()
-    if (!options.audit) audit.close()
+    if (!options.directory) await directory.close()
+    if (!options.audit) await audit.close()
   })
 }
 

@@ -47,10 +47,10 @@ beforeAll(async () => {
   server = await serveBuiltApp()
   const actor = { kind: 'cli' as const, name: 'test-setup' }
   // The directory: the department on duty at the street all today, another one that is not, an expert.
-  server.app.directory.addDepartment({ id: 'zj-jf', name: '金凤区住建局', kind: 'housing' }, actor)
-  server.app.directory.addDepartment({ id: 'cg-jf', name: '金凤区城管局', kind: 'urban_management' }, actor)
-  server.app.directory.addRota({ departmentId: 'zj-jf', streetId: STREET, weekday: weekdayNow(), from: '00:00', to: '24:00' }, actor)
-  server.app.directory.addExpert({ id: 'law-01', pool: 'legal', name: '王律师', contact: '13912345678' }, actor)
+  await server.app.directory.addDepartment({ id: 'zj-jf', name: '金凤区住建局', kind: 'housing' }, actor)
+  await server.app.directory.addDepartment({ id: 'cg-jf', name: '金凤区城管局', kind: 'urban_management' }, actor)
+  await server.app.directory.addRota({ departmentId: 'zj-jf', streetId: STREET, weekday: weekdayNow(), from: '00:00', to: '24:00' }, actor)
+  await server.app.directory.addExpert({ id: 'law-01', pool: 'legal', name: '王律师', contact: '13912345678' }, actor)
   // An open alert and a late request, so that the console has something in every queue for its picture.
   await api('POST', '/api/v1/alerts', { id: 'loop-alert', cameraId: 'cam-loop', kind: 'flying_wire_charging', confidence: 0.88, location: pointIn(geography, STREET), snapshotUrl: '/favicon.svg' })
   await api('POST', '/api/v1/requests', { id: 'loop-late', source: 'hotline', category: 'utilities', priority: 'urgent', location: pointIn(geography, STREET), receivedAt: new Date(Date.now() - 40 * 60_000).toISOString() })

@@ -49,7 +49,7 @@ const alarms: FastifyPluginAsyncTypebox = async (app) => {
         throw new HttpError(409, outcome.message, { field: 'params/id', rule: 'acknowledged' })
       }
       const acked = unwrap(outcome)
-      auditWrite(app, request, 'alarm.ack', `alarm:${id}`, alarm.gridId)
+      await auditWrite(app, request, 'alarm.ack', `alarm:${id}`, alarm.gridId)
       return reply.code(201).send(acked)
     },
   )

@@ -98,7 +98,7 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
           throw new HttpError(409, `alert ${alertId} was already reviewed as ${reviewed.verdict} by ${who}`, { field: 'body', rule: 'conflict' })
         }
       }
-      if (alert && outcome.ok && !outcome.replayed) auditWrite(app, request, 'alert.review', `alert:${alertId}`, alert.gridId)
+      if (alert && outcome.ok && !outcome.replayed) await auditWrite(app, request, 'alert.review', `alert:${alertId}`, alert.gridId)
       return reply.code(201).send(reviewed)
     },
   )

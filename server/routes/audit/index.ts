@@ -29,7 +29,7 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const from = request.query.from === undefined ? to - AUDIT_DEFAULT_WINDOW_MS : instant(request.query.from, 'query/from')
       if (from > to) throw new HttpError(400, 'from must not be later than to', { field: 'query/from', rule: 'before_to' })
       return {
-        entries: app.audit.entries({
+        entries: await app.audit.entries({
           ...(user !== undefined ? { user } : {}),
           ...(unit !== undefined ? { units: subtreeOf(app.geography, unit) } : {}),
           from,
@@ -45,7 +45,7 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { onRequest: app.requireUser, schema: { body: ExportRecordSchema, response: { 204: NoContentSchema, '4xx': ErrorReplySchema } } },
     async (request, reply) => {
       assertScope(app.geography, request.user!, request.body.unit, 'body/unit')
-      app.audit.record({
+      await app.audit.record({
         at: app.now(),
         actor: { kind: 'user', name: request.user!.username },
         action: 'export.csv',

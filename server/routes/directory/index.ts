@@ -80,7 +80,7 @@ const directoryRoutes: FastifyPluginAsyncTypebox<DirectoryRoutesOptions> = async
     { onRequest: app.requireUser, schema: { body: DepartmentSchema, response: { 201: DepartmentSchema, ...errors } } },
     async (request, reply) => {
       assertCenter(request.user!)
-      const value = unwrap(app.directory.addDepartment(request.body, actorOfUser(request.user!)))
+      const value = unwrap(await app.directory.addDepartment(request.body, actorOfUser(request.user!)))
       return reply.code(201).send(value)
     },
   )
@@ -89,7 +89,7 @@ const directoryRoutes: FastifyPluginAsyncTypebox<DirectoryRoutesOptions> = async
     { onRequest: app.requireUser, schema: { params: IdParamsSchema, response: { 204: NoContentSchema, ...errors } } },
     async (request, reply) => {
       assertCenter(request.user!)
-      unwrap(app.directory.removeDepartment(request.params.id, actorOfUser(request.user!)), true)
+      unwrap(await app.directory.removeDepartment(request.params.id, actorOfUser(request.user!)), true)
       return reply.code(204).send()
     },
   )
@@ -99,7 +99,7 @@ const directoryRoutes: FastifyPluginAsyncTypebox<DirectoryRoutesOptions> = async
     { onRequest: app.requireUser, schema: { body: NewRotaEntrySchema, response: { 201: RotaEntrySchema, ...errors } } },
     async (request, reply) => {
       assertCenter(request.user!)
-      const value = unwrap(app.directory.addRota(request.body, actorOfUser(request.user!)))
+      const value = unwrap(await app.directory.addRota(request.body, actorOfUser(request.user!)))
       return reply.code(201).send(value)
     },
   )
@@ -108,7 +108,7 @@ const directoryRoutes: FastifyPluginAsyncTypebox<DirectoryRoutesOptions> = async
     { onRequest: app.requireUser, schema: { params: IdParamsSchema, response: { 204: NoContentSchema, ...errors } } },
     async (request, reply) => {
       assertCenter(request.user!)
-      unwrap(app.directory.removeRota(request.params.id, actorOfUser(request.user!)), true)
+      unwrap(await app.directory.removeRota(request.params.id, actorOfUser(request.user!)), true)
       return reply.code(204).send()
     },
   )
@@ -118,7 +118,7 @@ const directoryRoutes: FastifyPluginAsyncTypebox<DirectoryRoutesOptions> = async
     { onRequest: app.requireUser, schema: { body: ExpertSchema, response: { 201: ExpertSchema, ...errors } } },
     async (request, reply) => {
       assertCenter(request.user!)
-      const value = unwrap(app.directory.addExpert(request.body, actorOfUser(request.user!)))
+      const value = unwrap(await app.directory.addExpert(request.body, actorOfUser(request.user!)))
       return reply.code(201).send(value)
     },
   )
@@ -127,7 +127,7 @@ const directoryRoutes: FastifyPluginAsyncTypebox<DirectoryRoutesOptions> = async
     { onRequest: app.requireUser, schema: { params: IdParamsSchema, response: { 204: NoContentSchema, ...errors } } },
     async (request, reply) => {
       assertCenter(request.user!)
-      unwrap(app.directory.removeExpert(request.params.id, actorOfUser(request.user!)), true)
+      unwrap(await app.directory.removeExpert(request.params.id, actorOfUser(request.user!)), true)
       return reply.code(204).send()
     },
   )
@@ -144,7 +144,7 @@ const directoryRoutes: FastifyPluginAsyncTypebox<DirectoryRoutesOptions> = async
       assertCenter(request.user!)
       const problem = contactUnitProblem(app.geography, request.params.unit)
       if (problem) throw new HttpError(422, problem, { field: 'params/unit', rule: 'public-unit' })
-      return unwrap(app.directory.setContact({ unit: request.params.unit, ...request.body }, actorOfUser(request.user!)))
+      return unwrap(await app.directory.setContact({ unit: request.params.unit, ...request.body }, actorOfUser(request.user!)))
     },
   )
   app.delete(
@@ -152,7 +152,7 @@ const directoryRoutes: FastifyPluginAsyncTypebox<DirectoryRoutesOptions> = async
     { onRequest: app.requireUser, schema: { params: UnitParamsSchema, response: { 204: NoContentSchema, ...errors } } },
     async (request, reply) => {
       assertCenter(request.user!)
-      unwrap(app.directory.removeContact(request.params.unit, actorOfUser(request.user!)), true)
+      unwrap(await app.directory.removeContact(request.params.unit, actorOfUser(request.user!)), true)
       return reply.code(204).send()
     },
   )

@@ -62,7 +62,7 @@ const requests: FastifyPluginAsyncTypebox = async (app) => {
         actor: actorOf(request),
       })
       const created = unwrap(outcome)
-      if (outcome.ok && !outcome.replayed) auditWrite(app, request, 'request.create', `request:${created.id}`, created.gridId)
+      if (outcome.ok && !outcome.replayed) await auditWrite(app, request, 'request.create', `request:${created.id}`, created.gridId)
       return reply.code(201).send(created)
     },
   )
@@ -103,7 +103,7 @@ const requests: FastifyPluginAsyncTypebox = async (app) => {
         actor: actorOf(request),
       })
       const done = unwrap(outcome)
-      if (target && outcome.ok && !outcome.replayed) auditWrite(app, request, 'request.transition', `request:${done.id}`, target.gridId)
+      if (target && outcome.ok && !outcome.replayed) await auditWrite(app, request, 'request.transition', `request:${done.id}`, target.gridId)
       return reply.code(201).send(done)
     },
   )
@@ -129,7 +129,7 @@ const requests: FastifyPluginAsyncTypebox = async (app) => {
         throw new HttpError(409, outcome.message, { field: 'params/id', rule: 'lifecycle' })
       }
       const urged = unwrap(outcome)
-      if (target) auditWrite(app, request, 'request.urge', `request:${urged.id}`, target.gridId)
+      if (target) await auditWrite(app, request, 'request.urge', `request:${urged.id}`, target.gridId)
       return reply.code(201).send(urged)
     },
   )
@@ -147,7 +147,7 @@ const requests: FastifyPluginAsyncTypebox = async (app) => {
         throw new HttpError(404, `request ${request.params.id} not found`, { field: 'params/id', rule: 'exists' })
       }
       // Who read personal data in clear is in the audit trail.
-      if (reveal) auditWrite(app, request, 'request.read', `request:${detail.id}`, detail.gridId)
+      if (reveal) await auditWrite(app, request, 'request.read', `request:${detail.id}`, detail.gridId)
       for (const step of detail.stages) {
         if (step.assignee === undefined || typeof step.assignee === 'string' || step.assigneeName !== undefined) continue
         const name = targetName(app, step.assignee)

@@ -24,16 +24,16 @@ describe('SqliteAuditLog', () => {
   })
   afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-  it('is durable and append-only', () => {
+  it('is durable and append-only', async () => {
     const log = SqliteAuditLog.open(dir)
-    log.record({ at: NOW, actor: { kind: 'cli', name: 'root' }, action: 'user.change', target: 'user:ann', unit: A })
+    await log.record({ at: NOW, actor: { kind: 'cli', name: 'root' }, action: 'user.change', target: 'user:ann', unit: A })
     log.close()
     const db = new Database(auditFileIn(dir))
     expect(() => db.prepare('UPDATE audit SET target = ?').run('user:eve')).toThrow(/append-only/)
     expect(() => db.prepare('DELETE FROM audit').run()).toThrow(/append-only/)
     db.close()
     const again = SqliteAuditLog.open(dir)
-    expect(again.entries({ from: 0, to: NOW + 1, limit: 10 })).toEqual([
+    expect(await again.entries({ from: 0, to: NOW + 1, limit: 10 })).toEqual([
       { at: new Date(NOW).toISOString(), actor: { kind: 'cli', name: 'root' }, action: 'user.change', target: 'user:ann', unit: A },
     ])
     again.close()
@@ -48,12 +48,12 @@ describe('GET /api/v1/audit', () => {
     leader = await t.login(LEADER)
     const entry = (hoursAgo: number, name: string, target: string, unit: string | null) =>
       t.app.audit.record({ at: NOW - hoursAgo * HOUR, actor: { kind: 'user', name }, action: 'request.read', target, unit })
-    entry(50 * 24, 'center', 'request:ancient', A1_GRID) // outside the default 30 days
-    entry(5, 'center', 'request:r1', A1_GRID)
-    entry(4, 'ann', 'request:r2', B)
-    entry(3, 'center', 'request:r3', A1)
-    entry(2, 'ann', 'request:r4', null)
-    entry(1, 'center', 'request:r5', B)
+    await entry(50 * 24, 'center', 'request:ancient', A1_GRID) // outside the default 30 days
+    await entry(5, 'center', 'request:r1', A1_GRID)
+    await entry(4, 'ann', 'request:r2', B)
+    await entry(3, 'center', 'request:r3', A1)
+    await entry(2, 'ann', 'request:r4', null)
+    await entry(1, 'center', 'request:r5', B)
   })
   afterEach(async () => {
     await t.close()
@@ -117,7 +117,7 @@ describe('POST /api/v1/audit/exports', () => {
     expect([bad.statusCode, bad.json().field]).toEqual([400, 'body/what'])
     const noOrigin = await t.app.inject({ method: 'POST', url: '/api/v1/audit/exports', payload: { what: 'x', unit: A1, rows: 1 }, headers: { cookie: leader } })
     expect(noOrigin.statusCode).toBe(403)
-    expect(t.app.audit.entries({ from: 0, to: NOW + 1, limit: 10 })).toEqual([
+    expect(await t.app.audit.entries({ from: 0, to: NOW + 1, limit: 10 })).toEqual([
       { at: new Date(NOW).toISOString(), actor: { kind: 'user', name: 'leader-a' }, action: 'export.csv', target: 'export:requests.csv', unit: A1 },
     ])
   })

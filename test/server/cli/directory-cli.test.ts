@@ -72,8 +72,8 @@ describe('npm run directory', () => {
       expect(entries[0]!.unit).toBe(A)
     } finally {
       await t.close()
-      store.close()
-      audit.close()
+      await store.close()
+      await audit.close()
     }
     expect(await inProcess('expert', 'remove', 'law-01')).toBe('removed expert law-01')
     expect(await inProcess('department', 'remove', 'zj-jf')).toBe('removed department zj-jf')
@@ -141,13 +141,13 @@ describe('npm run directory', () => {
       const res = await t.app.inject({ method: 'GET', url: '/api/v1/public/stats?unit=640106001001' })
       expect(res.json().report).toMatchObject({ hotline: '12345', phone: '0951-5012345', hours: '工作日 8:30–17:30', from: { unit: A } })
       expect(res.json().report.qrSvg).toMatch(/^<svg /)
-      const changes = audit.entries({ from: 0, to: Date.now() + 1, limit: 1000 }).filter((e) => e.target === `contact:${A}`)
+      const changes = (await audit.entries({ from: 0, to: Date.now() + 1, limit: 1000 })).filter((e) => e.target === `contact:${A}`)
       expect(changes).toHaveLength(1)
       expect(changes[0]).toMatchObject({ action: 'directory.change', unit: A, actor: { kind: 'cli', name: userInfo().username } })
     } finally {
       await t.close()
-      store.close()
-      audit.close()
+      await store.close()
+      await audit.close()
     }
     expect(await inProcess('contact', 'remove', A)).toContain('removed the report contact of 640106001')
     expect(await inProcess('list')).not.toContain('0951-5012345')
@@ -162,8 +162,8 @@ describe('npm run users', () => {
     await users(['key', 'add', 'cameras'], say, async () => '')
     await users(['remove', 'ann'], say, async () => '')
     const audit = SqliteAuditLog.open(dir)
-    const entries = audit.entries({ from: 0, to: Date.now() + 1, limit: 100 }).filter((e) => e.action === 'user.change')
-    audit.close()
+    const entries = (await audit.entries({ from: 0, to: Date.now() + 1, limit: 100 })).filter((e) => e.action === 'user.change')
+    await audit.close()
     expect(entries.map((e) => [e.target, e.unit])).toEqual([
       ['user:ann', null],
       ['key:cameras', null],

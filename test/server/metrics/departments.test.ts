@@ -219,8 +219,8 @@ describe('GET /api/v1/metrics departments', () => {
   beforeEach(async () => {
     t = await buildTestApp({ now: () => TODAY_NOW, users: [LEADER_A] })
     const cli = { kind: 'cli' as const, name: 'test' }
-    expect(t.app.directory.addDepartment({ id: 'zj-jf', name: '金凤区住建局', kind: 'housing' }, cli).ok).toBe(true)
-    expect(t.app.directory.addDepartment({ id: 'cg-jf', name: '金凤区城管局', kind: 'urban_management' }, cli).ok).toBe(true)
+    expect((await t.app.directory.addDepartment({ id: 'zj-jf', name: '金凤区住建局', kind: 'housing' }, cli)).ok).toBe(true)
+    expect((await t.app.directory.addDepartment({ id: 'cg-jf', name: '金凤区城管局', kind: 'urban_management' }, cli)).ok).toBe(true)
   })
   afterEach(async () => {
     await t.close()
@@ -297,7 +297,7 @@ describe('GET /api/v1/metrics departments', () => {
     expect((await leader('/api/v1/metrics?unit=640106')).statusCode).toBe(403)
 
     // Removed from the directory after the dispatch: the figures stay, under the bare id.
-    expect(t.app.directory.removeDepartment('zj-jf', { kind: 'cli', name: 'test' }).ok).toBe(true)
+    expect((await t.app.directory.removeDepartment('zj-jf', { kind: 'cli', name: 'test' })).ok).toBe(true)
     const unnamed = (await leader('/api/v1/metrics')).json().departments[0]
     expect(unnamed.departmentId).toBe('zj-jf')
     expect(unnamed).not.toHaveProperty('name')

@@ -86,7 +86,7 @@ describe('/live carries the console’s actions', () => {
     const after = await live(server, server.headers.cookie)
     expect(alarmsOf(await subscribe(after.socket, A))).toEqual([])
 
-    const audit = server.app.audit.entries({ from: 0, to: Number.MAX_SAFE_INTEGER, limit: 100 })
+    const audit = await server.app.audit.entries({ from: 0, to: Number.MAX_SAFE_INTEGER, limit: 100 })
     expect(audit.map((e) => `${e.actor.name} ${e.action} ${e.target}`)).toContain('center alarm.ack alarm:urgent:walk-in-1')
 
     // Street B's leader saw nothing of street A.

@@ -47,7 +47,7 @@ describe('a session writes, and every step shows who took it', () => {
   it('a center officer takes a request, a key dispatches it, the officer urges it: each step names its actor', async () => {
     const created = await post('center', '/api/v1/requests', newRequest(A, { id: 'walk-1', reporter: { name: '张三', phone: '13812345678' } }))
     expect(created.statusCode).toBe(201)
-    t.app.directory.addDepartment({ id: 'zj-jf', name: '金凤区住建局', kind: 'housing' }, { kind: 'cli', name: 'test' })
+    await t.app.directory.addDepartment({ id: 'zj-jf', name: '金凤区住建局', kind: 'housing' }, { kind: 'cli', name: 'test' })
     const dispatched = await post('key', '/api/v1/requests/walk-1/transitions', { stage: 'dispatched', assignee: { kind: 'department', id: 'zj-jf' } })
     expect(dispatched.statusCode).toBe(201)
     const urged = await post('center', '/api/v1/requests/walk-1/urge', { note: '请今日内办结' })
@@ -91,7 +91,7 @@ describe('a session writes, and every step shows who took it', () => {
     await get('center', '/api/v1/requests/aud-1')
     await get('leader', '/api/v1/requests/aud-1')
     const alertGrid = (await t.store.getAlert('al-1'))!.gridId
-    const entries = audit().map(({ actor, action, target, unit }) => ({ actor, action, target, unit }))
+    const entries = (await audit()).map(({ actor, action, target, unit }) => ({ actor, action, target, unit }))
     const center = { kind: 'user', name: 'center' }
     expect(entries.reverse()).toEqual([
       { actor: center, action: 'request.create', target: 'request:aud-1', unit: created.gridId },
@@ -124,7 +124,7 @@ describe('a leader outside their subtree: 403 on every write, nothing stored', (
       expect(res.json(), url).toMatchObject({ statusCode: 403, field, rule: 'scope' })
     }
     expect(await seq()).toBe(before)
-    expect(audit()).toEqual([])
+    expect(await audit()).toEqual([])
   })
 
   it('an unknown id is a 404 to a session as to a key', async () => {
@@ -221,7 +221,7 @@ describe('dispatch targets', () => {
       expect(res.json().message).toContain('nobody')
     }
     expect(await seq()).toBe(before)
-    t.app.directory.addExpert({ id: 'law-01', pool: 'legal', name: '王律师', contact: '13912345678' }, { kind: 'cli', name: 'test' })
+    await t.app.directory.addExpert({ id: 'law-01', pool: 'legal', name: '王律师', contact: '13912345678' }, { kind: 'cli', name: 'test' })
     const res = await post('center', '/api/v1/requests/target/transitions', { stage: 'dispatched', assignee: { kind: 'expert', id: 'law-01' } })
     expect(res.statusCode).toBe(201)
     const detail = (await get('leader', '/api/v1/requests/target')).json()

@@ -73,10 +73,10 @@ describe('demo directory', () => {
     ['a generated district', () => new Geography(generateDistrict({ streets: 5, communitiesPerStreet: 2, gridsPerCommunity: 2, verticesPerEdge: 4 }))],
   ]
   for (const [name, make] of cases) {
-    it(`is valid for ${name}, named after it, with someone at every street on weekdays`, () => {
+    it(`is valid for ${name}, named after it, with someone at every street on weekdays`, async () => {
       const geography = make()
       const { directory, audit } = openDirectory(geography)
-      seedDemoDirectory(directory, geography, ACTOR)
+      await seedDemoDirectory(directory, geography, ACTOR)
 
       const departments = directory.departments()
       expect(departments.length).toBeGreaterThanOrEqual(7)
@@ -113,24 +113,24 @@ describe('demo directory', () => {
         }
       }
       // Each change is in the audit trail.
-      expect(audit.entries({ from: 0, to: Number.MAX_SAFE_INTEGER, limit: 5000 }).length).toBe(departments.length + rota.length + experts.length)
+      expect((await audit.entries({ from: 0, to: Number.MAX_SAFE_INTEGER, limit: 5000 })).length).toBe(departments.length + rota.length + experts.length)
 
       // Seeding again adds nothing.
-      seedDemoDirectory(directory, geography, ACTOR)
+      await seedDemoDirectory(directory, geography, ACTOR)
       expect(directory.rota()).toHaveLength(rota.length)
       expect(directory.departments()).toHaveLength(departments.length)
-      directory.close()
-      audit.close()
+      await directory.close()
+      await audit.close()
     })
   }
 
-  it('names departments after a district of any name', () => {
+  it('names departments after a district of any name', async () => {
     const geography = new Geography(generateDistrict({ streets: 2, communitiesPerStreet: 1, gridsPerCommunity: 1, verticesPerEdge: 2 }))
     const { directory, audit } = openDirectory(geography)
-    seedDemoDirectory(directory, geography, ACTOR)
+    await seedDemoDirectory(directory, geography, ACTOR)
     expect(directory.department('dept-housing')?.name).toBe(`${GENERATED_DISTRICT_NAME}住房和城乡建设局`)
-    directory.close()
-    audit.close()
+    await directory.close()
+    await audit.close()
   })
 })
 
@@ -142,7 +142,7 @@ describe('simulator with the demo directory, through the real API', () => {
 
   beforeAll(async () => {
     t = await buildTestApp({ now: () => clock })
-    seedDemoDirectory(t.app.directory, t.geography, ACTOR)
+    await seedDemoDirectory(t.app.directory, t.geography, ACTOR)
   })
   afterAll(async () => {
     await t.close()
@@ -210,7 +210,7 @@ describe('backfill with the demo directory', () => {
     const geography = sampleGeography()
     const store = new SqliteStore({ filename: ':memory:' })
     const { directory, audit } = openDirectory(geography)
-    seedDemoDirectory(directory, geography, ACTOR)
+    await seedDemoDirectory(directory, geography, ACTOR)
     // A Thursday afternoon: three working days of history and a weekend before them.
     const now = MONDAY + 3 * 24 * HOUR + 15 * HOUR
     const result = await backfill({ store, geography, days: 5, now, seed: 3, directory, timeZone: TZ })
@@ -233,8 +233,8 @@ describe('backfill with the demo directory', () => {
     expect(plainList.every((d) => (d.assignee as DispatchTarget).kind === 'worker' && (d.assignee as DispatchTarget).id === workerIdForGrid(d.gridId))).toBe(true)
     await store.close()
     await plain.close()
-    directory.close()
-    audit.close()
+    await directory.close()
+    await audit.close()
   })
 })
 
