@@ -1,6 +1,6 @@
-// The hotspot definition of shared/hotspots.ts, done the slow and obvious way: every pair's
-// distance, and each round a scan of every remaining point for the seed. No cells, no heap: what
-// `findHotspots` must equal.
+// The hotspot definition of shared/hotspots.ts, done the plain way: every pair's distance (pairs
+// too far apart north–south skipped in a latitude-sorted sweep), and each round the seed found by
+// scanning the points that have the highest count. No cells, no heap: what `findHotspots` must equal.
 import { comparePoints, compareHotspots, makeHotspot, type Hotspot, type HotspotPoint, type HotspotSettings } from '../../shared/hotspots'
 import { distanceMetres } from '../../shared/geo'
 
@@ -28,16 +28,29 @@ export function bruteForceHotspots(points: readonly HotspotPoint[], { radiusM, m
     }
     const alive = new Array<boolean>(n).fill(true)
     const count = near.map((list) => list.length)
+    // Points by their current count: the seed is the earliest of the highest non-empty count (a
+    // scan of that set only; counts only fall).
+    const byCount: Set<number>[] = []
+    for (let i = 0; i < n; i++) (byCount[count[i]!] ??= new Set()).add(i)
+    let top = byCount.length - 1
     for (;;) {
+      while (top >= minCount && !(byCount[top]?.size)) top--
+      if (top < minCount) break
       let best = -1
-      for (let i = 0; i < n; i++) {
-        if (!alive[i]) continue
-        if (best < 0 || count[i]! > count[best]! || (count[i] === count[best] && comparePoints(pts[i]!, pts[best]!) < 0)) best = i
-      }
-      if (best < 0 || count[best]! < minCount) break
+      for (const i of byCount[top]!) if (best < 0 || comparePoints(pts[i]!, pts[best]!) < 0) best = i
       const members = near[best]!.filter((j) => alive[j])
-      for (const m of members) alive[m] = false
-      for (const m of members) for (const q of near[m]!) if (alive[q]) count[q]!--
+      for (const m of members) {
+        alive[m] = false
+        byCount[count[m]!]!.delete(m)
+      }
+      for (const m of members) {
+        for (const q of near[m]!) {
+          if (!alive[q]) continue
+          byCount[count[q]!]!.delete(q)
+          count[q]!--
+          ;(byCount[count[q]!] ??= new Set()).add(q)
+        }
+      }
       out.push(makeHotspot(pts[best]!, members.map((m) => pts[m]!), radiusM))
     }
   }
