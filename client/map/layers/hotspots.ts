@@ -7,6 +7,8 @@ import type { CircleLayerSpecification, SymbolLayerSpecification } from '../spec
 type CircleRadius = NonNullable<NonNullable<CircleLayerSpecification['paint']>['circle-radius']>
 
 export const HOTSPOT_COLOR = '#fde047'
+/** The wall rings the largest this many (the reply is largest first): a district of rings read from 5 m is no map. */
+export const WALL_HOTSPOT_LIMIT = 50
 /** The smallest ring drawn, in CSS px: room for a two-digit count inside. */
 export const HOTSPOT_MIN_RING_PX = 18
 /** Zooms at which the ring's size is computed; MapLibre interpolates (base 2) between them. */
