@@ -30,9 +30,10 @@ async function reports(app: FastifyInstance, options: ReportsPluginOptions) {
   app.decorate('reports', archive)
   let timer: NodeJS.Timeout | undefined
   let running: Promise<unknown> = Promise.resolve()
+  let closing = false
   const run = () => {
     running = running
-      .then(() => generateClosedReports(app, archive, {}, options.hotspots))
+      .then(() => (closing ? { kept: 0 } : generateClosedReports(app, archive, {}, options.hotspots, () => closing)))
       .then(({ kept }) => kept > 0 && app.log.info(`reports: kept ${kept}`))
       .catch((error: unknown) => app.log.error(`reports: ${(error as Error).message}`))
   }
@@ -45,6 +46,7 @@ async function reports(app: FastifyInstance, options: ReportsPluginOptions) {
     })
   }
   app.addHook('preClose', async () => {
+    closing = true
     clearInterval(timer)
     await running
   })

@@ -42,10 +42,15 @@ export async function generateClosedReports(
   archive: ReportArchive,
   bounds: { days?: number; weeks?: number } = {},
   hotspots?: HotspotConfig,
+  /** Asked before each report: true stops the run (the server is closing). */
+  stop: () => boolean = () => false,
 ): Promise<{ kept: number }> {
   let kept = 0
   for (const span of closedPeriods(app.now(), app.metrics.rollups.timeZone, bounds)) {
-    for (const unit of reportUnits(app)) if (await keepReport(app, archive, unit, span, hotspots)) kept++
+    for (const unit of reportUnits(app)) {
+      if (stop()) return { kept }
+      if (await keepReport(app, archive, unit, span, hotspots)) kept++
+    }
   }
   return { kept }
 }
