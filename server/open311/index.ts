@@ -17,6 +17,7 @@ import {
   Open311QuerySchema,
   Open311RequestsQuerySchema,
   Open311RequestsSchema,
+  Open311ServiceDefinitionSchema,
   Open311ServicesSchema,
   RequestFileParamsSchema,
   ServiceFileParamsSchema,
@@ -28,13 +29,13 @@ import { unwrap } from '../ingest/outcome'
 import { describeValidationError } from '../validate'
 import { agencyOf, GridPlaces, isServiceCode, requestRecord, serviceList, serviceNotice, type RecordContext } from './mapping'
 import { list, toXml, type XmlValue } from './xml'
+import { formatOfUrl, OPEN311_PREFIX, sendOpen311Error, type Format } from './errors'
 
 export interface Open311Options {
   policy: Policy
   timeZone: string
 }
 
-type Format = 'json' | 'xml'
 const FORMATS: readonly Format[] = ['json', 'xml']
 const XML_TYPE = 'text/xml; charset=utf-8'
 const SPEC = 'http://wiki.open311.org/GeoReport_v2'
@@ -46,7 +47,7 @@ const MAX_SPAN_MS = 90 * DAY_MS
 const KEY_ID = /^opk_([0-9a-f]{12})_/
 
 function formatOf(request: FastifyRequest): Format {
-  return (request.url.split('?')[0] ?? '').endsWith('.xml') ? 'xml' : 'json'
+  return formatOfUrl(request.url)
 }
 
 function send(reply: FastifyReply, format: Format, root: string, item: string | null, value: unknown, code = 200): FastifyReply {
@@ -56,7 +57,7 @@ function send(reply: FastifyReply, format: Format, root: string, item: string | 
 }
 
 function sendErrors(reply: FastifyReply, format: Format, code: number, description: string): FastifyReply {
-  return send(reply, format, 'errors', 'error', [{ code, description }], code)
+  return sendOpen311Error(reply, format, code, description)
 }
 
 const PART: Record<string, string> = { body: 'body', querystring: 'query', params: 'params', headers: 'header' }
@@ -185,7 +186,7 @@ const open311: FastifyPluginAsyncTypebox<Open311Options> = async (app, options) 
     )
   }
 
-  app.get('/services/:file', { schema: { querystring: Open311QuerySchema, params: ServiceFileParamsSchema, response: errors } as never }, async (request, reply) => {
+  app.get('/services/:file', { schema: { querystring: Open311QuerySchema, params: ServiceFileParamsSchema, response: { 200: Open311ServiceDefinitionSchema, ...errors } } as never }, async (request, reply) => {
     const { file } = request.params as { file: string }
     const format: Format = file.endsWith('.xml') ? 'xml' : 'json'
     const code = file.slice(0, file.lastIndexOf('.'))
@@ -282,7 +283,7 @@ const open311: FastifyPluginAsyncTypebox<Open311Options> = async (app, options) 
   }
 }
 
-export const OPEN311_PREFIX = '/open311/v2'
+export { OPEN311_PREFIX }
 /** The categories, in the order GET services lists them. */
 export const OPEN311_SERVICES = CATEGORIES
 export default open311

@@ -54,10 +54,12 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   directory: 'Departments, their rota at streets (坐班) and expert pools; who is on duty (changes: the center role)',
   audit: 'The audit trail (the center role) and the record of a CSV export',
   reports: 'Kept daily and weekly reports of the streets and the district (日报/周报), as JSON and CSV',
+  open311: 'Open311 GeoReport v2 (/open311/v2/): services, requests to read (no login, no personal data) and to post (`api_key`: an ingest key); JSON or XML by extension; errors as the spec has them',
 }
 
 /** The resource a documented path belongs to; undefined for what is not the API (the pages, /docs). */
 export function tagOf(url: string): string | undefined {
+  if (url.startsWith('/open311/v2/')) return 'open311'
   const match = /^\/(?:api\/v1\/)?([a-z-]+)/.exec(url)
   if (!match || !(url.startsWith('/api/v1/') || url.startsWith('/basemap/'))) return undefined
   return TAGS[match[1]!]

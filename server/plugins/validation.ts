@@ -6,6 +6,7 @@ import type { ErrorObject } from 'ajv'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { errorReply, HttpError, type ErrorDetail } from '../errors'
 import { createAjv, describeValidationError } from '../validate'
+import { formatOfUrl, isOpen311Url, sendOpen311Error } from '../open311/errors'
 
 const INTERNAL: ErrorDetail = { field: 'server', rule: 'internal' }
 
@@ -46,9 +47,19 @@ function clip(text: string): string {
 export function frameworkErrorReply(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const status = error.statusCode ?? 400
   const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined
+  // Open311's clients read its spec's errors, even from the router.
+  const open311 = isOpen311Url(request.url) ? formatOfUrl(request.url) : undefined
   if (status >= 500 || !known) {
     request.log.error({ err: error }, 'request failed in the router')
+    if (open311) {
+      void sendOpen311Error(reply, open311, 500, 'internal error')
+      return
+    }
     void reply.code(500).send(errorReply(500, 'internal error', INTERNAL))
+    return
+  }
+  if (open311) {
+    void sendOpen311Error(reply, open311, status, known.message(request))
     return
   }
   void reply.code(status).send(errorReply(status, known.message(request), known.detail))
@@ -78,6 +89,10 @@ async function validation(app: FastifyInstance) {
   })
 
   app.setNotFoundHandler((request, reply) => {
+    // The built client's fallback (@fastify/static) lands here for any path, Open311's included.
+    if (isOpen311Url(request.url)) {
+      return sendOpen311Error(reply, formatOfUrl(request.url), 404, `no Open311 resource at ${request.method} ${clip(request.url.split('?')[0]!)}`)
+    }
     reply.code(404).send(errorReply(404, `no route for ${request.method} ${clip(request.url.split('?')[0]!)}`, { field: 'url', rule: 'route' }))
   })
 }

@@ -86,6 +86,15 @@ export const Open311ServiceSchema = Type.Object({
 })
 export const Open311ServicesSchema = Type.Array(Open311ServiceSchema)
 
+/**
+ * A service definition (its extra attributes): given only for a service whose metadata is true.
+ * No category has extra attributes, so every code answers the spec's 404.
+ */
+export const Open311ServiceDefinitionSchema = Type.Object(
+  { service_code: Type.String(), attributes: Type.Array(Type.Object({ code: Type.String(), datatype: Type.String(), required: Type.Boolean(), description: Type.String() })) },
+  { description: 'A service definition: only for metadata true, which no service has now (every code answers 404)' },
+)
+
 export const Open311RequestSchema = Type.Object({
   service_request_id: Type.String(),
   status: Type.Union([Type.Literal('open'), Type.Literal('closed')]),

@@ -481,7 +481,7 @@ async function lastSeq(): Promise<number> {
 describe(`fuzz (seed ${SEED}): no 5xx, every 4xx in the one shape and changing nothing`, () => {
   it('found the routes: the API, the kiosk, the base map and the pages', () => {
     const names = routes.map((r) => `${r.method} ${r.url}`)
-    for (const route of ['POST /api/v1/requests', 'GET /api/v1/requests/:id', 'POST /api/v1/requests/:id/urge', 'GET /api/v1/alarms', 'POST /api/v1/alarms/:id/ack', 'GET /api/v1/directory/on-duty', 'DELETE /api/v1/directory/rota/:id', 'PUT /api/v1/directory/contacts/:unit', 'DELETE /api/v1/directory/contacts/:unit', 'GET /api/v1/directory/contacts', 'GET /api/v1/audit', 'POST /api/v1/audit/exports', 'POST /api/v1/patrols', 'GET /api/v1/public/stats', 'GET /api/v1/alerts/:id/snapshot', 'GET /basemap/base.pmtiles', 'GET /leader/requests/:id', 'DELETE /api/v1/session']) {
+    for (const route of ['POST /api/v1/requests', 'GET /api/v1/requests/:id', 'POST /api/v1/requests/:id/urge', 'GET /api/v1/alarms', 'POST /api/v1/alarms/:id/ack', 'GET /api/v1/directory/on-duty', 'DELETE /api/v1/directory/rota/:id', 'PUT /api/v1/directory/contacts/:unit', 'DELETE /api/v1/directory/contacts/:unit', 'GET /api/v1/directory/contacts', 'GET /api/v1/audit', 'POST /api/v1/audit/exports', 'POST /api/v1/patrols', 'GET /api/v1/public/stats', 'GET /api/v1/alerts/:id/snapshot', 'GET /basemap/base.pmtiles', 'GET /leader/requests/:id', 'DELETE /api/v1/session', 'GET /open311/v2/requests.json', 'POST /open311/v2/requests.xml', 'GET /open311/v2/requests/:file']) {
       expect(names).toContain(route)
     }
   })
@@ -522,6 +522,7 @@ describe(`fuzz (seed ${SEED}): no 5xx, every 4xx in the one shape and changing n
 function check(route: Route, status: number, body: string, contentType: unknown): string | undefined {
   if (status >= 500) return 'a server error'
   if (status < 400 || route.method === 'HEAD') return undefined
+  if (route.url.startsWith('/open311/')) return open311Problem(status, body, contentType)
   if (!String(contentType).includes('application/json')) return `a ${status} that is not JSON`
   let reply: Record<string, unknown>
   try {
@@ -535,5 +536,23 @@ function check(route: Route, status: number, body: string, contentType: unknown)
   }
   // A framework's code where a rule should be: an error the API does not yet word for its callers.
   if (/^FST_/.test(reply.rule as string)) return `rule ${reply.rule as string}`
+  return undefined
+}
+
+/** Open311 answers its errors as its spec has them: [{code, description}] in JSON, <errors><error> in XML. */
+function open311Problem(status: number, body: string, contentType: unknown): string | undefined {
+  if (String(contentType).includes('text/xml')) {
+    const match = /^<\?xml version="1\.0" encoding="utf-8"\?><errors><error><code>(\d+)<\/code><description>[^<]+<\/description><\/error><\/errors>$/.exec(body)
+    return match && Number(match[1]) === status ? undefined : `a ${status} that is not the spec's XML error`
+  }
+  if (!String(contentType).includes('application/json')) return `a ${status} that is neither JSON nor XML`
+  let reply: unknown
+  try {
+    reply = JSON.parse(body)
+  } catch {
+    return `a ${status} that is not JSON`
+  }
+  const first = Array.isArray(reply) && reply.length === 1 ? (reply[0] as Record<string, unknown>) : undefined
+  if (!first || first.code !== status || typeof first.description !== 'string' || first.description === '') return `a ${status} that is not the spec's error list`
   return undefined
 }
