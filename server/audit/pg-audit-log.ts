@@ -50,7 +50,7 @@ interface AuditRow {
 }
 
 export interface PgAuditLogOptions {
-  /** Connections in the pool (default 4). */
+  /** Connections in the pool (default 2). */
   poolSize?: number
 }
 
@@ -61,7 +61,7 @@ export class PgAuditLog implements AuditLog {
 
   /** Connects and creates the table when missing (or refuses a database written by another schema version). */
   static async open(url: string, options: PgAuditLogOptions = {}): Promise<PgAuditLog> {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 4 })
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 2 })
     // An idle connection that the server drops must not take the process down.
     pool.on('error', () => undefined)
     const log = new PgAuditLog(pool)

@@ -83,7 +83,7 @@ export interface PgDirectoryOptions {
   now?: () => number
   /** Listen for other processes' changes (default true; a one-shot command needs not). */
   listen?: boolean
-  /** Connections in the pool (default 4). */
+  /** Connections in the pool (default 2: seedWhenEmpty holds one while its changes take another). */
   poolSize?: number
 }
 
@@ -123,7 +123,7 @@ export class PgDirectory implements Directory {
 
   /** Connects, creates the tables when missing (or refuses another schema version), listens, and reads the directory. */
   static async open(url: string, options: PgDirectoryOptions): Promise<PgDirectory> {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 4 })
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 2 })
     // An idle connection that the server drops must not take the process down.
     pool.on('error', () => undefined)
     const directory = new PgDirectory(pool, url, options)
