@@ -121,6 +121,9 @@ const ROUTES: [string, string, Record<'anonymous' | 'leaderA' | 'leaderA1' | 'ce
   ['GET', `/api/v1/directory/on-duty?unit=${A}`, { anonymous: anon, leaderA: ok, leaderA1: denied, center: ok }],
   ['GET', `/api/v1/directory/on-duty?unit=${B}`, { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
   ['GET', '/api/v1/directory/on-duty?unit=640106', { anonymous: anon, leaderA: denied, leaderA1: denied, center: ok }],
+  // Open311 reads are public (no personal data in them), for every role alike.
+  ['GET', '/open311/v2/requests.json', { anonymous: ok, leaderA: ok, leaderA1: ok, center: ok }],
+  ['GET', '/open311/v2/services.xml', { anonymous: ok, leaderA: ok, leaderA1: ok, center: ok }],
 ]
 
 describe('REST authorisation matrix', () => {
@@ -135,6 +138,22 @@ describe('REST authorisation matrix', () => {
       })
     }
   }
+
+  it('Open311 POST takes an ingest key as api_key, never a session', async () => {
+    const { lon, lat } = pointIn(server.geography, firstGrid(server.geography, A))
+    const url = '/open311/v2/requests.json'
+    const fields = { service_code: 'noise', lat: String(lat), long: String(lon) }
+    const form = (extra: Record<string, string>) => new URLSearchParams({ ...fields, ...extra }).toString()
+    for (const role of ROLES) {
+      const cookie = cookies[role as keyof typeof cookies]
+      const headers = { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie, origin: OWN } : {}) }
+      const res = await server.app.inject({ method: 'POST', url, payload: form({}), headers })
+      expect(res.statusCode, `${role} POST ${url}`).toBe(403)
+    }
+    const key = server.headers.authorization.slice('Bearer '.length)
+    const withKey = await server.app.inject({ method: 'POST', url, payload: form({ api_key: key }), headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    expect(withKey.statusCode, `key POST ${url}`).toBe(201)
+  })
 
   it('patrols take an ingest key, never a session', async () => {
     const grid = firstGrid(server.geography, A)
