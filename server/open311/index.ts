@@ -230,6 +230,8 @@ const open311: FastifyPluginAsyncTypebox<Open311Options> = async (app, options) 
     // The spec's default: the most recent 90 days; a window given may span no more.
     const to = end ?? (start !== undefined ? Math.min(start + MAX_SPAN_MS, app.now()) : app.now())
     const from = start ?? to - MAX_SPAN_MS
+    // A start still to come, with no end: nothing has been requested yet.
+    if (end === undefined && to < from) return []
     if (to < from) throw new HttpError(400, 'end_date is before start_date', { field: 'query/end_date', rule: 'order' })
     if (to - from > MAX_SPAN_MS) throw new HttpError(400, 'start_date to end_date may not span more than 90 days', { field: 'query/end_date', rule: 'span' })
     const statuses = query.status?.split(',')

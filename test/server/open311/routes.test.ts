@@ -310,6 +310,8 @@ describe('GET requests', () => {
     expect(await ids(`start_date=${encodeURIComponent('2026-11-25T00:00:00+08:00')}&end_date=2026-11-26T12:00:00Z`)).toEqual(['seed-00001', 'seed-00002'])
     expect(await ids(`start_date=${at}`)).toEqual(['seed-00000', 'seed-00001'])
     expect(await ids(`end_date=${at}`)).toEqual(['seed-00001', 'seed-00002'])
+    // A start still to come: nothing yet, not an error.
+    expect(await ids('start_date=2026-12-01T00:00:00Z')).toEqual([])
   })
 
   it('filters by status (comma list), service_code (comma list), and ids (which override the rest)', async () => {
