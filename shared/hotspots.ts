@@ -156,17 +156,39 @@ function categoryHotspots(unsorted: HotspotPoint[], { radiusM, minCount }: Hotsp
     if (cell) cell.push(i)
     else cells.set(key, [i])
   }
-  // Every pair within the radius, measured once (j after i), into lists per point (CSR).
+  // Every pair within the radius, measured once (j after i), into lists per point (CSR). The
+  // decision is the haversine's (`distanceMetres`); a small-angle form decides first where it is
+  // far from the edge: R·√(Δφ² + cosφ1·cosφ2·Δλ²) differs from the haversine by a relative
+  // O(Δ²) for angles Δ ≤ 1e-4 rad (under 1e-8), so outside ±1e-6 of the squared radius both agree.
+  const lat = new Float64Array(n)
+  const lon = new Float64Array(n)
+  const cos = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    lat[i] = pts[i]!.lat / DEG
+    lon[i] = pts[i]!.lon / DEG
+    cos[i] = Math.cos(lat[i]!)
+  }
+  const inner = (radiusM / EARTH_RADIUS_M) ** 2 * (1 - 1e-6)
+  const outer = (radiusM / EARTH_RADIUS_M) ** 2 * (1 + 1e-6)
+  const within = (i: number, j: number): boolean => {
+    const dp = lat[j]! - lat[i]!
+    const dl = lon[j]! - lon[i]!
+    // Only for small angles (1e-4 rad is 640 m): near a pole a cell may span many degrees of longitude.
+    if (Math.abs(dl) > 1e-4 || Math.abs(dp) > 1e-4) return distanceMetres(pts[i]!, pts[j]!) <= radiusM
+    const q = dp * dp + cos[i]! * cos[j]! * dl * dl
+    if (q < inner) return true
+    if (q > outer) return false
+    return distanceMetres(pts[i]!, pts[j]!) <= radiusM
+  }
   let pairs = new Int32Array(1024)
   let np = 0
   for (let i = 0; i < n; i++) {
-    const p = pts[i]!
     for (let dx = -1; dx <= 1; dx++) {
       for (let dy = -1; dy <= 1; dy++) {
         const cell = cells.get((cx[i]! + dx + OFF) * 2 ** 26 + (cy[i]! + dy + OFF))
         if (!cell) continue
         for (const j of cell) {
-          if (j <= i || distanceMetres(p, pts[j]!) > radiusM) continue
+          if (j <= i || !within(i, j)) continue
           if (np + 2 > pairs.length) {
             const grown = new Int32Array(pairs.length * 2)
             grown.set(pairs)
