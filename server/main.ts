@@ -23,7 +23,8 @@ import { demoAccounts, DEMO_PASSWORD } from './auth/demo'
 import { SqliteAuditLog } from './audit/audit-log'
 import { PgAuditLog } from './audit/pg-audit-log'
 import type { AuditLog } from './audit/types'
-import { SqliteReportArchive } from './reports/archive'
+import { SqliteReportArchive, type ReportArchive } from './reports/archive'
+import { PgReportArchive } from './reports/pg-archive'
 import { DirectoryStore } from './directory/directory-store'
 import { PgDirectory } from './directory/pg-directory'
 import type { Directory } from './directory/types'
@@ -94,8 +95,9 @@ async function main(): Promise<void> {
         const audit = SqliteAuditLog.open(dataDir)
         return { audit, directory: DirectoryStore.open(dataDir, { audit, isStreet: (id) => geography.get(id)?.level === 'street' }) as Directory }
       })()
-  // Kept daily and weekly reports: reports.db beside directory.db.
-  const reports = SqliteReportArchive.open(dataDir)
+  // Kept daily and weekly reports: reports.db beside directory.db, or PostgreSQL's, one archive for
+  // every process.
+  const reports: ReportArchive = config.databaseUrl ? await openSharedReports(config.databaseUrl) : SqliteReportArchive.open(dataDir)
   if (config.sim) await seedEmptyDemoDirectory(directory, geography, { kind: 'cli', name: 'demo' })
 
   // What the simulator must carry on with: the backfill's unfinished lifecycles, or after a
@@ -179,7 +181,7 @@ async function main(): Promise<void> {
     await store.close()
     await directory.close()
     await audit.close()
-    reports.close()
+    await reports.close()
     await auth.close()
     process.exit(0)
   }
@@ -232,6 +234,15 @@ async function openSharedDirectory(url: string, geography: Geography): Promise<{
     return { audit, directory }
   } catch (error) {
     console.error(`outpost: cannot open the directory and the audit trail in OUTPOST_DATABASE_URL: ${(error as Error).message}`)
+    process.exit(1)
+  }
+}
+
+async function openSharedReports(url: string): Promise<ReportArchive> {
+  try {
+    return await PgReportArchive.open(url)
+  } catch (error) {
+    console.error(`outpost: cannot open the kept reports in OUTPOST_DATABASE_URL: ${(error as Error).message}`)
     process.exit(1)
   }
 }

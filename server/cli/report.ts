@@ -127,7 +127,7 @@ async function main(argv: string[]): Promise<number> {
     await app.close()
     await store.close()
     await auth.close()
-    reports?.close()
+    await reports?.close()
   }
 }
 

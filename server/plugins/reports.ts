@@ -51,7 +51,7 @@ async function reports(app: FastifyInstance, options: ReportsPluginOptions) {
     await running
   })
   app.addHook('onClose', async () => {
-    if (!options.archive) archive.close()
+    if (!options.archive) await archive.close()
   })
 }
 

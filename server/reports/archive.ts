@@ -1,7 +1,7 @@
-// The kept reports (日报/周报): one row per (unit, period, first day), written once. An interface
-// so that a PostgreSQL archive can follow; today there is the SQLite one (reports.db beside
-// directory.db in the data directory, or in memory for the tests). With OUTPOST_DATABASE_URL the
-// archive is still this file, per process: see server/reports/README.md.
+// The kept reports (日报/周报): one row per (unit, period, first day), written once. Two engines
+// behind one interface: SQLite (reports.db beside directory.db in the data directory, or in memory
+// for the tests) and PostgreSQL (pg-archive.ts, with OUTPOST_DATABASE_URL: one archive for every
+// process, each report kept once however many processes generate it).
 import Database from 'better-sqlite3'
 import { join } from 'node:path'
 import type { ReportPeriod } from '../../shared/report'
@@ -19,12 +19,12 @@ export interface KeptReportEntry {
 
 export interface ReportArchive {
   /** Keeps a report unless one with the id is kept already; answers whether it was new. */
-  put(entry: KeptReportEntry, json: string): boolean
-  has(id: string): boolean
-  get(id: string): (KeptReportEntry & { json: string }) | undefined
+  put(entry: KeptReportEntry, json: string): Promise<boolean>
+  has(id: string): Promise<boolean>
+  get(id: string): Promise<(KeptReportEntry & { json: string }) | undefined>
   /** The newest first, at most `limit`, for the units `within` accepts. */
-  list(within: (unit: string) => boolean, limit: number): KeptReportEntry[]
-  close(): void
+  list(within: (unit: string) => boolean, limit: number): Promise<KeptReportEntry[]>
+  close(): Promise<void>
 }
 
 export function reportId(unit: string, period: ReportPeriod, start: string): string {
@@ -44,7 +44,7 @@ CREATE TABLE IF NOT EXISTS reports (
 CREATE INDEX IF NOT EXISTS reports_by_start ON reports (start DESC, unit);
 `
 
-interface Row {
+export interface ReportRow {
   id: string
   unit: string
   period: ReportPeriod
@@ -54,10 +54,10 @@ interface Row {
   json: string
 }
 
-const entryOf = (r: Row): KeptReportEntry => ({ id: r.id, unit: r.unit, period: r.period, label: r.label, start: r.start, generatedAt: r.generated_at })
+export const entryOf = (r: ReportRow): KeptReportEntry => ({ id: r.id, unit: r.unit, period: r.period, label: r.label, start: r.start, generatedAt: r.generated_at })
 
 /** Streets and the district keep two reports a period: a few thousand rows a year, read newest first. */
-const SCAN_LIMIT = 20_000
+export const SCAN_LIMIT = 20_000
 
 export class SqliteReportArchive implements ReportArchive {
   private readonly db: Database.Database
@@ -82,22 +82,22 @@ export class SqliteReportArchive implements ReportArchive {
     return new SqliteReportArchive(join(dataDir, 'reports.db'))
   }
 
-  put(entry: KeptReportEntry, json: string): boolean {
+  async put(entry: KeptReportEntry, json: string): Promise<boolean> {
     return this.insert.run({ ...entry, json }).changes === 1
   }
 
-  has(id: string): boolean {
+  async has(id: string): Promise<boolean> {
     return this.byId.get(id) !== undefined
   }
 
-  get(id: string): (KeptReportEntry & { json: string }) | undefined {
-    const row = this.byId.get(id) as Row | undefined
+  async get(id: string): Promise<(KeptReportEntry & { json: string }) | undefined> {
+    const row = this.byId.get(id) as ReportRow | undefined
     return row ? { ...entryOf(row), json: row.json } : undefined
   }
 
-  list(within: (unit: string) => boolean, limit: number): KeptReportEntry[] {
+  async list(within: (unit: string) => boolean, limit: number): Promise<KeptReportEntry[]> {
     const out: KeptReportEntry[] = []
-    for (const row of this.newest.iterate(SCAN_LIMIT) as Iterable<Row>) {
+    for (const row of this.newest.iterate(SCAN_LIMIT) as Iterable<ReportRow>) {
       if (!within(row.unit)) continue
       out.push(entryOf(row))
       if (out.length >= limit) break
@@ -105,7 +105,7 @@ export class SqliteReportArchive implements ReportArchive {
     return out
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db.close()
   }
 }

@@ -31,7 +31,7 @@ export function closedPeriods(now: number, timeZone: string, bounds: { days?: nu
 /** Builds one report as of its period's end and keeps it unless kept already; answers whether it was new. */
 export async function keepReport(app: FastifyInstance, archive: ReportArchive, unit: string, span: PeriodSpan, hotspots?: HotspotConfig): Promise<boolean> {
   const id = reportId(unit, span.period, span.start)
-  if (archive.has(id)) return false
+  if (await archive.has(id)) return false
   const data = await buildReportData(app, unit, span, { asOf: span.to, ...(hotspots ? { hotspots } : {}) })
   return archive.put({ id, unit, period: span.period as ReportPeriod, label: span.label, start: span.start, generatedAt: app.now() }, JSON.stringify(data))
 }

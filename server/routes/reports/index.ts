@@ -23,7 +23,7 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
     { onRequest: app.requireUser, schema: { querystring: ReportListQuerySchema, response: { 200: ReportListReplySchema, '4xx': ErrorReplySchema } } },
     async (request) => {
       const unit = scopedUnit(app, request.user!, request.query.unit)
-      const list = app.reports.list((u) => app.geography.isWithin(u, unit), request.query.limit ?? 100)
+      const list = await app.reports.list((u) => app.geography.isWithin(u, unit), request.query.limit ?? 100)
       return {
         reports: list.map((r) => ({ ...r, name: app.geography.get(r.unit)?.name ?? r.unit, generatedAt: new Date(r.generatedAt).toISOString() })),
       }
@@ -31,8 +31,8 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   /** A kept report the user may read: 404 when none, 403 outside the user's scope. */
-  const kept = (user: Parameters<typeof assertScope>[1], id: string) => {
-    const entry = app.reports.get(id)
+  const kept = async (user: Parameters<typeof assertScope>[1], id: string) => {
+    const entry = await app.reports.get(id)
     if (!entry) throw new HttpError(404, `no kept report ${id}`, { field: 'params/id', rule: 'exists' })
     assertScope(app.geography, user, entry.unit, 'params/id')
     return entry
@@ -42,7 +42,7 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/reports/:id',
     { onRequest: app.requireUser, schema: { params: ReportParamsSchema, response: { 200: ReportReplySchema, '4xx': ErrorReplySchema } } },
     async (request, reply) => {
-      const entry = kept(request.user!, request.params.id)
+      const entry = await kept(request.user!, request.params.id)
       // Sent as kept: the schema above documents it, the serializer never sees it.
       return reply.header('content-type', 'application/json; charset=utf-8').send(entry.json as unknown as Static<typeof ReportReplySchema>)
     },
@@ -52,7 +52,7 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/reports/:id.csv',
     { onRequest: app.requireUser, schema: { params: ReportParamsSchema, response: { 200: Type.String({ description: 'text/csv' }), '4xx': ErrorReplySchema } } },
     async (request, reply) => {
-      const entry = kept(request.user!, request.params.id)
+      const entry = await kept(request.user!, request.params.id)
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="report-${entry.id}.csv"`)

@@ -34,7 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.close()
-  archive?.close()
+  await archive?.close()
 })
 
 describe('kept reports', () => {
@@ -44,7 +44,7 @@ describe('kept reports', () => {
     expect(kept).toBe(2 * (STREETS.length + 1))
     let sum = 0
     for (const unit of STREETS) {
-      const entry = archive.get(reportId(unit, 'week', '2026-11-16'))
+      const entry = await archive.get(reportId(unit, 'week', '2026-11-16'))
       expect(entry, unit).toBeDefined()
       const data = JSON.parse(entry!.json) as ReportData
       expect(data).toMatchObject({ unit, period: 'week', label: '2026-W47', start: '2026-11-16', end: '2026-11-23', asOf: new Date(WEEK.to).toISOString() })
@@ -59,7 +59,7 @@ describe('kept reports', () => {
       for (const o of data.overdue) expect(o.receivedAt).toBeLessThan(WEEK.to)
       expect(data.overdue.filter((o) => o.late.includes('resolution')).length).toBe(Math.min(data.figures.overdue.resolution, 200))
     }
-    const district = JSON.parse(archive.get(reportId(geography.district.id, 'week', '2026-11-16'))!.json) as ReportData
+    const district = JSON.parse((await archive.get(reportId(geography.district.id, 'week', '2026-11-16')))!.json) as ReportData
     expect(sum).toBe(district.figures.requests)
     expect(district.figures.requests).toBeGreaterThan(0)
     expect(district.activities!.length).toBeGreaterThan(0)
@@ -69,7 +69,7 @@ describe('kept reports', () => {
   })
 
   it('generating a kept report again gives the same JSON, and a later event changes no kept report', async () => {
-    const before = new Map(STREETS.map((u) => [u, archive.get(reportId(u, 'week', '2026-11-16'))!.json]))
+    const before = new Map(await Promise.all(STREETS.map(async (u) => [u, (await archive.get(reportId(u, 'week', '2026-11-16')))!.json] as const)))
     for (const unit of STREETS) {
       expect(JSON.stringify(await buildReportData(t.app, unit, WEEK, { asOf: WEEK.to }))).toBe(before.get(unit))
       expect(await keepReport(t.app, archive, unit, WEEK)).toBe(false)
@@ -90,7 +90,7 @@ describe('kept reports', () => {
     const live = (await t.inject({ method: 'GET', url: `/api/v1/metrics?unit=${STREET_A}&from=2026-11-16&to=2026-11-23` })).json<MetricsReply>()
     expect(live.figures.requests).toBe(kept.figures.requests + 1)
     expect((await generateClosedReports(t.app, archive, { days: 1, weeks: 1 })).kept).toBe(0)
-    for (const unit of STREETS) expect(archive.get(reportId(unit, 'week', '2026-11-16'))!.json).toBe(before.get(unit))
+    for (const unit of STREETS) expect((await archive.get(reportId(unit, 'week', '2026-11-16')))!.json).toBe(before.get(unit))
   })
 
   it('a leader lists and reads only the reports of their own street', async () => {
@@ -106,7 +106,7 @@ describe('kept reports', () => {
     expect((await t.inject({ method: 'GET', url: `/api/v1/reports/${reportId(geography.district.id, 'week', '2026-11-16')}`, headers })).statusCode).toBe(403)
     const own = await t.inject({ method: 'GET', url: `/api/v1/reports/${reportId(STREET_A, 'week', '2026-11-16')}`, headers })
     expect(own.statusCode).toBe(200)
-    expect(own.body).toBe(archive.get(reportId(STREET_A, 'week', '2026-11-16'))!.json)
+    expect(own.body).toBe((await archive.get(reportId(STREET_A, 'week', '2026-11-16')))!.json)
     const csv = await t.inject({ method: 'GET', url: `/api/v1/reports/${reportId(STREET_A, 'week', '2026-11-16')}.csv`, headers })
     expect(csv.statusCode).toBe(200)
     expect(csv.headers['content-type']).toMatch(/^text\/csv/)
@@ -129,7 +129,7 @@ describe('kept reports', () => {
     expect(res.statusCode).toBe(403)
     const own = await t.inject({ method: 'GET', url: `/api/v1/activities/totals?unit=${STREET_A}&from=2026-11-16&to=2026-11-23`, headers: { cookie: leaderCookie } })
     expect(own.statusCode).toBe(200)
-    const kept = JSON.parse(archive.get(reportId(STREET_A, 'week', '2026-11-16'))!.json) as ReportData
+    const kept = JSON.parse((await archive.get(reportId(STREET_A, 'week', '2026-11-16')))!.json) as ReportData
     expect([...own.json<{ totals: ReportData['activities'] }>().totals!].sort((a, b) => (a.kind < b.kind ? -1 : 1))).toEqual(kept.activities)
   })
 })
