@@ -10,7 +10,7 @@ import { entryOf, SCAN_LIMIT, type KeptReportEntry, type ReportArchive, type Rep
 export const REPORTS_SCHEMA_VERSION = 1
 
 /** An arbitrary constant: the advisory lock that serialises schema creation between processes. */
-const SCHEMA_LOCK = 7_310_420_005
+const SCHEMA_LOCK = 7_310_420_007
 
 const SCHEMA = `
 CREATE TABLE kept_reports_schema (version integer NOT NULL);

@@ -193,7 +193,7 @@ CREATE TABLE rollup_checkpoints (
 export const PG_SCHEMA_V1 = VERSION_1
 
 /** Any key will do: the one lock that makes creating and migrating the schema one process at a time. */
-const MIGRATION_LOCK = 7_020_001
+export const MIGRATION_LOCK = 7_020_001
 
 export class SchemaVersionError extends Error {}
 

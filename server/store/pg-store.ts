@@ -35,9 +35,12 @@ import type {
   TransitionedReply,
 } from './types'
 import type { AlarmRow, AlertRow, RequestRow } from './sqlite-schema'
-import { migratePg } from './pg-schema'
+import { migratePg, MIGRATION_LOCK } from './pg-schema'
 import { PgGroupCommit, type WriteTx } from './pg-commit'
 import { PgQueries } from './pg-queries'
+
+/** An arbitrary constant: the advisory lock that serialises recording the geography between processes. */
+const GEOGRAPHY_LOCK = 7_310_420_008
 
 export interface PgStoreOptions {
   /** postgres://user:password@host:port/database */
@@ -107,7 +110,8 @@ export class PgStore implements Store {
         throw new Error(`cannot connect to PostgreSQL at ${where}: ${error.message}`, { cause: error })
       })
       try {
-        if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
+        // Under the migrations' lock: two processes creating the schema at once would collide.
+        if (schema !== undefined) await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${MIGRATION_LOCK}); CREATE SCHEMA IF NOT EXISTS ${schema}; COMMIT`)
         await migratePg(client, schema !== undefined ? `${where} (schema ${schema})` : where)
       } finally {
         client.release()
@@ -577,6 +581,9 @@ export class PgStore implements Store {
   /** Replaces the geography record in one transaction of its own (no event, no ordering lock). */
   async recordGeography(record: GeographyRecord): Promise<void> {
     await this.transaction(async (client) => {
+      // Processes starting at once on a new database each record it: one at a time (the DELETE
+      // below then sees the rows the other committed), never a duplicate key.
+      await client.query('SELECT pg_advisory_xact_lock($1)', [GEOGRAPHY_LOCK])
       await client.query('DELETE FROM geography_units')
       if (record.units.length > 0) {
         await client.query(

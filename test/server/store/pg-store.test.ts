@@ -157,6 +157,21 @@ describe('postgresql engine specifics', () => {
     }
   })
 
+  it('two processes starting at once on a new database both record its geography (no duplicate key)', async () => {
+    const [first, second] = await Promise.all([open('geo_race'), open('geo_race')])
+    try {
+      const units = Array.from({ length: 200 }, (_, i) => ({ id: `u${i}`, level: i === 0 ? 'district' : 'grid', parentId: i === 0 ? null : 'u0', name: `单元${i}` }))
+      const record = (recordedAt: number) => ({ hash: 'h1', recordedAt, units }) as unknown as Parameters<PgStore['recordGeography']>[0]
+      for (let round = 0; round < 5; round++) await Promise.all([first.recordGeography(record(round * 2)), second.recordGeography(record(round * 2 + 1))])
+      const kept = await first.geographyRecord()
+      expect(kept?.hash).toBe('h1')
+      expect(kept?.units).toHaveLength(200)
+    } finally {
+      await first.close()
+      await second.close()
+    }
+  })
+
   it('keeps the latest rollup checkpoint of each basis; an older one changes nothing', async () => {
     const store = await open('checkpoints')
     try {
