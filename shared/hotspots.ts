@@ -117,22 +117,53 @@ const RANK_BITS = 2 ** 27
 
 /** Every hotspot of the points (the definition above), in reply order (`compareHotspots`). */
 export function findHotspots(points: readonly HotspotPoint[], settings: HotspotSettings): Hotspot[] {
+  const steps = hotspotSteps(points, settings)
+  for (;;) {
+    const step = steps.next()
+    if (step.done) return step.value
+  }
+}
+
+/**
+ * The same answer as `findHotspots`, in slices: after about `sliceMs` of work it awaits `pause()`
+ * (on the server, the next turn of the event loop), so that a district of a million points keeps
+ * the server answering while it is worked out.
+ */
+export async function findHotspotsInSlices(points: readonly HotspotPoint[], settings: HotspotSettings, pause: () => Promise<void>, sliceMs = 10): Promise<Hotspot[]> {
+  const steps = hotspotSteps(points, settings)
+  let sliceStart = performance.now()
+  for (;;) {
+    const step = steps.next()
+    if (step.done) return step.value
+    if (performance.now() - sliceStart >= sliceMs) {
+      await pause()
+      sliceStart = performance.now()
+    }
+  }
+}
+
+/** Work between two chances to pause (`yield`): a few thousand points or pairs. */
+const STEP = 4096
+
+function* hotspotSteps(points: readonly HotspotPoint[], settings: HotspotSettings): Generator<void, Hotspot[]> {
   const byCategory = new Map<HotspotCategory, HotspotPoint[]>()
   for (const p of points) {
     const list = byCategory.get(p.category)
     if (list) list.push(p)
     else byCategory.set(p.category, [p])
   }
+  yield
   const out: Hotspot[] = []
   for (const list of byCategory.values()) {
-    if (list.length >= settings.minCount) out.push(...categoryHotspots(list, settings))
+    if (list.length >= settings.minCount) out.push(...(yield* categoryHotspots(list, settings)))
   }
   return out.sort(compareHotspots)
 }
 
-function categoryHotspots(unsorted: HotspotPoint[], { radiusM, minCount }: HotspotSettings): Hotspot[] {
+function* categoryHotspots(unsorted: HotspotPoint[], { radiusM, minCount }: HotspotSettings): Generator<void, Hotspot[]> {
   // Rank = position in the tie-break order: the heap orders by (count desc, rank asc).
   const pts = [...unsorted].sort(comparePoints)
+  yield
   const n = pts.length
   if (n >= RANK_BITS) throw new Error('too many points for one category')
   // Cells: a neighbour within radiusM is at most one cell away in latitude (Δφ ≤ r/R) and in
@@ -183,6 +214,7 @@ function categoryHotspots(unsorted: HotspotPoint[], { radiusM, minCount }: Hotsp
   let pairs = new Int32Array(1024)
   let np = 0
   for (let i = 0; i < n; i++) {
+    if (i % STEP === STEP - 1) yield
     for (let dx = -1; dx <= 1; dx++) {
       for (let dy = -1; dy <= 1; dy++) {
         const cell = cells.get((cx[i]! + dx + OFF) * 2 ** 26 + (cy[i]! + dy + OFF))
@@ -200,6 +232,7 @@ function categoryHotspots(unsorted: HotspotPoint[], { radiusM, minCount }: Hotsp
       }
     }
   }
+  yield
   const start = new Int32Array(n + 1)
   for (let k = 0; k < np; k++) start[pairs[k]! + 1]!++
   for (let i = 0; i < n; i++) start[i + 1]! += start[i]!
@@ -211,6 +244,7 @@ function categoryHotspots(unsorted: HotspotPoint[], { radiusM, minCount }: Hotsp
     near[fill[i]!++] = j
     near[fill[j]!++] = i
   }
+  yield
   const alive = new Uint8Array(n).fill(1)
   /** The live points within the radius of i, itself included. */
   const neighbours = (i: number, visit: (j: number) => void) => {
@@ -218,13 +252,19 @@ function categoryHotspots(unsorted: HotspotPoint[], { radiusM, minCount }: Hotsp
     for (let k = start[i]!; k < start[i + 1]!; k++) if (alive[near[k]!]) visit(near[k]!)
   }
   const count = new Int32Array(n)
-  for (let i = 0; i < n; i++) neighbours(i, () => count[i]!++)
+  for (let i = 0; i < n; i++) {
+    if (i % STEP === STEP - 1) yield
+    neighbours(i, () => count[i]!++)
+  }
   const heap = new Heap()
   const keyOf = (i: number) => (n - count[i]!) * RANK_BITS + i
   for (let i = 0; i < n; i++) if (count[i]! >= minCount) heap.push(keyOf(i))
+  yield
   const out: Hotspot[] = []
   const touched = new Set<number>()
+  let popped = 0
   while (heap.size > 0) {
+    if (++popped % STEP === 0) yield
     const key = heap.pop()
     const i = key % RANK_BITS
     // A stale entry: the point is gone, or its count has dropped since.

@@ -4,7 +4,7 @@
 // reads only its own days. Part of the rollups' state, so a checkpoint carries it.
 import { ALERT_KINDS, CATEGORIES, type AlertKind } from '../../shared/domain'
 import type { LiveEvent } from '../../shared/events'
-import { findHotspots, hotspotCategoryOfAlert, type Hotspot, type HotspotCategory, type HotspotPoint, type HotspotSettings } from '../../shared/hotspots'
+import { findHotspots, findHotspotsInSlices, hotspotCategoryOfAlert, type Hotspot, type HotspotCategory, type HotspotPoint, type HotspotSettings } from '../../shared/hotspots'
 import { DAY_MS } from '../../shared/time'
 import type { Reader, Writer } from './codec'
 
@@ -71,24 +71,56 @@ export class HotspotIndex {
     const out: HotspotPoint[] = []
     if (!(to > from)) return out
     const last = Math.floor((to - 1) / DAY_MS)
-    for (let day = Math.floor(from / DAY_MS); day <= last; day++) {
-      const list = this.days.get(day)
-      if (!list) continue
-      for (const i of list) {
-        const at = this.at[i]!
-        if (at < from || at >= to || !scoped[this.grid[i]!]) continue
-        out.push({
-          kind: this.kind[i] === REQUEST ? 'request' : 'alert',
-          id: this.ids[i]!,
-          category: HOTSPOT_CATEGORIES[this.category[i]!]!,
-          lon: this.lon[i]!,
-          lat: this.lat[i]!,
-          at,
-          gridId: this.gridIds[this.grid[i]!]!,
-        })
+    for (let day = Math.floor(from / DAY_MS); day <= last; day++) this.dayPoints(day, from, to, scoped, out)
+    return out
+  }
+
+  /**
+   * `hotspots`, in slices of about `sliceMs` with `pause()` between them (the server: the next turn
+   * of the event loop), the points read a day at a time. Points the log adds meanwhile to days
+   * still to be read are taken; the answer is the window as it stood during the work.
+   */
+  async hotspotsInSlices(
+    from: number,
+    to: number,
+    inScope: (gridId: string) => boolean,
+    settings: HotspotSettings,
+    pause: () => Promise<void>,
+    sliceMs = 10,
+  ): Promise<Hotspot[]> {
+    const scoped = this.gridIds.map(inScope)
+    const out: HotspotPoint[] = []
+    if (to > from) {
+      const last = Math.floor((to - 1) / DAY_MS)
+      let sliceStart = performance.now()
+      for (let day = Math.floor(from / DAY_MS); day <= last; day++) {
+        this.dayPoints(day, from, to, scoped, out)
+        if (performance.now() - sliceStart >= sliceMs) {
+          await pause()
+          sliceStart = performance.now()
+        }
       }
     }
-    return out
+    return findHotspotsInSlices(out, settings, pause, sliceMs)
+  }
+
+  /** One UTC day's points in [from, to) whose grid is in `scoped` (by grid code; a grid added since counts out). */
+  private dayPoints(day: number, from: number, to: number, scoped: readonly boolean[], out: HotspotPoint[]): void {
+    const list = this.days.get(day)
+    if (!list) return
+    for (const i of list) {
+      const at = this.at[i]!
+      if (at < from || at >= to || !scoped[this.grid[i]!]) continue
+      out.push({
+        kind: this.kind[i] === REQUEST ? 'request' : 'alert',
+        id: this.ids[i]!,
+        category: HOTSPOT_CATEGORIES[this.category[i]!]!,
+        lon: this.lon[i]!,
+        lat: this.lat[i]!,
+        at,
+        gridId: this.gridIds[this.grid[i]!]!,
+      })
+    }
   }
 
   hotspots(from: number, to: number, inScope: (gridId: string) => boolean, settings: HotspotSettings): Hotspot[] {

@@ -3,6 +3,7 @@ import { HOTSPOT_REPLY_LIMIT, DEFAULT_HOTSPOT_MIN_COUNT, DEFAULT_HOTSPOT_RADIUS_
 import type { HotspotsReply } from '../../shared/schemas/hotspots'
 import { DAY_MS, FIRST_DATE, HOUR_MS, LAST_DATE, inDateRange, isCalendarDate, startOfLocalDate } from '../../shared/time'
 import { HttpError } from '../errors'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Geography } from '../geo/geography'
 import type { Rollups } from './rollups'
 
@@ -20,8 +21,25 @@ export const DEFAULT_HOTSPOT_CONFIG: HotspotConfig = {
 
 /** The longest window a query may name (as for /api/v1/metrics). */
 const MAX_WINDOW_MS = 400 * DAY_MS
+/**
+ * A reply is kept this long and given to every query of the same unit and window meanwhile: a
+ * recurrence over 30 days is not changed by the last minute, and a district of a million points
+ * takes seconds to work out (`npm run bench -- hotspots`). The default window ends on the minute,
+ * so that every wall's minute-by-minute refresh asks the same one.
+ */
+export const HOTSPOT_REPLY_TTL_MS = 60_000
+/** Replies kept at most (the least recently made go first). */
+const CACHE_ENTRIES = 64
+/** Distinct windows waiting to be worked out, one at a time; more are refused (503) until some are done. */
+export const HOTSPOT_QUEUE_LIMIT = 16
 
 export class HotspotService {
+  /** Replies made or being made, by unit and window: one piece of work however many ask at once. */
+  private readonly replies = new Map<string, { at: number; reply: Promise<HotspotsReply> }>()
+  /** The work, one window at a time (each in slices that leave the event loop free between them). */
+  private queue: Promise<unknown> = Promise.resolve()
+  private waiting = 0
+
   constructor(
     private readonly rollups: Rollups,
     private readonly geography: Geography,
@@ -35,7 +53,7 @@ export class HotspotService {
    */
   window(query: { from?: string; to?: string }): { from: number; to: number } {
     const now = this.now()
-    const to = Math.min(now, query.to === undefined ? now : this.bound(query.to, 'query/to'))
+    const to = Math.min(now, query.to === undefined ? Math.floor(now / 60_000) * 60_000 : this.bound(query.to, 'query/to'))
     const from = query.from === undefined ? to - this.config.windowDays * DAY_MS : this.bound(query.from, 'query/from')
     if (to <= from) throw new HttpError(400, 'query/from must be before query/to and before now', { field: 'query/from', rule: 'before-to' })
     if (to - from > MAX_WINDOW_MS) {
@@ -44,10 +62,37 @@ export class HotspotService {
     return { from, to }
   }
 
-  /** The unit's hotspots in the window, the HOTSPOT_REPLY_LIMIT largest. */
-  reply(unitId: string, window: { from: number; to: number }): HotspotsReply {
+  /**
+   * The unit's hotspots in the window, the HOTSPOT_REPLY_LIMIT largest: the reply made for the same
+   * unit and window within HOTSPOT_REPLY_TTL_MS, or one worked out in slices, one window at a time.
+   */
+  reply(unitId: string, window: { from: number; to: number }): Promise<HotspotsReply> {
+    const key = `${unitId}|${window.from}|${window.to}`
+    const now = performance.now()
+    const kept = this.replies.get(key)
+    if (kept && now - kept.at < HOTSPOT_REPLY_TTL_MS) {
+      // Most recently used last.
+      this.replies.delete(key)
+      this.replies.set(key, kept)
+      return kept.reply
+    }
+    if (this.waiting >= HOTSPOT_QUEUE_LIMIT) {
+      return Promise.reject(new HttpError(503, 'hotspots: too many windows are being worked out; try again in a minute', { field: 'query', rule: 'busy' }))
+    }
+    this.waiting++
+    const reply = this.queue.then(() => this.make(unitId, window)).finally(() => this.waiting--)
+    this.queue = reply.catch(() => undefined)
+    this.replies.delete(key)
+    this.replies.set(key, { at: now, reply })
+    // A failed piece of work is not kept.
+    reply.catch(() => this.replies.get(key)?.reply === reply && this.replies.delete(key))
+    while (this.replies.size > CACHE_ENTRIES) this.replies.delete(this.replies.keys().next().value!)
+    return reply
+  }
+
+  private async make(unitId: string, window: { from: number; to: number }): Promise<HotspotsReply> {
     const { radiusM, minCount } = this.config
-    const all = this.rollups.hotspots.hotspots(window.from, window.to, (grid) => this.geography.isWithin(grid, unitId), { radiusM, minCount })
+    const all = await this.rollups.hotspots.hotspotsInSlices(window.from, window.to, (grid) => this.geography.isWithin(grid, unitId), { radiusM, minCount }, () => nextTurn())
     const iso = (ms: number) => new Date(ms).toISOString()
     return {
       unit: unitId,

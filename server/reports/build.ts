@@ -37,7 +37,7 @@ export async function buildReportData(
   const activities = await app.store.activityTotals(ref, span.from, span.to)
   // The page asks GET /api/v1/hotspots for the period; the same service answers here, up to `asOf`.
   const hotspotService = new HotspotService(rollups, app.geography, () => asOf, options.hotspots ?? DEFAULT_HOTSPOT_CONFIG)
-  const hotspots = hotspotService.reply(unitId, hotspotService.window({ from: span.start, to: span.end })).hotspots
+  const hotspots = (await hotspotService.reply(unitId, hotspotService.window({ from: span.start, to: span.end }))).hotspots
   return assembleReport({
     unit: unitId,
     name: unit.name,

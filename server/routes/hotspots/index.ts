@@ -20,12 +20,12 @@ const hotspots: FastifyPluginAsyncTypebox<HotspotRouteOptions> = async (app, opt
         description:
           'Recurring hotspots: requests and confirmed camera alerts of one category recurring within a radius in the window (the largest 500; `total` counts all). Leaders: their own unit and below.',
         querystring: HotspotsQuerySchema,
-        response: { 200: HotspotsReplySchema, '4xx': ErrorReplySchema },
+        response: { 200: HotspotsReplySchema, '4xx': ErrorReplySchema, 503: ErrorReplySchema },
       },
     },
     async (request) => {
       const unit = scopedUnit(app, request.user!, request.query.unit)
-      return service.reply(unit, service.window(request.query))
+      return await service.reply(unit, service.window(request.query))
     },
   )
 }
