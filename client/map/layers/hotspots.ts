@@ -11,6 +11,8 @@ export const HOTSPOT_COLOR = '#fde047'
 export const WALL_HOTSPOT_LIMIT = 50
 /** The smallest ring drawn, in CSS px: room for a two-digit count inside. */
 export const HOTSPOT_MIN_RING_PX = 18
+/** How far the count sits from the ring's centre (right and up), in CSS px. */
+export const HOTSPOT_COUNT_OFFSET_PX = 10
 /** Zooms at which the ring's size is computed; MapLibre interpolates (base 2) between them. */
 const ZOOMS = [8, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20] as const
 
@@ -49,9 +51,13 @@ export function buildHotspotLayers(): [CircleLayerSpecification, SymbolLayerSpec
       source: SOURCE_IDS.hotspots,
       layout: {
         'icon-image': ['concat', IMAGE_PREFIX.count, ['to-string', ['get', 'count']]],
+        // Beside the centre, up and to the right: open requests cluster where a place recurs,
+        // and their count badge sits on the centre itself.
+        'icon-anchor': 'bottom-left',
         'icon-allow-overlap': true,
         'icon-ignore-placement': true,
       },
+      paint: { 'icon-translate': [HOTSPOT_COUNT_OFFSET_PX, -HOTSPOT_COUNT_OFFSET_PX] },
     },
   ]
 }
