@@ -7,6 +7,7 @@
 import pg from 'pg'
 import type { AuditAction, AuditEntry } from '../../shared/schemas/audit'
 import type { AuditLog, AuditQuery, NewAuditEntry } from './types'
+import { prepareVersionedTables } from '../store/pg-versioned-tables'
 
 /** The version of the `audit_*` tables this build writes; a database at another version is refused. */
 export const AUDIT_SCHEMA_VERSION = 1
@@ -78,18 +79,14 @@ export class PgAuditLog implements AuditLog {
     const c = await this.pool.connect()
     try {
       await c.query('BEGIN')
-      await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK])
-      const present = await c.query(`SELECT to_regclass('audit_schema') IS NOT NULL AS present`)
-      const version = present.rows[0].present ? (await c.query<{ version: number }>('SELECT version FROM audit_schema')).rows[0]?.version : undefined
-      if (version !== undefined && version !== AUDIT_SCHEMA_VERSION) {
-        throw new AuditSchemaError(
-          `the database's audit tables are at schema version ${version}, this build uses ${AUDIT_SCHEMA_VERSION}: run the build that matches the database`,
-        )
-      }
-      if (version === undefined) {
-        await c.query(SCHEMA)
-        await c.query('INSERT INTO audit_schema (version) VALUES ($1)', [AUDIT_SCHEMA_VERSION])
-      }
+      await prepareVersionedTables(c, {
+        lock: SCHEMA_LOCK,
+        versionTable: 'audit_schema',
+        version: AUDIT_SCHEMA_VERSION,
+        what: 'audit tables',
+        ddl: SCHEMA,
+        refuse: AuditSchemaError,
+      })
       await c.query('COMMIT')
     } catch (error) {
       await c.query('ROLLBACK').catch(() => undefined)

@@ -18,6 +18,7 @@ import type { PgAuditLog } from '../audit/pg-audit-log'
 import { checkContact } from './contacts'
 import { checkDepartment, checkExpert, localWeekdayAndClock, rotaClash, rotaProblem, rotaSeq } from './directory-store'
 import type { Directory, DirectoryOutcome, OnDutyEntry } from './types'
+import { prepareVersionedTables } from '../store/pg-versioned-tables'
 
 /** The version of the `directory_*` tables this build writes; a database at another version is refused. */
 export const DIRECTORY_SCHEMA_VERSION = 1
@@ -140,19 +141,16 @@ export class PgDirectory implements Directory {
   }
 
   private async prepareSchema(): Promise<void> {
-    await this.tx(async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK])
-      const present = await c.query(`SELECT to_regclass('directory_schema') IS NOT NULL AS present`)
-      const version = present.rows[0].present ? (await c.query<{ version: number }>('SELECT version FROM directory_schema')).rows[0]?.version : undefined
-      if (version !== undefined && version !== DIRECTORY_SCHEMA_VERSION) {
-        throw new DirectorySchemaError(
-          `the database's directory tables are at schema version ${version}, this build uses ${DIRECTORY_SCHEMA_VERSION}: run the build that matches the database`,
-        )
-      }
-      if (version !== undefined) return
-      await c.query(SCHEMA)
-      await c.query('INSERT INTO directory_schema (version) VALUES ($1)', [DIRECTORY_SCHEMA_VERSION])
-    })
+    await this.tx((c) =>
+      prepareVersionedTables(c, {
+        lock: SCHEMA_LOCK,
+        versionTable: 'directory_schema',
+        version: DIRECTORY_SCHEMA_VERSION,
+        what: 'directory tables',
+        ddl: SCHEMA,
+        refuse: DirectorySchemaError,
+      }),
+    )
   }
 
   private async startListening(): Promise<void> {

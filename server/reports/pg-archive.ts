@@ -4,6 +4,7 @@
 // report from the same log as of the period's end, whichever wins kept the same figures. Plain SQL
 // on `pg`, a table of its own with a schema version, created at open under an advisory lock.
 import pg from 'pg'
+import { prepareVersionedTables } from '../store/pg-versioned-tables'
 import { entryOf, SCAN_LIMIT, type KeptReportEntry, type ReportArchive, type ReportRow } from './archive'
 
 /** The version of the `kept_reports` tables this build writes; a database at another is refused. */
@@ -54,18 +55,14 @@ export class PgReportArchive implements ReportArchive {
     const c = await this.pool.connect()
     try {
       await c.query('BEGIN')
-      await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK])
-      const present = (await c.query<{ present: boolean }>(`SELECT to_regclass('kept_reports_schema') IS NOT NULL AS present`)).rows[0]!.present
-      const version = present ? (await c.query<{ version: number }>('SELECT version FROM kept_reports_schema')).rows[0]?.version : undefined
-      if (version !== undefined && version !== REPORTS_SCHEMA_VERSION) {
-        throw new ReportsSchemaError(
-          `the database's kept reports are at schema version ${version}, this build uses ${REPORTS_SCHEMA_VERSION}: run the build that matches the database`,
-        )
-      }
-      if (!present) {
-        await c.query(SCHEMA)
-        await c.query('INSERT INTO kept_reports_schema (version) VALUES ($1)', [REPORTS_SCHEMA_VERSION])
-      }
+      await prepareVersionedTables(c, {
+        lock: SCHEMA_LOCK,
+        versionTable: 'kept_reports_schema',
+        version: REPORTS_SCHEMA_VERSION,
+        what: 'kept reports',
+        ddl: SCHEMA,
+        refuse: ReportsSchemaError,
+      })
       await c.query('COMMIT')
     } catch (error) {
       await c.query('ROLLBACK').catch(() => undefined)
